@@ -1,0 +1,47 @@
+// Lint rules, including the import boundaries of DESIGN.md:
+// cli -> sync -> {asana, export-file, streams, sinks} -> {config, core}; emulator stands alone.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const layers = ["cli", "sync", "asana", "export-file", "streams", "sinks", "config", "core", "emulator"];
+
+/** Forbid imports of the named layers from files of one layer. */
+function boundary(layer, forbidden, why) {
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: forbidden.map((other) => ({
+            group: [`**/${other}/*`, `**/${other}`],
+            message: `src/${layer} must not import src/${other}: ${why}`,
+          })),
+        },
+      ],
+    },
+  };
+}
+
+const others = (...allowed) => layers.filter((l) => !allowed.includes(l));
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "demo-output/**", "bench/out/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  boundary("emulator", others("emulator"), "the emulator is an independent stand-in for Asana"),
+  boundary("core", others("core"), "core is the leaf every layer shares"),
+  boundary("config", others("config", "core"), "config sits below everything but core"),
+  boundary("streams", others("streams", "config", "core"), "streams are data about records"),
+  boundary("asana", others("asana", "config", "core"), "the API client knows nothing of files or sinks"),
+  boundary("export-file", others("export-file", "asana", "config", "core"), "decoding knows nothing of streams or sinks"),
+  boundary("sinks", others("sinks", "streams", "config", "core"), "sinks never see HTTP or the export file"),
+  boundary("sync", ["cli", "emulator"], "sync is driven by cli and never sees the emulator"),
+);
