@@ -1,0 +1,37 @@
+// The internal events of a sync. Airbyte, Singer and the file sinks are serialisers of these;
+// none of them knows HTTP or the export file exists.
+import type { LogLevel } from "../core/logger.js";
+
+/** One exported object: its JSON text as received (for splicing) and its parsed value. */
+export interface ExportRecord {
+  raw: string;
+  object: Record<string, unknown>;
+}
+
+export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+
+/** A per-stream state value, opaque to sinks. */
+export type StateBlob = Record<string, unknown>;
+
+export type SyncEvent =
+  | { kind: "log"; level: LogLevel; message: string }
+  | { kind: "stream_status"; stream: string; status: StreamStatus }
+  /** Size of the export file, compressed, when the download announces it. */
+  | { kind: "estimate"; bytes: number }
+  /** The export job's status while waiting, and download progress. */
+  | { kind: "progress"; job?: string; downloadedBytes?: number; totalBytes?: number }
+  | { kind: "records"; stream: string; records: readonly ExportRecord[]; emittedAt: number }
+  /**
+   * A stream's state, final for everything emitted before it. `recordCount`: records of that stream
+   * since its previous state. `exportGid`/`exportCreatedAt` are set when an export was completed.
+   */
+  | { kind: "state"; stream: string; state: StateBlob; recordCount: number; exportGid?: string; exportCreatedAt?: string };
+
+/** Something that consumes sync events; awaiting `handle` is how backpressure reaches the sync. */
+export interface Sink {
+  handle(event: SyncEvent): void | Promise<void>;
+  /** Called once after the last event of a successful sync. */
+  finish?(): Promise<void>;
+  /** Called once when the sync failed: remove partial output. */
+  abort?(error: unknown): Promise<void>;
+}

@@ -1,0 +1,127 @@
+// The connector's state: one versioned value, changed only by the pure functions below.
+// Airbyte (per-stream STATE) and Singer (bookmarks) are two wrappings of the same per-stream objects.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { ConfigError } from "../core/errors.js";
+
+export const STATE_VERSION = 1;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** An export started but not yet fully emitted: a later run resumes it instead of starting another. */
+export const pendingExportSchema = z.strictObject({
+  job_gid: z.string().regex(/^\d+$/),
+  workspace: z.string(),
+  /** Hash of the export request: a resumed job must be the one this run would have started. */
+  fingerprint: z.string(),
+  /** Client time the job was started; the export timeout counts from here. */
+  started_at: isoDateTime,
+  /** Last time the job was seen (keeps heartbeat states distinct). */
+  checked_at: isoDateTime.optional(),
+  status: z.string().optional(),
+});
+export type PendingExport = z.infer<typeof pendingExportSchema>;
+
+export const streamStateSchema = z.strictObject({
+  version: z.literal(STATE_VERSION),
+  /** Server time (an export's created_at) up to which every change of this stream was emitted. */
+  cursor: isoDateTime.optional(),
+  pending_export: pendingExportSchema.optional(),
+});
+export type StreamState = z.infer<typeof streamStateSchema>;
+
+/** The whole state: per stream. */
+export interface ConnectorState {
+  streams: Record<string, StreamState>;
+}
+
+export const EMPTY_STATE: ConnectorState = { streams: {} };
+
+/** Validate one stream's state blob, with an error naming the stream and the fix. */
+export function parseStreamState(stream: string, blob: unknown, where: string): StreamState {
+  if (typeof blob === "object" && blob !== null && !("version" in blob)) {
+    throw new ConfigError(
+      `${where}: the state of stream '${stream}' has no 'version'; it was not written by this connector. ` +
+        `Remove it (a full sync follows) or pass the state this connector emitted.`,
+      "STATE_FOREIGN",
+    );
+  }
+  const parsed = streamStateSchema.safeParse(blob);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.length ? `.${issue.path.join(".")}` : "";
+    throw new ConfigError(
+      `${where}: the state of stream '${stream}' is invalid at ${stream}${path}: ${issue?.message ?? "unknown"}. ` +
+        `The state file is corrupted or from another connector version; fix it or remove it (a full sync follows).`,
+      "STATE_INVALID",
+    );
+  }
+  return parsed.data;
+}
+
+/** A stable fingerprint of an export request. */
+export function fingerprint(request: unknown): string {
+  return createHash("sha256").update(stableJson(request)).digest("hex").slice(0, 16);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * Lower bound of `modified_at` for the next export of a stream: the cursor minus the lookback
+ * window, or `start_date` on the first sync, or none.
+ */
+export function modifiedAfter(
+  streamState: StreamState | undefined,
+  startDate: string | undefined,
+  lookbackSeconds: number,
+): string | undefined {
+  if (streamState?.cursor !== undefined) {
+    const bound = Date.parse(streamState.cursor) - lookbackSeconds * 1000;
+    const fromStart = startDate === undefined ? bound : Math.max(bound, Date.parse(startDate));
+    return new Date(fromStart).toISOString();
+  }
+  return startDate;
+}
+
+/** The pending export recorded in the states of the given streams, when they all agree on one. */
+export function pendingExport(state: ConnectorState, streams: readonly string[]): PendingExport | undefined {
+  const pendings = streams.map((s) => state.streams[s]?.pending_export);
+  const first = pendings[0];
+  if (first === undefined) return undefined;
+  return pendings.every((p) => p?.job_gid === first.job_gid && p.fingerprint === first.fingerprint) ? first : undefined;
+}
+
+/** The state with a pending export recorded on each of the streams. */
+export function withPendingExport(state: ConnectorState, streams: readonly string[], pending: PendingExport): ConnectorState {
+  const next: Record<string, StreamState> = { ...state.streams };
+  for (const s of streams) next[s] = { ...(next[s] ?? { version: STATE_VERSION }), pending_export: pending };
+  return { streams: next };
+}
+
+/** The state once every record of an export was emitted: cursors move to its created_at, never back. */
+export function withCompletedExport(
+  state: ConnectorState,
+  streams: readonly string[],
+  cursorStreams: ReadonlySet<string>,
+  exportCreatedAt: string,
+): ConnectorState {
+  const next: Record<string, StreamState> = { ...state.streams };
+  for (const s of streams) {
+    const { pending_export: _done, ...rest } = next[s] ?? { version: STATE_VERSION };
+    const previous = rest.cursor;
+    const cursor = !cursorStreams.has(s)
+      ? undefined
+      : previous !== undefined && Date.parse(previous) > Date.parse(exportCreatedAt)
+        ? previous
+        : exportCreatedAt;
+    next[s] = { ...rest, version: STATE_VERSION, ...(cursor === undefined ? {} : { cursor }) };
+  }
+  return { streams: next };
+}
