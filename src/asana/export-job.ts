@@ -16,14 +16,12 @@ export interface FinishedExport {
 export interface PollOptions {
   clock: Clock;
   logger: Logger;
-  /** First delay between polls; doubles up to `maxIntervalMs`. */
+  /** First delay between polls; grows by half each time up to `maxIntervalMs`. */
   intervalMs: number;
   maxIntervalMs?: number;
   /** When the job was started (ms since epoch, client clock): the timeout counts from here. */
   startedAtMs: number;
   timeoutMs: number;
-  /** Called after each poll (progress display, heartbeat STATE). */
-  onPoll?: (job: ExportJob) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -68,8 +66,12 @@ export function finishedExport(job: ExportJob): FinishedExport {
   };
 }
 
-/** Poll `GET /jobs/{gid}` with a growing interval until it succeeds, fails or times out. */
-export async function waitForExport(api: AsanaApi, jobGid: string, options: PollOptions): Promise<FinishedExport> {
+/**
+ * Poll `GET /jobs/{gid}` with a growing interval until it succeeds (the generator returns the
+ * export), fails or times out (it throws). Yields each unfinished job, so the caller can report
+ * progress and heartbeat between polls.
+ */
+export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOptions): AsyncGenerator<ExportJob, FinishedExport> {
   const { clock, logger } = options;
   const maxInterval = options.maxIntervalMs ?? 60_000;
   let interval = options.intervalMs;
@@ -80,9 +82,9 @@ export async function waitForExport(api: AsanaApi, jobGid: string, options: Poll
       logger("info", `Export ${describeJob(job)}`);
       lastStatus = job.status;
     }
-    await options.onPoll?.(job);
     if (job.status === "succeeded") return finishedExport(job);
     if (job.status === "failed") throw new ExportJobFailedError(jobGid);
+    yield job;
     const elapsed = clock.now() - options.startedAtMs;
     if (elapsed >= options.timeoutMs) throw new ExportTimeoutError(jobGid, Math.round(options.timeoutMs / 60_000));
     await clock.sleep(Math.min(interval, options.timeoutMs - elapsed), options.signal);

@@ -1,0 +1,268 @@
+// One sync = one export job: plan, start or resume the job, wait, download, decode, emit, advance state.
+import type { AsanaApi, ExportJob } from "../asana/api.js";
+import { AsanaApiError } from "../asana/errors.js";
+import { pollExport, startExport, type FinishedExport } from "../asana/export-job.js";
+import type { Clock } from "../core/clock.js";
+import { ConnectorError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { ExportRecord, StreamStatus, SyncEvent } from "../sinks/events.js";
+import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
+import {
+  pendingExport,
+  withCompletedExport,
+  withPendingExport,
+  type ConnectorState,
+  type PendingExport,
+} from "./state.js";
+
+/** A decoded line of the export, as the export-file stage yields it. */
+export interface DecodedLine extends ExportRecord {
+  resourceType: string;
+  gid: string;
+  line: number;
+  offset: number;
+}
+
+/** What the export-file stage reports at the end of a file. */
+export interface DecodeSummary {
+  lines: number;
+  duplicates: number;
+  skipped: Record<string, number>;
+  unknownTypes: Record<string, number>;
+}
+
+/** Opens the export file as batches of decoded lines; `summary()` is complete after the last batch. */
+export type ExportReader = (input: {
+  resolveUrl: (reason: "initial" | "expired") => Promise<string>;
+  wantedTypes: ReadonlySet<string>;
+  onTotalBytes: (bytes: number) => void;
+  onBytes: (received: number) => void;
+}) => { batches: AsyncIterable<readonly DecodedLine[]>; summary: () => DecodeSummary };
+
+export interface SyncOptions extends PlanSettings {
+  pollIntervalMs: number;
+  exportTimeoutMs: number;
+  onInvalidRecord: "fail" | "skip";
+  /** Heartbeat STATE while waiting: Airbyte gives up on a source silent for 3 hours. */
+  heartbeatMs?: number;
+  /** Log download progress at most this often. */
+  progressLogMs?: number;
+}
+
+export interface SyncDeps {
+  api: AsanaApi;
+  /** For what happens inside a call (retries, waiting for the export slot), logged as it happens. */
+  logger: Logger;
+  readExport: ExportReader;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+/** A record of an incremental stream without its cursor cannot be placed in time: refuse or skip it. */
+export class MissingCursorError extends ConnectorError {
+  constructor(stream: string, gid: string, cursor: string, line: number) {
+    super(
+      `The export's ${stream} object ${gid} (line ${line}) has no '${cursor}', so an incremental sync cannot place it. ` +
+        `Set config.on_invalid_record to "skip" to continue without such objects, or sync the stream in full_refresh mode.`,
+      { code: "RECORD_MISSING_CURSOR", failureType: "system_error" },
+    );
+  }
+}
+
+const log = (level: "info" | "warn", message: string): SyncEvent => ({ kind: "log", level, message });
+
+/** Run one sync, yielding events in protocol order; the final states come only after every record. */
+export async function* runSync(
+  streams: readonly SelectedStream[],
+  initialState: ConnectorState,
+  options: SyncOptions,
+  deps: SyncDeps,
+): AsyncGenerator<SyncEvent, ConnectorState> {
+  const names = streams.map((s) => s.name);
+  const statuses = (status: StreamStatus): SyncEvent[] => names.map((stream) => ({ kind: "stream_status", stream, status }));
+  yield* statuses("STARTED");
+  let state = initialState;
+  try {
+    const plan = planExport(streams, state, options);
+    let pending = await resumable(pendingExport(state, names), plan.fingerprint, options.workspace, deps.api);
+    if (pending === undefined) {
+      yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
+      const job = await startExport(deps.api, options.workspace, plan.parameters, {
+        clock: deps.clock,
+        logger: deps.logger,
+        slotWaitMs: options.exportTimeoutMs,
+        intervalMs: options.pollIntervalMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+      pending = {
+        job_gid: job.gid,
+        workspace: options.workspace,
+        fingerprint: plan.fingerprint,
+        started_at: new Date(deps.clock.now()).toISOString(),
+        status: job.status,
+      };
+    } else {
+      yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
+    }
+    state = withPendingExport(state, names, pending);
+    yield* stateEvents(state, names, new Map());
+
+    const finished: FinishedExport = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
+    yield log("info", `Export ${finished.exportGid} is ready (created ${finished.createdAt})`);
+    yield* statuses("RUNNING");
+
+    const counts = yield* emitRecords(streams, finished, options, deps);
+    state = withCompletedExport(state, names, new Set(streams.filter((s) => s.cursorField).map((s) => s.name)), finished.createdAt);
+    yield* stateEvents(state, names, counts, finished);
+    yield* statuses("COMPLETE");
+    return state;
+  } catch (error) {
+    yield* statuses("INCOMPLETE");
+    throw error;
+  }
+}
+
+/** A recorded job worth resuming: same request, and Asana still knows it and has not failed it. */
+async function resumable(
+  pending: PendingExport | undefined,
+  planned: string,
+  workspace: string,
+  api: AsanaApi,
+): Promise<PendingExport | undefined> {
+  if (pending === undefined || pending.fingerprint !== planned || pending.workspace !== workspace) return undefined;
+  try {
+    const job = await api.job(pending.job_gid);
+    return job.status === "failed" ? undefined : pending;
+  } catch (error) {
+    if (error instanceof AsanaApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function* stateEvents(
+  state: ConnectorState,
+  names: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  finished?: FinishedExport,
+): Generator<SyncEvent> {
+  for (const stream of names) {
+    const blob = state.streams[stream];
+    if (blob === undefined) continue;
+    yield {
+      kind: "state",
+      stream,
+      state: { ...blob },
+      recordCount: counts.get(stream) ?? 0,
+      ...(finished ? { exportGid: finished.exportGid, exportCreatedAt: finished.createdAt } : {}),
+    };
+  }
+}
+
+async function* waitAndHeartbeat(
+  pending: PendingExport,
+  names: readonly string[],
+  getState: () => ConnectorState,
+  setState: (s: ConnectorState) => void,
+  options: SyncOptions,
+  deps: SyncDeps,
+): AsyncGenerator<SyncEvent, FinishedExport> {
+  const heartbeatMs = options.heartbeatMs ?? 5 * 60_000;
+  let lastBeat = deps.clock.now();
+  const polls = pollExport(deps.api, pending.job_gid, {
+    clock: deps.clock,
+    logger: deps.logger,
+    intervalMs: options.pollIntervalMs,
+    startedAtMs: Date.parse(pending.started_at),
+    timeoutMs: options.exportTimeoutMs,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  for (;;) {
+    const next = await polls.next();
+    if (next.done) return next.value;
+    const job: ExportJob = next.value;
+    yield { kind: "progress", job: job.status };
+    const now = deps.clock.now();
+    if (now - lastBeat >= heartbeatMs) {
+      lastBeat = now;
+      const beat: PendingExport = { ...pending, checked_at: new Date(now).toISOString(), status: job.status };
+      setState(withPendingExport(getState(), names, beat));
+      yield log("info", `Export job ${job.gid} is ${job.status.replace("_", " ")}; still waiting`);
+      yield* stateEvents(getState(), names, new Map());
+    }
+  }
+}
+
+async function* emitRecords(
+  streams: readonly SelectedStream[],
+  finished: FinishedExport,
+  options: SyncOptions,
+  deps: SyncDeps,
+): AsyncGenerator<SyncEvent, Map<string, number>> {
+  const byType = new Map(streams.map((s) => [s.resourceType, s]));
+  const counts = new Map(streams.map((s) => [s.name, 0]));
+  const pendingEvents: SyncEvent[] = [];
+  const progressMs = options.progressLogMs ?? 30_000;
+  let lastProgress = deps.clock.now();
+  let total: number | undefined;
+  let received = 0;
+  const reader = deps.readExport({
+    resolveUrl: async (reason) => {
+      if (reason === "initial") return finished.downloadUrl;
+      const job = await deps.api.job(finished.jobGid);
+      const url = job.new_resource_export?.download_url;
+      if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. Run the sync again.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
+      return url;
+    },
+    wantedTypes: new Set(byType.keys()),
+    onTotalBytes: (bytes) => {
+      if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
+      total = bytes;
+    },
+    onBytes: (n) => {
+      received = n;
+    },
+  });
+  let skippedCursor = 0;
+  for await (const batch of reader.batches) {
+    if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
+    const perStream = new Map<string, ExportRecord[]>();
+    for (const line of batch) {
+      const stream = byType.get(line.resourceType);
+      if (stream === undefined) continue;
+      if (stream.incremental && stream.cursorField !== undefined && typeof line.object[stream.cursorField] !== "string") {
+        if (options.onInvalidRecord === "fail") throw new MissingCursorError(stream.name, line.gid, stream.cursorField, line.line);
+        skippedCursor++;
+        continue;
+      }
+      let list = perStream.get(stream.name);
+      if (list === undefined) perStream.set(stream.name, (list = []));
+      list.push(line);
+    }
+    const emittedAt = deps.clock.now();
+    for (const [stream, records] of perStream) {
+      counts.set(stream, (counts.get(stream) ?? 0) + records.length);
+      yield { kind: "records", stream, records, emittedAt };
+    }
+    if (emittedAt - lastProgress >= progressMs) {
+      lastProgress = emittedAt;
+      const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
+      const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
+      yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);
+      yield { kind: "progress", downloadedBytes: received, ...(total === undefined ? {} : { totalBytes: total }) };
+    }
+  }
+  if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
+  const summary = reader.summary();
+  for (const [type, n] of Object.entries(summary.unknownTypes)) {
+    yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
+  }
+  const skipped = Object.entries(summary.skipped).filter(([, n]) => n > 0);
+  if (skipped.length > 0 || skippedCursor > 0) {
+    const parts = skipped.map(([why, n]) => `${n} ${why.replaceAll("_", " ")}`);
+    if (skippedCursor > 0) parts.push(`${skippedCursor} without their cursor`);
+    yield log("warn", `Skipped invalid lines (on_invalid_record = skip): ${parts.join(", ")}`);
+  }
+  if (summary.duplicates > 0) yield log("info", `Dropped ${summary.duplicates} duplicate object(s) within the export`);
+  yield log("info", `Read ${summary.lines} lines; records: ${[...counts].map(([s, n]) => `${s} ${n}`).join(", ")}`);
+  return counts;
+}
