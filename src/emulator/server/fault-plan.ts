@@ -1,0 +1,94 @@
+// The declarative fault plan: what can go wrong, on which requests or exports, how often.
+import { z } from "zod";
+
+/** Which requests a request fault watches. `api` = every API path, `any` = API and storage. */
+export type FaultTarget = "create-export" | "get-job" | "download" | "users-me" | "workspaces" | "api" | "any";
+
+/** When a fault fires among the requests (or export jobs) it watches. */
+export interface FaultSchedule {
+  /** Let this many watched requests (or jobs) pass first; `skip: k - 1` hits the k-th. Default 0. */
+  skip?: number;
+  /** How many times it fires before it is spent. Default 1, or unlimited when `rate` is set. */
+  times?: number;
+  /** Fire on each watched request with this seeded probability instead of on every one. */
+  rate?: number;
+}
+
+/** Faults on HTTP requests. */
+export type RequestFault =
+  | ({ kind: "status"; status: 500 | 502 | 503 | 504; target: FaultTarget } & FaultSchedule)
+  | ({ kind: "rate-limit"; target: FaultTarget; retryAfterSeconds?: number } & FaultSchedule)
+  | ({ kind: "latency"; target: FaultTarget; ms: number } & FaultSchedule)
+  | ({ kind: "reset"; target: FaultTarget; afterBytes?: number } & FaultSchedule)
+  | ({ kind: "expire-url" } & FaultSchedule);
+
+/** Faults on the next export jobs. */
+export type JobFault =
+  | ({ kind: "job-failed"; atPoll?: number } & FaultSchedule)
+  | ({ kind: "job-slow"; ms: number } & FaultSchedule);
+
+/** Faults in the next export files; `line` is 1-based in the file. */
+export type FileFault =
+  | ({ kind: "file-truncated"; keepFraction?: number } & FaultSchedule)
+  | ({ kind: "file-malformed-line"; line: number } & FaultSchedule)
+  | ({ kind: "file-unknown-type"; line: number; resourceType?: string } & FaultSchedule)
+  | ({ kind: "file-missing-modified-at"; line: number } & FaultSchedule)
+  | ({ kind: "file-huge-line"; line: number; bytes?: number } & FaultSchedule)
+  | ({ kind: "file-invalid-utf8"; line: number } & FaultSchedule);
+
+/** One fault of a plan. */
+export type Fault = RequestFault | JobFault | FileFault;
+
+/** A list of faults, armed at start or at runtime. */
+export type FaultPlan = readonly Fault[];
+
+const count = z.number().int().nonnegative();
+const positive = z.number().int().positive();
+const schedule = {
+  skip: count.optional(),
+  times: z.union([positive, z.literal(Number.POSITIVE_INFINITY)]).optional(),
+  rate: z.number().gt(0).max(1).optional(),
+};
+const target = z.enum(["create-export", "get-job", "download", "users-me", "workspaces", "api", "any"]);
+
+/** Runtime validation of one fault (for `arm` and the CLI's `--fault` JSON). */
+export const faultSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("status"), status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]), target, ...schedule }),
+  z.strictObject({ kind: z.literal("rate-limit"), target, retryAfterSeconds: count.optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("latency"), target, ms: count, ...schedule }),
+  z.strictObject({ kind: z.literal("reset"), target, afterBytes: count.optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("expire-url"), ...schedule }),
+  z.strictObject({ kind: z.literal("job-failed"), atPoll: positive.optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("job-slow"), ms: count, ...schedule }),
+  z.strictObject({ kind: z.literal("file-truncated"), keepFraction: z.number().gt(0).lt(1).optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("file-malformed-line"), line: positive, ...schedule }),
+  z.strictObject({ kind: z.literal("file-unknown-type"), line: positive, resourceType: z.string().min(1).optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("file-missing-modified-at"), line: positive, ...schedule }),
+  z.strictObject({ kind: z.literal("file-huge-line"), line: positive, bytes: positive.optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("file-invalid-utf8"), line: positive, ...schedule }),
+]);
+
+/** Validate an unknown value as a fault, with a readable error. */
+export function parseFault(value: unknown): Fault {
+  const result = faultSchema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join(".") || "(fault)"}: ${i.message}`).join("; ");
+    throw new TypeError(`invalid fault ${JSON.stringify(value)}: ${issues}`);
+  }
+  return result.data as Fault;
+}
+
+/** Whether a fault is about HTTP requests (rather than jobs or files). */
+export function isRequestFault(fault: Fault): fault is RequestFault {
+  return ["status", "rate-limit", "latency", "reset", "expire-url"].includes(fault.kind);
+}
+
+/** Whether a fault is about an export job's life. */
+export function isJobFault(fault: Fault): fault is JobFault {
+  return fault.kind === "job-failed" || fault.kind === "job-slow";
+}
+
+/** Whether a fault is about an export file's bytes. */
+export function isFileFault(fault: Fault): fault is FileFault {
+  return fault.kind.startsWith("file-");
+}

@@ -1,0 +1,69 @@
+// `fields` as Asana's opt_fields: top-level names keep the whole value, dotted paths keep only the
+// named sub-fields of nested objects (and of each element of arrays), `gid` is always kept, and every
+// line keeps `resource_type` because the reader routes on it. Without `fields`, the type's defaults.
+import { FIELDS } from "../data/fields.js";
+import type { AsanaObject, ResourceType } from "../workspace.js";
+import { badInput } from "./errors.js";
+
+/** Turns a full object into the exported line's object. */
+export type Projector = (object: AsanaObject) => Record<string, unknown>;
+
+/** A node of requested paths: `true` keeps the whole value, a map keeps only its named children. */
+type FieldTree = Map<string, FieldTree | true>;
+
+const SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function addPath(tree: FieldTree, segments: readonly string[]): void {
+  const [head, ...rest] = segments;
+  if (head === undefined) return;
+  const existing = tree.get(head);
+  if (existing === true) return;
+  if (rest.length === 0) {
+    tree.set(head, true);
+    return;
+  }
+  const child: FieldTree = existing ?? new Map();
+  tree.set(head, child);
+  addPath(child, rest);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function projectValue(value: unknown, tree: FieldTree): unknown {
+  if (Array.isArray(value)) return value.map((item) => projectValue(item, tree));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  if ("gid" in value) out.gid = value.gid;
+  for (const [key, node] of tree) {
+    if (!(key in value)) continue;
+    out[key] = node === true ? value[key] : projectValue(value[key], node);
+  }
+  return out;
+}
+
+/** Validate one parameter's `fields` for a type and compile the projection. */
+export function compileFields(type: ResourceType, raw: unknown, path: string): Projector {
+  const known = new Set<string>(["gid", "resource_type", ...FIELDS[type].defaults, ...FIELDS[type].optIn]);
+  const tree: FieldTree = new Map([
+    ["gid", true],
+    ["resource_type", true],
+  ]);
+  if (raw === undefined) {
+    for (const field of FIELDS[type].defaults) tree.set(field, true);
+  } else {
+    if (!Array.isArray(raw)) throw badInput(path, "Must be an array of field names");
+    if (raw.length === 0) throw badInput(path, "Must list at least one field (omit it for the default fields)");
+    raw.forEach((field: unknown, i) => {
+      const at = `${path}[${i}]`;
+      if (typeof field !== "string") throw badInput(at, "Must be a string");
+      const segments = field.split(".");
+      if (!segments.every((s) => SEGMENT.test(s))) throw badInput(at, `Not a valid field path: ${JSON.stringify(field)}`);
+      if (!known.has(segments[0] ?? "")) {
+        throw badInput(at, `Unknown field ${JSON.stringify(segments[0])} for resource type ${type}`);
+      }
+      addPath(tree, segments);
+    });
+  }
+  return (object) => projectValue(object, tree) as Record<string, unknown>;
+}
