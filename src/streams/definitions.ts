@@ -48,10 +48,9 @@ export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
     resourceType: "task",
     cursorField: "modified_at",
     filterKeys: [...DATE_FILTERS, ...PEOPLE_FILTERS, "assigned_by.any", "assignee.any"],
-    // The deprecated heart fields are requested only when named, like the documented opt-ins.
     optInFields: [
       "created_by", "dependencies", "dependents", "external", "html_notes", "is_rendered_as_separator",
-      "num_subtasks", "assigned_by", "hearted", "hearts", "num_hearts",
+      "num_subtasks", "assigned_by",
     ],
   },
   { name: "teams", resourceType: "team", cursorField: undefined, filterKeys: [], optInFields: ["description", "html_description"] },

@@ -19,7 +19,7 @@ export interface PlanSettings {
   startDate: string | undefined;
   lookbackSeconds: number;
   /** Extra Asana filters per resource type, from config. */
-  filters: Partial<Record<string, Record<string, string | string[]>>>;
+  filters: Partial<Record<string, Partial<Record<string, string | string[] | undefined>>>>;
 }
 
 export interface ExportPlan {
@@ -30,7 +30,8 @@ export interface ExportPlan {
 /** The single export request for all selected streams, and its fingerprint. */
 export function planExport(streams: readonly SelectedStream[], state: ConnectorState, settings: PlanSettings): ExportPlan {
   const parameters = streams.map((s): ExportRequestParameter => {
-    const filters: Record<string, string | string[]> = { ...(settings.filters[s.resourceType] ?? {}) };
+    const filters: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(settings.filters[s.resourceType] ?? {})) if (value !== undefined) filters[key] = value;
     if (s.cursorField !== undefined) {
       // start_date bounds full refreshes too; the cursor only incremental ones.
       const after = s.incremental

@@ -25,6 +25,8 @@ export interface DecodedLine extends ExportRecord {
 
 /** What the export-file stage reports at the end of a file. */
 export interface DecodeSummary {
+  /** Compressed bytes received so far. */
+  compressedBytes: number;
   lines: number;
   duplicates: number;
   skipped: Record<string, number>;
@@ -36,7 +38,6 @@ export type ExportReader = (input: {
   resolveUrl: (reason: "initial" | "expired") => Promise<string>;
   wantedTypes: ReadonlySet<string>;
   onTotalBytes: (bytes: number) => void;
-  onBytes: (received: number) => void;
 }) => { batches: AsyncIterable<readonly DecodedLine[]>; summary: () => DecodeSummary };
 
 export interface SyncOptions extends PlanSettings {
@@ -204,7 +205,6 @@ async function* emitRecords(
   const progressMs = options.progressLogMs ?? 30_000;
   let lastProgress = deps.clock.now();
   let total: number | undefined;
-  let received = 0;
   const reader = deps.readExport({
     resolveUrl: async (reason) => {
       if (reason === "initial") return finished.downloadUrl;
@@ -217,9 +217,6 @@ async function* emitRecords(
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
       total = bytes;
-    },
-    onBytes: (n) => {
-      received = n;
     },
   });
   let skippedCursor = 0;
@@ -245,6 +242,7 @@ async function* emitRecords(
     }
     if (emittedAt - lastProgress >= progressMs) {
       lastProgress = emittedAt;
+      const received = reader.summary().compressedBytes;
       const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
       const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
       yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);

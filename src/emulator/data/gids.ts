@@ -37,19 +37,22 @@ export const CHILD_SLOTS = 64;
 /** Gids of one workspace: a seed-dependent 16-digit base. */
 export class GidSpace {
   private readonly base: number;
+  /** Per kind, the first six digits (base and kind) as a string. */
+  private readonly prefixes: string[] = [];
 
   constructor(seedHash: number) {
     this.base = (1100 + (seedHash % 800)) * 1_000_000_000_000;
+    for (let kind = 0; kind < 100; kind++) this.prefixes.push(String((this.base + kind * BLOCK) / BLOCK));
   }
 
   /** The gid of object `index` of a kind. */
   gid(kind: Kind, index: number): string {
-    return String(this.base + kind * BLOCK + index);
+    return (this.prefixes[kind] ?? "") + String(index).padStart(10, "0");
   }
 
   /** The gid of child `k` (story, like, attachment) of object `parentIndex`. */
   child(kind: Kind, parentIndex: number, k: number): string {
-    return String(this.base + kind * BLOCK + parentIndex * CHILD_SLOTS + k);
+    return this.gid(kind, parentIndex * CHILD_SLOTS + k);
   }
 
   /** The slot index a gid names if it is of this kind, else undefined. */

@@ -1,8 +1,10 @@
 // Small reference data built eagerly: the workspace, users, projects and their sections, tags,
 // custom types, portfolios, goals and "My tasks" sections. Nested references are frozen because
 // they are shared by every generated object.
-import { GidSpace, KIND } from "./gids.js";
-import { PURPOSE, Rng, rngFor } from "./prng.js";
+import type { GidSpace } from "./gids.js";
+import { KIND } from "./gids.js";
+import type { Rng } from "./prng.js";
+import { PURPOSE, rngFor } from "./prng.js";
 
 /** A compact reference `{gid, resource_type, name}` as Asana nests it. */
 export interface Compact {

@@ -1,0 +1,111 @@
+// The Airbyte commands: spec, check, discover, read.
+import { buildSpec, loadConfig, type Config } from "../config/index.js";
+import type { Logger } from "../core/logger.js";
+import { Redactor } from "../core/redact.js";
+import { AirbyteSink, airbyteLog, describeFailure } from "../sinks/airbyte.js";
+import { LineWriter } from "../sinks/output.js";
+import { STREAM_NAMES, airbyteStreams, parseConfiguredCatalog } from "../streams/index.js";
+import { exportReader } from "../sync/read-export.js";
+import { runSync, type SyncOptions } from "../sync/run.js";
+import { loadStateFile } from "../sync/state-input.js";
+import { parseFlags, required } from "./args.js";
+import { connect, type Runtime } from "./context.js";
+import { readJsonFile, selectedStreams } from "./selection.js";
+
+/** `spec`: the connector specification. */
+export async function specCommand(out: LineWriter): Promise<void> {
+  await out.line(JSON.stringify({ type: "SPEC", spec: buildSpec() }));
+}
+
+const CHECK_USAGE = "source-asana-export check --config CONFIG";
+
+/** `check`: token and workspace access, without starting an export (it would take the only export slot). */
+export async function checkCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
+  const flags = parseFlags("check", argv, { config: { type: "string" } }, CHECK_USAGE);
+  const status = async (ok: boolean, message: string): Promise<void> =>
+    out.line(JSON.stringify({ type: "CONNECTION_STATUS", connectionStatus: { status: ok ? "SUCCEEDED" : "FAILED", message: redactor.redact(message) } }));
+  let config: Config;
+  try {
+    config = await loadConfig(required("check", "config", flags.config, CHECK_USAGE), runtime.env);
+  } catch (error) {
+    await status(false, describeFailure(error, redactor).message);
+    return;
+  }
+  const conn = connect(config, runtime, lineLogger(out, redactor), redactor);
+  try {
+    const me = await conn.api.me();
+    const ws = await conn.api.workspace(config.workspace);
+    await status(true, `Connected as ${me.name ?? me.gid} to workspace ${ws.name ?? ws.gid} (${ws.gid}).`);
+  } catch (error) {
+    await status(false, describeFailure(error, redactor).message);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** `discover`: the catalog of the three streams (static; the config is validated, nothing is called). */
+export async function discoverCommand(argv: string[], runtime: Runtime, out: LineWriter): Promise<void> {
+  const usage = "source-asana-export discover --config CONFIG";
+  const flags = parseFlags("discover", argv, { config: { type: "string" } }, usage);
+  await loadConfig(required("discover", "config", flags.config, usage), runtime.env);
+  await out.line(JSON.stringify({ type: "CATALOG", catalog: { streams: airbyteStreams() } }));
+}
+
+/** Sync settings from a validated config. */
+export function syncOptions(config: Config): SyncOptions {
+  return {
+    workspace: config.workspace,
+    startDate: config.start_date,
+    lookbackSeconds: config.lookback_window_seconds,
+    filters: config.filters ?? {},
+    pollIntervalMs: config.poll_interval_seconds * 1000,
+    exportTimeoutMs: config.export_timeout_minutes * 60_000,
+    onInvalidRecord: config.on_invalid_record,
+  };
+}
+
+/** A logger that writes Airbyte LOG lines as things happen (retries, waits). */
+function lineLogger(out: LineWriter, redactor: Redactor): Logger {
+  return (level, message) => {
+    void out.line(airbyteLog(level, redactor.redact(message))).catch(() => undefined);
+  };
+}
+
+const READ_USAGE = "source-asana-export read --config CONFIG --catalog CATALOG [--state STATE]";
+
+/** `read`: one export for the configured streams, as RECORD, STATE, TRACE and LOG messages. */
+export async function readCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
+  const flags = parseFlags("read", argv, { config: { type: "string" }, catalog: { type: "string" }, state: { type: "string" } }, READ_USAGE);
+  const config = await loadConfig(required("read", "config", flags.config, READ_USAGE), runtime.env);
+  redactor.add(config.service_account_token);
+  const catalog = parseConfiguredCatalog(await readJsonFile(required("read", "catalog", flags.catalog, READ_USAGE), "--catalog"));
+  const state = await loadStateFile(flags.state, STREAM_NAMES);
+  const streams = selectedStreams(catalog.map((c) => ({ stream: c.stream, incremental: c.syncMode === "incremental", selectedFields: c.selectedFields })));
+  if (streams.length === 0) {
+    await out.line(airbyteLog("warn", "The configured catalog selects no stream; nothing to export."));
+    return;
+  }
+  const logger = lineLogger(out, redactor);
+  const conn = connect(config, runtime, logger, redactor);
+  const sink = new AirbyteSink(out, runtime.clock, redactor);
+  try {
+    const events = runSync(streams, state, syncOptions(config), {
+      api: conn.api,
+      logger,
+      clock: runtime.clock,
+      readExport: exportReader({
+        dispatcher: conn.dispatcher,
+        maxRetries: config.max_retries,
+        requestTimeoutMs: config.request_timeout_seconds * 1000,
+        clock: runtime.clock,
+        logger,
+        redactor,
+        onInvalidRecord: config.on_invalid_record,
+      }),
+    });
+    for await (const event of events) await sink.handle(event);
+    await sink.finish();
+  } finally {
+    await conn.close();
+  }
+}

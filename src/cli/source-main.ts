@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// source-asana-export: the Airbyte commands, the standalone sync and the emulator, one binary.
+import { ConnectorError } from "../core/errors.js";
+import { Redactor } from "../core/redact.js";
+import { airbyteErrorTrace, describeFailure } from "../sinks/airbyte.js";
+import { LineWriter, OutputClosedError } from "../sinks/output.js";
+import { checkCommand, discoverCommand, readCommand, specCommand } from "./airbyte.js";
+import { processRuntime, type Runtime } from "./context.js";
+import { isMainModule } from "./entry.js";
+
+const USAGE = `Usage: source-asana-export <command> [flags]
+
+Airbyte protocol:
+  spec                                         the connector specification
+  check    --config C                          check the token and workspace access
+  discover --config C                          the catalog of streams
+  read     --config C --catalog K [--state S]  export and emit records and state
+
+Offline:
+  emulator [--port P] [--seed N] [--tasks N] [--teams N] [--messages N] ...
+                                               serve a seeded Asana workspace through the export API
+`;
+
+/** Run one command; returns the exit code. Never throws. */
+export async function main(argv: string[], runtime: Runtime): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = new LineWriter(runtime.stdout);
+  const redactor = new Redactor();
+  redactor.add(runtime.env.ASANA_SERVICE_ACCOUNT_TOKEN);
+  try {
+    switch (command) {
+      case "spec":
+        await specCommand(out);
+        break;
+      case "check":
+        await checkCommand(rest, runtime, out, redactor);
+        break;
+      case "discover":
+        await discoverCommand(rest, runtime, out);
+        break;
+      case "read":
+        await readCommand(rest, runtime, out, redactor);
+        break;
+      case "emulator": {
+        const { runEmulatorCli } = await import("../emulator/main.js");
+        await runEmulatorCli(rest, runtime.stdout);
+        break;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        runtime.stderr.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new ConnectorError(`Unknown command '${command}'.\n${USAGE}`, { code: "USAGE", failureType: "config_error" });
+    }
+    await out.flush();
+    return 0;
+  } catch (error) {
+    if (error instanceof OutputClosedError) return 0;
+    try {
+      await out.line(airbyteErrorTrace(error, redactor, runtime.clock.now()));
+      await out.flush();
+    } catch {
+      // stdout is gone: stderr still says what happened.
+    }
+    runtime.stderr.write(`source-asana-export ${command ?? ""}: ${describeFailure(error, redactor).message}\n`);
+    return 1;
+  }
+}
+
+// Run when executed as a program (not when imported by tests).
+if (isMainModule(import.meta.url)) {
+  process.stdout.on("error", () => undefined);
+  const code = await main(process.argv.slice(2), processRuntime());
+  process.exitCode = code;
+}

@@ -1,0 +1,122 @@
+// Reads config.json, validates it with the zod schema and resolves the token from the environment.
+// Every problem becomes one line of a single ConfigError; no message ever carries the token.
+import { readFile } from "node:fs/promises";
+import type { z } from "zod";
+import { ConfigError } from "../core/errors.js";
+import { describeIssues, scrubSecrets, show } from "./issues.js";
+import { type Config, type WithToken, TOKEN_ENV, configSchema } from "./schema.js";
+
+const JSON_FIX = "JSON needs double-quoted keys and strings, and allows no comments or trailing commas";
+
+/** Read, parse and validate a config file; throws ConfigError saying what to fix. */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
+  return parseConfig(parseJsonText(await readConfigText(path), path), env);
+}
+
+/** Validate an already parsed config.json value; throws one ConfigError listing every problem. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): Config {
+  return parseConfigWith(configSchema, raw, env);
+}
+
+/** Like parseConfig, with an extended schema (e.g. one that adds Singer keys). */
+export function parseConfigWith<S extends z.ZodObject>(schema: S, raw: unknown, env: NodeJS.ProcessEnv): WithToken<z.output<S>> {
+  const envToken = (env[TOKEN_ENV] ?? "").trim();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    const got = show(raw, envToken === "" ? [] : [envToken]);
+    throw new ConfigError(`config must be a JSON object such as {"workspace": "1200000000000000"}, got ${got}`, "CONFIG_INVALID");
+  }
+  const fileValue = (raw as Record<string, unknown>)["service_account_token"];
+  const fileToken = typeof fileValue === "string" ? fileValue.trim() : "";
+  const secrets = [fileValue, fileToken, env[TOKEN_ENV], envToken].filter(
+    (s): s is string => typeof s === "string" && s.trim() !== "",
+  );
+
+  const result = schema.safeParse(raw);
+  const issues: z.core.$ZodIssue[] = result.success ? [] : [...result.error.issues];
+  const tokenAbsent = fileValue === undefined || (typeof fileValue === "string" && fileToken === "");
+  if (tokenAbsent && envToken === "") {
+    issues.push({
+      code: "custom",
+      path: ["service_account_token"],
+      message: `is missing: set it or the environment variable ${TOKEN_ENV}`,
+    });
+  }
+  if (!result.success || issues.length > 0) {
+    const problems = describeIssues(issues, { raw, schema, secrets });
+    const message = problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems in the config:\n- ${problems.join("\n- ")}`;
+    throw new ConfigError(scrubSecrets(message, secrets), "CONFIG_INVALID");
+  }
+  const token = fileToken !== "" ? fileToken : envToken;
+  return { ...result.data, service_account_token: token };
+}
+
+/** The text of a config file, or a ConfigError naming the path and what to do. */
+export async function readConfigText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    if (code === "ENOENT") {
+      throw new ConfigError(`config file ${path} does not exist: pass the path of your config.json`, "CONFIG_FILE_MISSING", error);
+    }
+    if (code === "EISDIR") {
+      throw new ConfigError(`config file ${path} is a directory: pass the path of a config.json file`, "CONFIG_FILE_UNREADABLE", error);
+    }
+    throw new ConfigError(`config file ${path} cannot be read (${code}): check that it exists and is readable`, "CONFIG_FILE_UNREADABLE", error);
+  }
+}
+
+/** Parse a config file's text; a syntax error says where (line, column, offset) but never quotes the file. */
+export function parseJsonText(text: string, path: string): unknown {
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trim() === "") {
+    throw new ConfigError(`config file ${path} is empty: write a JSON object such as {"workspace": "1200000000000000"}`, "CONFIG_FILE_NOT_JSON");
+  }
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // V8 may quote a piece of the text (`, "...` or `, ..."...`), which could hold the token: keep
+    // only the reason, and nothing at all if it still looks like it quotes the file
+    let reason = message.replace(/,\s*(\.\.\.)?".*$/s, "").replace(/\s*(in JSON )?at position \d+.*$/s, "");
+    if (reason.includes('"') || reason.length > 80) reason = "syntax error";
+    const offset = positionOf(message) ?? failureOffset(body);
+    const before = body.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new ConfigError(
+      `config file ${path} is not valid JSON: ${reason} at line ${line}, column ${column} (offset ${offset}): ${JSON_FIX}`,
+      "CONFIG_FILE_NOT_JSON",
+    );
+  }
+}
+
+function positionOf(message: string): number | undefined {
+  const match = /at position (\d+)/.exec(message);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Whether a prefix of the text fails before its end (not merely because the text stops early). */
+function failsInside(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    if (message.startsWith("Unexpected end of JSON input")) return false;
+    return positionOf(message) !== prefix.length;
+  }
+}
+
+/** Offset of the first offending character, for V8 messages that give none: the shortest failing prefix. */
+function failureOffset(text: string): number {
+  let low = 1;
+  let high = text.length;
+  if (!failsInside(text)) return text.length;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (failsInside(text.slice(0, mid))) high = mid;
+    else low = mid + 1;
+  }
+  return low - 1;
+}

@@ -1,0 +1,162 @@
+// One task, generated from (seed, slot) and the overlay, with every default and opt-in field.
+import { attachments, likes, stories, type StorySpec } from "./activity.js";
+import { baseCreatedAt, baseModifiedAt, type GenContext, isLargeNote } from "./context.js";
+import { customFieldValue } from "./custom-fields.js";
+import { KIND } from "./gids.js";
+import { PURPOSE, rngFor } from "./prng.js";
+import { dependenciesOf, dependentsOf, parentOf, subtasksOf, taskHead } from "./task-graph.js";
+import { appendText, comment, htmlWrap, largeNotes, notes } from "./text.js";
+import { DAY, HOUR, isoDate, isoTime } from "./time.js";
+import type { AsanaObject } from "../workspace.js";
+
+const ASSIGNEE_STATUS = ["today", "upcoming", "later", "new", "inbox"] as const;
+const APPROVAL_DONE = ["approved", "rejected", "changes_requested"] as const;
+
+/** The task in a slot, or undefined when the slot is deleted or does not exist. */
+export function generateTask(ctx: GenContext, index: number): AsanaObject | undefined {
+  const table = ctx.tasks;
+  if (!table.isLive(index)) return undefined;
+  const { seed, ref } = ctx;
+  const { gids, users } = ref;
+  const st = table.state(index);
+  const patch = st?.patch;
+  const created0 = st?.createdAt;
+  const rng = rngFor(seed, PURPOSE.task, index);
+  const gid = gids.gid(KIND.task, index);
+  const head = taskHead(seed, table, index);
+  const u = rng.float();
+  const created = created0 ?? baseCreatedAt(ctx.start, u, index, table.baseCount);
+  const historyEnd = created0 ?? baseModifiedAt(rng, created, ctx.start);
+  const when = (): number => created + Math.floor(rng.float() * (historyEnd - created));
+
+  const creator = rng.int(users.length);
+  const baseDone = created0 === undefined && rng.chance(0.45);
+  const baseDoneAt = when();
+  const baseDoneBy = rng.int(users.length);
+  const approvalDone = rng.pick(APPROVAL_DONE);
+  const baseAssignee = rng.chance(0.3) ? null : rng.int(users.length);
+  const assigneeStatus = rng.pick(ASSIGNEE_STATUS);
+  const sectionDraw = rng.float();
+  const assignerDraw = rng.float();
+  const assigner = rng.int(users.length);
+  const completed = patch?.completed ?? baseDone;
+  const completedAt = patch?.completedAt !== undefined ? patch.completedAt : baseDone ? baseDoneAt : null;
+  const completedBy = patch?.completedBy !== undefined ? patch.completedBy : baseDone ? baseDoneBy : null;
+  const assignee = patch?.assignee !== undefined ? patch.assignee : baseAssignee;
+
+  const hasDue = rng.chance(0.6);
+  const dueMs = Math.floor((created + rng.range(-2, 60) * DAY) / HOUR) * HOUR;
+  const dueTimed = rng.chance(0.3);
+  const hasStart = hasDue && head.subtype !== "milestone" && rng.chance(0.25);
+  const startMs = dueMs - rng.range(1, 14) * DAY;
+  const startTimed = dueTimed && rng.chance(0.5);
+  let dueOn = hasDue ? isoDate(dueMs) : null;
+  let dueAt = hasDue && dueTimed ? isoTime(dueMs) : null;
+  let startOn = hasStart ? isoDate(startMs) : null;
+  let startAt = hasStart && startTimed ? isoTime(startMs) : null;
+  if (patch?.dueOn !== undefined) {
+    dueOn = patch.dueOn;
+    dueAt = startOn = startAt = null;
+  }
+
+  const parent = parentOf(seed, table, index);
+  const projectDraw = rng.float();
+  const projectCount = ref.projects.length === 0 ? 0 : parent !== null ? (projectDraw < 0.3 ? 1 : 0) : projectDraw < 0.1 ? 0 : projectDraw < 0.8 ? 1 : 2;
+  const projectIdx = rng.distinct(projectCount, ref.projects.length);
+  const projects: object[] = [];
+  const memberships: object[] = [];
+  const fieldIdx: number[] = [];
+  for (const p of projectIdx) {
+    const project = ref.projects[p];
+    if (project === undefined) continue;
+    projects.push(project.ref);
+    memberships.push({ project: project.ref, section: rng.pick(project.sections) });
+    for (const f of project.customFields) if (!fieldIdx.includes(f)) fieldIdx.push(f);
+  }
+  fieldIdx.sort((a, b) => a - b);
+  const customFields: object[] = [];
+  for (const f of fieldIdx) {
+    const def = ctx.fields[f];
+    if (def !== undefined) customFields.push(customFieldValue(def, rng, ref, created));
+  }
+  const tags = rng.chance(0.4) ? rng.distinct(rng.range(1, 3), ref.tags.length).map((t) => ref.tags[t]) : [];
+
+  const likeUsers = patch?.likes ?? (rng.chance(0.3) ? rng.distinct(rng.range(1, 5), users.length) : []);
+  const followerIdx = [creator];
+  if (assignee !== null && !followerIdx.includes(assignee)) followerIdx.push(assignee);
+  for (let k = rng.int(3); k > 0; k--) {
+    const f = rng.int(users.length);
+    if (!followerIdx.includes(f)) followerIdx.push(f);
+  }
+
+  const specs: StorySpec[] = [];
+  const firstProject = ref.projects[projectIdx[0] ?? -1];
+  if (firstProject !== undefined) {
+    specs.push({ at: created, user: creator, subtype: "added_to_project", text: `added to ${firstProject.ref.name}` });
+  }
+  if (baseAssignee !== null) {
+    specs.push({ at: when(), user: creator, subtype: "assigned", text: `assigned to ${users[baseAssignee]?.name ?? "someone"}` });
+  }
+  for (let c = rng.chance(0.5) ? rng.range(1, 3) : 0; c > 0; c--) {
+    specs.push({ at: when(), user: rng.int(users.length), subtype: "comment_added", text: comment(rng, index + c) });
+  }
+  if (baseDone) specs.push({ at: baseDoneAt, user: baseDoneBy, subtype: "marked_complete", text: "marked this task complete" });
+  if (hasDue && rng.chance(0.3)) {
+    specs.push({ at: when(), user: creator, subtype: "due_date_changed", text: `changed the due date to ${isoDate(dueMs)}` });
+  }
+  const taskRef = { gid, resource_type: "task", name: head.name, resource_subtype: head.subtype };
+  const files = attachments(rng, gids, KIND.taskAttachment, index, taskRef, created, historyEnd + 1);
+
+  const customType = head.subtype === "custom" ? rng.pick(ref.customTypes) : null;
+  const actualTime = rng.chance(0.25) ? rng.range(5, 2400) : null;
+  const external = rng.chance(0.08) ? { gid: `ext-${rng.range(1000, 999999)}`, data: `{"source":"jira","key":"OPS-${index}"}` } : null;
+  const separator = head.subtype === "default_task" && rng.chance(0.01);
+  const text = appendText(isLargeNote(index, ctx.largeNoteEvery) ? largeNotes(rngFor(seed, PURPOSE.taskLarge, index), index) : notes(rng, index), patch?.notesSuffix);
+  const parentHead = parent === null ? null : taskHead(seed, table, parent);
+  const userRef = (i: number | null): object | null => (i === null ? null : (users[i] ?? null));
+
+  return {
+    gid,
+    resource_type: "task",
+    name: head.name,
+    resource_subtype: head.subtype,
+    approval_status: completed ? (head.subtype === "approval" ? approvalDone : "approved") : "pending",
+    assignee_status: assignee === null ? "upcoming" : assigneeStatus,
+    completed,
+    completed_at: completedAt === null ? null : isoTime(completedAt),
+    completed_by: userRef(completedBy),
+    created_at: isoTime(created),
+    due_at: dueAt,
+    due_on: dueOn,
+    start_at: startAt,
+    start_on: startOn,
+    liked: false,
+    likes: likes(gids, KIND.taskLike, index, likeUsers, users),
+    memberships,
+    modified_at: isoTime(st?.modifiedAt ?? historyEnd),
+    notes: text.plain,
+    num_likes: Math.min(likeUsers.length, 64),
+    actual_time_minutes: actualTime,
+    assignee: userRef(assignee),
+    assignee_section: assignee !== null && sectionDraw < 0.5 ? (ref.userTaskSections[assignee]?.[Math.floor(sectionDraw * 8)] ?? null) : null,
+    custom_fields: customFields,
+    custom_type: customType?.ref ?? null,
+    custom_type_status_option: customType === null ? null : rng.pick(customType.statuses),
+    followers: followerIdx.map((f) => users[f]),
+    parent: parent === null || parentHead === null ? null : { gid: gids.gid(KIND.task, parent), resource_type: "task", name: parentHead.name, resource_subtype: parentHead.subtype },
+    projects,
+    tags,
+    workspace: ref.workspace,
+    permalink_url: `https://app.asana.com/1/${ref.workspace.gid}/task/${gid}`,
+    attachments: files,
+    stories: stories(gids, KIND.taskStory, index, specs, st?.stories ?? [], users),
+    created_by: users[creator],
+    dependencies: dependenciesOf(seed, table, index).map((j) => ({ gid: gids.gid(KIND.task, j), resource_type: "task" })),
+    dependents: dependentsOf(seed, table, index).map((j) => ({ gid: gids.gid(KIND.task, j), resource_type: "task" })),
+    external,
+    html_notes: htmlWrap(text.escaped),
+    is_rendered_as_separator: separator,
+    num_subtasks: subtasksOf(seed, table, index).length,
+    assigned_by: assignee === null || assignerDraw < 0.1 ? null : userRef(assigner),
+  };
+}

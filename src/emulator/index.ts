@@ -1,0 +1,205 @@
+// The Asana resource export emulator: an API host and an object-storage host on loopback, serving a
+// seeded workspace through POST /exports/resource, GET /jobs/{gid} and presigned downloads.
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createWorkspace } from "./data/index.js";
+import { apiRouter } from "./server/api-router.js";
+import { buildDirectory, type EmulatorTokens } from "./server/directory.js";
+import type { FaultPlan } from "./server/fault-plan.js";
+import { FaultController } from "./server/faults.js";
+import { JobStore } from "./server/jobs.js";
+import { digestHex, hash32, seededRandom } from "./server/prng.js";
+import { RateLimiter } from "./server/rate-limit.js";
+import type { RequestRecord } from "./server/request-log.js";
+import { UrlSigner } from "./server/signing.js";
+import { storagePath, storageRouter } from "./server/storage.js";
+import type { EmulatorClock, Workspace } from "./workspace.js";
+
+export type { EmulatorClock, Workspace } from "./workspace.js";
+export type { EmulatorTokens } from "./server/directory.js";
+export type { Fault, FaultPlan, FaultSchedule, FaultTarget, FileFault, JobFault, RequestFault } from "./server/fault-plan.js";
+export type { FaultController, FiredFault } from "./server/faults.js";
+export type { RequestRecord } from "./server/request-log.js";
+
+/** How to start an emulator; every field has a default. */
+export interface EmulatorOptions {
+  /** API port; 0 (default) picks a free one. */
+  port?: number;
+  /** Object-storage port (a separate origin); 0 (default) picks a free one. */
+  storagePort?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Seed of the workspace, tokens, gids, shuffles and fault rolls; default 1. */
+  seed?: number;
+  /** Workspace size; defaults 500 tasks, 10 teams, 200 messages. */
+  tasks?: number;
+  teams?: number;
+  messages?: number;
+  /** The service account token; default derived from the seed. */
+  token?: string;
+  /** Time source for timestamps, job timing, URL expiry and rate windows; default real time. */
+  clock?: EmulatorClock;
+  /** A job succeeds at the earliest on this GET of it; default 2 (the first GET says in_progress). */
+  jobPollsUntilDone?: number;
+  /** ... and no sooner than this many ms after its creation; default 0. */
+  jobMsUntilDone?: number;
+  /** Lifetime of presigned download URLs; default 300 s (0 = expired on arrival). */
+  downloadUrlTtlSeconds?: number;
+  /** Per-token requests per minute (sliding window); default 1500. */
+  requestsPerMinute?: number;
+  /** Per-token requests in flight; default 50. */
+  maxInFlight?: number;
+  /** gzip level of export files (1 fastest, 9 smallest); default 6. */
+  gzipLevel?: number;
+  /** Faults armed from the start. */
+  faults?: FaultPlan;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** API root, e.g. http://127.0.0.1:PORT/api/1.0 */
+  readonly baseUrl: string;
+  /** Origin of the object-storage host that serves download URLs. */
+  readonly storageUrl: string;
+  /** The service account token (may export). */
+  readonly token: string;
+  /** Every token by role: service accounts, a regular user (403), an unpaid org's account (402). */
+  readonly tokens: EmulatorTokens;
+  /** Gid of the seeded workspace. */
+  readonly workspaceGid: string;
+  /** Gid of the workspace whose plan lacks exports (for `tokens.unpaidServiceAccount`). */
+  readonly unpaidWorkspaceGid: string;
+  /** The ground truth, with its mutation API. */
+  readonly workspace: Workspace;
+  /** Every request answered so far, oldest first. */
+  readonly requests: readonly RequestRecord[];
+  /** How many storage requests carried an Authorization header (each refused). */
+  readonly downloadsWithAuthorization: number;
+  /** Arm and inspect faults at runtime. */
+  readonly faults: FaultController;
+  /** Folder of the export files (removed on close). */
+  readonly tempDir: string;
+  /** Expire every download URL handed out so far (new GETs of a job give fresh ones). */
+  expireDownloadUrls(): void;
+  /** Stop both hosts, abort running exports and delete their files. */
+  close(): Promise<void>;
+}
+
+const realClock: EmulatorClock = { now: () => Date.now() };
+
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${shownHost}:${address.port}`;
+}
+
+async function stop(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
+
+/** Start an emulator on loopback (see EmulatorOptions for the defaults). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const seed = options.seed ?? 1;
+  const clock = options.clock ?? realClock;
+  const now = (): number => clock.now();
+  const host = options.host ?? "127.0.0.1";
+  const ttl = options.downloadUrlTtlSeconds ?? 300;
+  const workspace = createWorkspace({
+    seed,
+    tasks: options.tasks ?? 500,
+    teams: options.teams ?? 10,
+    messages: options.messages ?? 200,
+    clock,
+  });
+  const directory = buildDirectory(seed, workspace, options.token);
+  const tempDir = await mkdtemp(join(tmpdir(), "asana-export-emulator-"));
+  const faults = new FaultController(seed, now, options.faults ?? []);
+  const jobs = new JobStore({
+    workspace,
+    seed,
+    tempDir,
+    gzipLevel: options.gzipLevel ?? 6,
+    timing: { pollsUntilDone: options.jobPollsUntilDone ?? 2, msUntilDone: options.jobMsUntilDone ?? 0 },
+    now,
+    faults,
+  });
+  const signer = new UrlSigner(digestHex(seed, "storage-secret"), `AKIAEMU${digestHex(seed, "access-key").slice(0, 13).toUpperCase()}`);
+  const requests: RequestRecord[] = [];
+  let downloadsWithAuthorization = 0;
+  let storageOrigin = "";
+
+  const apiServer = createServer(
+    apiRouter({
+      directory,
+      jobs,
+      downloadUrl: (job) => {
+        const path = storagePath(job.workspaceGid, job.exportGid);
+        return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;
+      },
+      limiter: new RateLimiter({ requestsPerMinute: options.requestsPerMinute ?? 1500, maxInFlight: options.maxInFlight ?? 50 }, now),
+      faults,
+      log: requests,
+      now,
+      random: seededRandom(hash32(seed, "phrases")),
+    }),
+  );
+  const storageServer = createServer(
+    storageRouter({
+      jobs,
+      signer,
+      faults,
+      log: requests,
+      now,
+      seed,
+      onAuthorizationHeader: () => {
+        downloadsWithAuthorization += 1;
+      },
+    }),
+  );
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await Promise.all([stop(apiServer), stop(storageServer)]);
+      await jobs.close();
+      await rm(tempDir, { recursive: true, force: true });
+    })();
+    return closing;
+  };
+  try {
+    const apiOrigin = await listen(apiServer, options.port ?? 0, host);
+    storageOrigin = await listen(storageServer, options.storagePort ?? 0, host);
+    return {
+      baseUrl: `${apiOrigin}/api/1.0`,
+      storageUrl: storageOrigin,
+      token: directory.tokens.serviceAccount,
+      tokens: directory.tokens,
+      workspaceGid: workspace.gid,
+      unpaidWorkspaceGid: directory.unpaidWorkspaceGid,
+      workspace,
+      requests,
+      get downloadsWithAuthorization() {
+        return downloadsWithAuthorization;
+      },
+      faults,
+      tempDir,
+      expireDownloadUrls: () => signer.revokeIssued(),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

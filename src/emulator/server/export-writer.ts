@@ -1,0 +1,134 @@
+// Writes one export file: every slot of every parameter, visited in a keyed Feistel order so objects
+// are shuffled and types interleaved, each object filtered and projected as it is read from the
+// workspace (a snapshot taken while the job runs), gzip-compressed and streamed to a temp file.
+// Memory stays flat whatever the size; the event loop is yielded between chunks.
+import { createHash, type Hash } from "node:crypto";
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat, truncate, unlink } from "node:fs/promises";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { createGzip } from "node:zlib";
+import type { Workspace } from "../workspace.js";
+import type { ExportParameter } from "./export-request.js";
+import type { FileFault } from "./fault-plan.js";
+import { LineFaults, type Line } from "./line-faults.js";
+import { feistelPermutation } from "./permutation.js";
+
+/** What to write and where. */
+export interface ExportFileSpec {
+  path: string;
+  workspace: Workspace;
+  parameters: readonly ExportParameter[];
+  /** Key of the shuffle: same key, same workspace, same bytes. */
+  key: number;
+  gzipLevel: number;
+  faults: readonly FileFault[];
+  /** A gid for injected lines that is no real object's. */
+  fakeGid: string;
+  signal: AbortSignal;
+}
+
+/** A finished export file. */
+export interface WrittenExportFile {
+  path: string;
+  size: number;
+  /** Quoted md5 of the bytes, as S3 gives for single-part objects. */
+  etag: string;
+  lines: number;
+}
+
+const CHUNK_CHARS = 64 * 1024;
+
+class Md5Tap extends Transform {
+  readonly hash: Hash = createHash("md5");
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** Generate, compress and write an export file; rejects (and removes the file) when aborted. */
+export async function writeExportFile(spec: ExportFileSpec): Promise<WrittenExportFile> {
+  const { workspace, parameters, signal } = spec;
+  const sizes = parameters.map((p) => workspace.slots(p.resourceType));
+  const starts: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    starts.push(total);
+    total += size;
+  }
+  const permutation = feistelPermutation(total, spec.key);
+  const faults = new LineFaults(spec.faults, spec.fakeGid);
+  const gzip = createGzip({ level: spec.gzipLevel });
+  const tap = new Md5Tap();
+  const done = pipeline(gzip, tap, createWriteStream(spec.path));
+  done.catch(() => undefined); // observed below; avoid an unhandled rejection while writing
+
+  let text: string[] = [];
+  let textChars = 0;
+  let lines = 0;
+  const write = async (chunk: string | Buffer): Promise<void> => {
+    if (!gzip.write(chunk)) await once(gzip, "drain");
+  };
+  const flush = async (): Promise<void> => {
+    if (textChars === 0) return;
+    const chunk = text.join("");
+    text = [];
+    textChars = 0;
+    await write(chunk);
+    await yieldToLoop();
+    if (signal.aborted) throw signal.reason ?? new Error("export aborted");
+  };
+  const emit = async (line: Line): Promise<void> => {
+    lines += 1;
+    if (typeof line === "string") {
+      text.push(line, "\n");
+      textChars += line.length + 1;
+      if (textChars >= CHUNK_CHARS) await flush();
+    } else {
+      await flush();
+      await write(Buffer.concat([line, Buffer.from("\n")]));
+    }
+  };
+
+  try {
+    for (let position = 0; position < total; position++) {
+      const slot = permutation.at(position);
+      let p = sizes.length - 1;
+      while ((starts[p] ?? 0) > slot) p -= 1;
+      const parameter = parameters[p];
+      if (!parameter) continue;
+      const object = workspace.at(parameter.resourceType, slot - (starts[p] ?? 0));
+      if (!object || !parameter.matches(object)) continue;
+      for (const inserted of faults.insertsAt(lines + 1)) await emit(inserted);
+      await emit(faults.serialize(lines + 1, parameter.project(object)));
+    }
+    for (const inserted of faults.leftoverInserts()) await emit(inserted);
+    await flush();
+    gzip.end();
+    await done;
+  } catch (error) {
+    gzip.destroy(error instanceof Error ? error : new Error(String(error)));
+    await done.catch(() => undefined);
+    await unlink(spec.path).catch(() => undefined);
+    throw error;
+  }
+
+  let size = (await stat(spec.path)).size;
+  let md5 = tap.hash.digest("hex");
+  const truncation = spec.faults.find((f) => f.kind === "file-truncated");
+  if (truncation) {
+    size = Math.max(1, Math.min(size - 1, Math.floor(size * (truncation.keepFraction ?? 0.5))));
+    await truncate(spec.path, size);
+    md5 = await md5OfFile(spec.path);
+  }
+  return { path: spec.path, size, etag: `"${md5}"`, lines };
+}

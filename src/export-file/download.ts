@@ -1,0 +1,306 @@
+// Download of the export file from its presigned object-storage URL, resumable byte-exactly:
+// after any fault it asks for `Range: bytes=<received>-` and checks what comes back, so the
+// consumer sees every byte of the object once, in order, whatever the network does.
+import type { Dispatcher } from "undici";
+import type { Clock } from "../core/clock.js";
+import { ConnectorError } from "../core/errors.js";
+import { safeUrl, type Redactor } from "../core/redact.js";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry.js";
+import {
+  getFollowingRedirects,
+  header,
+  isRetryableNetworkError,
+  parseContentRange,
+  parseLength,
+  parseUnsatisfiedRange,
+  readSnippet,
+  saysExpired,
+  strongEtag,
+  type DownloadLogger,
+  type OpenResponse,
+} from "./download-http.js";
+import { DownloadError } from "./errors.js";
+
+/** Settings of openDownload. */
+export interface DownloadOptions {
+  /** Transport; tests pass an Agent aimed at a local server. */
+  dispatcher: Dispatcher;
+  /** Gives a signed URL: "initial" first, "expired" when storage refused the current one. */
+  resolveUrl: (reason: "initial" | "expired") => Promise<string>;
+  /** Retries in a row without receiving a byte before giving up. */
+  maxRetries: number;
+  /** Time allowed for the response headers, and between two body chunks. */
+  requestTimeoutMs: number;
+  /** Sleeps between retries. */
+  clock: Clock;
+  /** Jitter source for the backoff (tests pass a constant). */
+  random?: () => number;
+  logger?: DownloadLogger;
+  /** Every URL handed out or redirected to is added here, so no signature reaches a log. */
+  redactor: Redactor;
+  signal?: AbortSignal;
+  /** Called once, with the object's size when the server announced it (for progress). */
+  onResponse?: (info: { totalBytes: number | undefined }) => void;
+  /** First byte wanted (to continue a download kept elsewhere); default 0. */
+  startOffset?: number;
+  /** Fresh URLs asked for in a row, without receiving a byte, before giving up; default 3. */
+  maxUrlRefreshes?: number;
+}
+
+interface Progress {
+  received: number;
+  total: number | undefined;
+  etag: string | undefined;
+  failures: number;
+  refreshes: number;
+  reported: boolean;
+}
+
+/**
+ * Stream the export file's bytes (the gzip, undecoded) as an async iterable of Buffers. Resumes
+ * with Range after network faults, 5xx and 429, and asks for a fresh URL on 403 (expired
+ * signature). Throws a DownloadError when it cannot go on. Never sends any credential.
+ */
+export async function* openDownload(options: DownloadOptions): AsyncGenerator<Buffer, void, undefined> {
+  const maxRefreshes = options.maxUrlRefreshes ?? 3;
+  const p: Progress = {
+    received: options.startOffset ?? 0,
+    total: undefined,
+    etag: undefined,
+    failures: 0,
+    refreshes: 0,
+    reported: false,
+  };
+  let url = await resolve(options, "initial");
+
+  /** Count a failed attempt and sleep before the next, or throw when retries are spent. */
+  const retry = async (reason: string, retryAfter: string | undefined, cause?: unknown, status?: number): Promise<void> => {
+    p.failures++;
+    const what = options.redactor.redact(reason);
+    if (p.failures > options.maxRetries) {
+      throw new DownloadError(
+        `Downloading the export file from ${safeUrl(url)} failed ${p.failures} times in a row ` +
+          `(last: ${what}) after ${p.received} bytes. The storage host or the network is failing: ` +
+          `run the sync again later; it reuses the same export.`,
+        "DOWNLOAD_FAILED",
+        { failureType: "transient_error", retryable: true, cause, ...(status === undefined ? {} : { status }) },
+      );
+    }
+    const delay = retryDelayMs(p.failures, parseRetryAfter(retryAfter, options.clock.now()), options.random);
+    options.logger?.(
+      "warn",
+      `export download from ${safeUrl(url)} failed (${what}); retry ${p.failures}/${options.maxRetries} ` +
+        `in ${delay} ms from byte ${p.received}`,
+    );
+    await options.clock.sleep(delay, options.signal);
+  };
+
+  for (;;) {
+    if (p.total !== undefined && p.received >= p.total) return;
+    let res: OpenResponse;
+    try {
+      res = await getFollowingRedirects(url, requestHeaders(p), {
+        dispatcher: options.dispatcher,
+        timeoutMs: options.requestTimeoutMs,
+        redactor: options.redactor,
+        signal: options.signal,
+        logger: options.logger,
+      });
+    } catch (err) {
+      await retry(networkReason(err, options), undefined, err);
+      continue;
+    }
+    // Retries go back to Asana's URL rather than a redirect target, which may be single-use.
+    const status = res.status;
+    if (status === 200 || status === 206) {
+      const before = p.received;
+      let skip: number;
+      try {
+        skip = acceptBody(res, p, url);
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+      if (!p.reported) {
+        p.reported = true;
+        options.onResponse?.({ totalBytes: p.total });
+      }
+      const fault = yield* streamBody(res, p, skip, options);
+      if (p.received > before) {
+        // Progress was made: the limits count attempts in a row that got nowhere.
+        p.failures = 0;
+        p.refreshes = 0;
+      }
+      if (fault !== undefined) await retry(networkReason(fault, options), undefined, fault);
+      else if (p.total === undefined || p.received >= p.total) return;
+      else await retry(`the connection closed after byte ${p.received} of ${p.total}`, undefined);
+      continue;
+    }
+    if (status === 416) {
+      const total = parseUnsatisfiedRange(header(res.headers, "content-range"));
+      await res.body.dump().catch(() => undefined);
+      if (total !== undefined && p.received === total) return;
+      throw badResponse(`answered 416 to a request for byte ${p.received} onwards (size ${total ?? "unknown"})`, url, status);
+    }
+    const snippet = await readSnippet(res.body);
+    if (status === 403 || (status === 400 && saysExpired(snippet))) {
+      const expired = saysExpired(snippet);
+      if (p.refreshes >= maxRefreshes) throw forbidden(status, expired, p.refreshes, url);
+      p.refreshes++;
+      options.logger?.(
+        "info",
+        `export download URL refused (${status}${expired ? ", signature expired" : ""}); asking Asana for a fresh one`,
+      );
+      url = await resolve(options, "expired");
+      continue;
+    }
+    if (isRetryableStatus(status)) {
+      await retry(`HTTP ${status}`, header(res.headers, "retry-after"), undefined, status);
+      continue;
+    }
+    throw httpFailure(status, url);
+  }
+}
+
+async function resolve(options: DownloadOptions, reason: "initial" | "expired"): Promise<string> {
+  const url = await options.resolveUrl(reason);
+  options.redactor.addUrl(url);
+  return url;
+}
+
+function requestHeaders(p: Progress): Record<string, string> {
+  // identity: the bytes must be the stored object itself, since Range offsets count those bytes.
+  const headers: Record<string, string> = { "accept-encoding": "identity", "user-agent": "source-asana-export" };
+  if (p.received > 0) {
+    headers.range = `bytes=${p.received}-`;
+    if (p.etag !== undefined) headers["if-range"] = p.etag;
+  }
+  return headers;
+}
+
+/** Check a 200/206 against what was received so far; returns how many leading bytes to drop. */
+function acceptBody(res: OpenResponse, p: Progress, url: string): number {
+  const etag = header(res.headers, "etag");
+  if (p.etag !== undefined && etag !== undefined && etag !== p.etag) throw changed(url, p.received);
+  let start = 0;
+  let total: number | undefined;
+  if (res.status === 206) {
+    const range = parseContentRange(header(res.headers, "content-range"));
+    if (range === undefined) throw badResponse("sent 206 without a valid Content-Range", url, 206);
+    // Starting later would leave a gap; starting earlier only repeats bytes we drop.
+    if (range.start > p.received) {
+      throw badResponse(`resumed at byte ${range.start} when byte ${p.received} was asked for`, url, 206);
+    }
+    start = range.start;
+    total = range.total;
+  } else {
+    // A 200 is the whole object from byte 0, whether or not Range was sent.
+    total = parseLength(header(res.headers, "content-length"));
+  }
+  if (p.total !== undefined && total !== undefined && total !== p.total) throw changed(url, p.received);
+  p.total ??= total;
+  p.etag ??= strongEtag(etag);
+  return p.received - start;
+}
+
+/** Yield the body's bytes past `skip`; returns the transport error that cut it short, if any. */
+async function* streamBody(
+  res: OpenResponse,
+  p: Progress,
+  skip: number,
+  options: DownloadOptions,
+): AsyncGenerator<Buffer, unknown, undefined> {
+  const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (options.signal?.aborted === true) throw options.signal.reason ?? err;
+        if (!isRetryableNetworkError(err)) throw err;
+        return err;
+      }
+      if (next.done === true) return undefined;
+      let chunk = next.value;
+      if (skip > 0) {
+        if (chunk.length <= skip) {
+          skip -= chunk.length;
+          continue;
+        }
+        chunk = chunk.subarray(skip);
+        skip = 0;
+      }
+      if (p.total !== undefined && p.received + chunk.length > p.total) {
+        throw badResponse(`sent more than the announced ${p.total} bytes`, res.url, res.status);
+      }
+      p.received += chunk.length;
+      yield chunk;
+    }
+  } finally {
+    // Frees the connection when we stop early (consumer break, error, or a 200 being skipped).
+    if (!res.body.destroyed) res.body.destroy();
+  }
+}
+
+function networkReason(err: unknown, options: DownloadOptions): string {
+  if (options.signal?.aborted === true) throw options.signal.reason ?? err;
+  if (err instanceof ConnectorError) throw err;
+  if (!isRetryableNetworkError(err)) {
+    const text = err instanceof Error ? err.message : String(err);
+    throw new DownloadError(
+      `The export download could not be started: ${options.redactor.redact(text)}. This is a bug or an ` +
+        `unusable download URL; run the sync again, and report it if it repeats.`,
+      "DOWNLOAD_FAILED",
+      { failureType: "system_error", retryable: false, cause: err },
+    );
+  }
+  const code = (err as { code?: unknown }).code;
+  const text = err instanceof Error ? err.message : String(err);
+  return `${String(code)}: ${text}`;
+}
+
+function badResponse(what: string, url: string, status: number): DownloadError {
+  return new DownloadError(
+    `The storage host ${safeUrl(url)} ${what}, so the download cannot be resumed safely. ` +
+      `Run the sync again; it downloads the export from the start.`,
+    "DOWNLOAD_BAD_RESPONSE",
+    { failureType: "transient_error", retryable: true, status },
+  );
+}
+
+function changed(url: string, received: number): DownloadError {
+  return new DownloadError(
+    `The export file at ${safeUrl(url)} changed while it was being downloaded (after ${received} bytes), ` +
+      `so the parts cannot be joined. Run the sync again; it downloads the export from the start.`,
+    "DOWNLOAD_CHANGED",
+    { failureType: "transient_error", retryable: true },
+  );
+}
+
+function forbidden(status: number, expired: boolean, refreshes: number, url: string): DownloadError {
+  return new DownloadError(
+    `The storage host refused the export download (HTTP ${status}${expired ? ": signed URL expired" : ""}) at ` +
+      `${safeUrl(url)}, even after ${refreshes} fresh URL(s) from Asana. Signed URLs are time-limited: ` +
+      `check this machine's clock and any proxy in between, then run the sync again.`,
+    "DOWNLOAD_FORBIDDEN",
+    { failureType: "system_error", retryable: false, status },
+  );
+}
+
+function httpFailure(status: number, url: string): DownloadError {
+  if (status === 404 || status === 410) {
+    return new DownloadError(
+      `The export file is gone (HTTP ${status} from ${safeUrl(url)}); Asana keeps export files 30 days. ` +
+        `Run the sync again to start a new export.`,
+      "DOWNLOAD_NOT_FOUND",
+      { failureType: "transient_error", retryable: true, status },
+    );
+  }
+  return new DownloadError(
+    `The storage host answered HTTP ${status} to the export download at ${safeUrl(url)}. ` +
+      `Run the sync again; report it if it repeats.`,
+    "DOWNLOAD_FAILED",
+    { failureType: "system_error", retryable: false, status },
+  );
+}
