@@ -87,6 +87,7 @@ export async function* decodeLines(
   const splitter = new LineSplitter(options.maxLineBytes);
   const decoder = new LineDecoder(options, stats);
   for await (const chunk of chunks) {
+    decoder.validate(chunk);
     splitter.push(chunk, decoder.onLine);
     stats.lines = splitter.lineCount;
     stats.blankLines = splitter.blankLines + decoder.blankLines;
@@ -102,6 +103,10 @@ class LineDecoder {
   batch: ExportLine[] = [];
   /** Whitespace-only lines, found on the (rare) JSON error path rather than checked on every line. */
   blankLines = 0;
+  /** The chunk whose whole lines `[validStart, validEnd)` are known to be valid UTF-8. */
+  private valid: Buffer | undefined;
+  private validStart = 0;
+  private validEnd = 0;
   private readonly skip: boolean;
   private readonly wanted: ReadonlySet<string> | undefined;
   private readonly seen: Map<string, GidSet> | undefined;
@@ -121,8 +126,23 @@ class LineDecoder {
     return out;
   }
 
+  /**
+   * Check the lines that lie wholly inside `chunk` with one native call, about ten times cheaper
+   * than a call per line; the chunk's first and last (possibly partial) lines are checked alone.
+   */
+  validate(chunk: Buffer): void {
+    const first = chunk.indexOf(10);
+    const last = first === -1 ? -1 : chunk.lastIndexOf(10);
+    if (last > first + 1 && isUtf8(chunk.subarray(first + 1, last))) {
+      this.valid = chunk;
+      this.validStart = first + 1;
+      this.validEnd = last;
+    } else this.valid = undefined;
+  }
+
   readonly onLine = (buf: Buffer, start: number, end: number, line: number, offset: number): void => {
-    if (!isUtf8(buf.subarray(start, end))) {
+    const known = buf === this.valid && start >= this.validStart && end <= this.validEnd;
+    if (!known && !isUtf8(buf.subarray(start, end))) {
       const bad = firstInvalidUtf8(buf, start, end);
       const at = bad === -1 ? "" : ` (the first bad byte is at offset ${offset + bad - start})`;
       this.invalid("not_utf8", line, offset, `contains bytes that are not valid UTF-8${at}`);

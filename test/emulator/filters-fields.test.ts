@@ -30,7 +30,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-const sortedGids = (objects: ReadonlyArray<{ gid: unknown }>): string[] => objects.map((o) => String(o.gid)).sort();
+const sortedGids = (objects: ReadonlyArray<Record<string, unknown>>): string[] => objects.map((o) => String(o.gid)).sort();
 
 /** Users that some but not all objects match, so the filter visibly selects. */
 function someUsers(type: ResourceType, key: string): string[] {

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../src/core/errors.js";
-import { decodeExport, type DecodeOptions, type ExportLine } from "../../src/export-file/decode.js";
+import { decodeExport, decodeLines, type DecodeOptions, type ExportLine } from "../../src/export-file/decode.js";
 import { ExportFileError, ExportLineError } from "../../src/export-file/errors.js";
 
 /** Yield `data` in pieces of `size` bytes, as a download would. */
@@ -83,6 +83,23 @@ describe("decodeExport", () => {
     const err = await decodeError(gz(bad));
     expect(err).toMatchObject({ code: "EXPORT_LINE_NOT_UTF8", line: 2, offset: first.length });
     expect(err.message).toContain(`first bad byte is at offset ${first.length + 41}`);
+  });
+
+  it("validates UTF-8 the same way under any chunking of the decompressed bytes", async () => {
+    const good = Buffer.from([task("1", ',"n":"😀é"'), task("2", ',"n":"中😀"'), task("3")].join("\n"));
+    const badAt = good.indexOf("中");
+    const bad = Buffer.from(good);
+    bad[badAt + 1] = 0x41; // breaks the 3-byte character on line 2
+    for (let size = 1; size <= good.length; size++) {
+      const lines: ExportLine[] = [];
+      for await (const batch of decodeLines(chunked(good, size))) lines.push(...batch);
+      expect(lines.map((l) => l.object.n ?? null)).toEqual(["😀é", "中😀", null]);
+      await expect(
+        (async () => {
+          for await (const _ of decodeLines(chunked(bad, size))) void _;
+        })(),
+      ).rejects.toMatchObject({ code: "EXPORT_LINE_NOT_UTF8", line: 2, offset: Buffer.byteLength(task("1", ',"n":"😀é"')) + 1 });
+    }
   });
 
   it.each([

@@ -31,7 +31,8 @@ function dayString(day: number): string {
 }
 
 /** `2012-02-22T02:06:58.147Z` for epoch milliseconds. */
-export function isoTime(ms: number): string {
+export function isoTime(time: number): string {
+  const ms = Math.floor(time);
   const day = Math.floor(ms / DAY);
   let r = ms - day * DAY;
   const h = Math.floor(r / HOUR);

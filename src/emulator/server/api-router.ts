@@ -88,7 +88,7 @@ async function handle(deps: ApiRouterDeps, req: IncomingMessage, res: ServerResp
   res.once("close", admission.release);
   const routed = route(req.method ?? "GET", url.pathname);
   const decision = deps.faults.forRequest(routed.endpoint);
-  if (decision.delayMs > 0) await sleep(decision.delayMs);
+  if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
   if (decision.fault) {
     notes.fault = decision.fault.kind;
     answerFault(deps, req, res, decision.fault);

@@ -1,7 +1,10 @@
 // The declarative fault plan: what can go wrong, on which requests or exports, how often.
 import { z } from "zod";
 
-/** Which requests a request fault watches. `api` = every API path, `any` = API and storage. */
+/**
+ * Which requests a request fault watches. `api` = every API path, `any` = API and storage.
+ * `download` counts only download attempts that reach the file (validly signed, file ready).
+ */
 export type FaultTarget = "create-export" | "get-job" | "download" | "users-me" | "workspaces" | "api" | "any";
 
 /** When a fault fires among the requests (or export jobs) it watches. */
@@ -14,7 +17,11 @@ export interface FaultSchedule {
   rate?: number;
 }
 
-/** Faults on HTTP requests. */
+/**
+ * Faults on HTTP requests: an error status (500 carries a phrase; on storage, S3 XML), a 429 burst
+ * (503 SlowDown on storage), added latency, a dropped connection (on downloads after `afterBytes`
+ * bytes of the body), or expiry of every download URL handed out so far (403 "Request has expired").
+ */
 export type RequestFault =
   | ({ kind: "status"; status: 500 | 502 | 503 | 504; target: FaultTarget } & FaultSchedule)
   | ({ kind: "rate-limit"; target: FaultTarget; retryAfterSeconds?: number } & FaultSchedule)
@@ -22,12 +29,16 @@ export type RequestFault =
   | ({ kind: "reset"; target: FaultTarget; afterBytes?: number } & FaultSchedule)
   | ({ kind: "expire-url" } & FaultSchedule);
 
-/** Faults on the next export jobs. */
+/** Faults on the next export jobs: fail on poll `atPoll` (default 1; never succeeds before), or stay in progress `ms` longer. */
 export type JobFault =
   | ({ kind: "job-failed"; atPoll?: number } & FaultSchedule)
   | ({ kind: "job-slow"; ms: number } & FaultSchedule);
 
-/** Faults in the next export files; `line` is 1-based in the file. */
+/**
+ * Faults in the next export files; `line` is 1-based. Malformed and unknown-type lines are inserted
+ * at that line; missing modified_at (task or message), huge notes (task, default 10 MB) and invalid
+ * UTF-8 rewrite the first eligible object at or after it; truncation keeps `keepFraction` (0.5).
+ */
 export type FileFault =
   | ({ kind: "file-truncated"; keepFraction?: number } & FaultSchedule)
   | ({ kind: "file-malformed-line"; line: number } & FaultSchedule)

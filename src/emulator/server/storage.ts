@@ -82,7 +82,7 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const decision = deps.faults.forRequest("download");
-  if (decision.delayMs > 0) await sleep(decision.delayMs);
+  if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
   const fault = decision.fault;
   if (fault) notes.fault = fault.kind;
   if (fault?.kind === "status") {
