@@ -1,0 +1,126 @@
+// Airbyte acceptance-test mirror for read: basic read, full refresh twice, incremental, future state,
+// column selection, and convergence over rounds of workspace mutations.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { STREAMS, validateRecord } from "../../src/streams/index.js";
+import { airbyteRead, emulatorConfig, fullCatalog, type Json } from "../helpers/airbyte.js";
+
+const TYPE_OF: Record<string, "task" | "team" | "message"> = { tasks: "task", teams: "team", messages: "message" };
+
+let em: Emulator;
+beforeAll(async () => {
+  em = await startEmulator({ seed: 11, tasks: 400, teams: 6, messages: 80 });
+});
+afterAll(async () => em.close());
+
+const gids = (records: Json[] | undefined): string[] => (records ?? []).map((r) => String(r.gid)).sort();
+const truthGids = (stream: string): string[] => [...em.workspace.objects(TYPE_OF[stream] ?? "task")].map((o) => o.gid).sort();
+
+function statuses(messages: Json[], stream: string): string[] {
+  return messages
+    .filter((m) => m.type === "TRACE" && (m.trace as Json).type === "STREAM_STATUS")
+    .map((m) => (m.trace as { stream_status: { stream_descriptor: { name: string }; status: string } }).stream_status)
+    .filter((s) => s.stream_descriptor.name === stream)
+    .map((s) => s.status);
+}
+
+describe("read", () => {
+  it("basic read: every object once, records match their schemas, statuses in order, states with counts", async () => {
+    const r = await airbyteRead(emulatorConfig(em), fullCatalog());
+    expect(r.code, r.stderr).toBe(0);
+    for (const def of STREAMS) {
+      const records = r.records.get(def.name) ?? [];
+      expect(gids(records)).toEqual(truthGids(def.name));
+      for (const record of records.slice(0, 200)) {
+        expect(validateRecord(def, record)).toEqual([]);
+        for (const key of Object.keys(record)) expect(def.schema.properties, `${def.name}.${key}`).toHaveProperty(key);
+      }
+      expect(statuses(r.messages, def.name)).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
+      const states = r.messages.filter((m) => m.type === "STATE" && ((m.state as Json).stream as Json & { stream_descriptor: { name: string } }).stream_descriptor.name === def.name);
+      expect(states.length).toBeGreaterThanOrEqual(1);
+      const last = states.at(-1)?.state as { sourceStats: { recordCount: number } };
+      expect(last.sourceStats.recordCount).toBe(records.length);
+    }
+    // No two identical STATE messages in a row.
+    const stateLines = r.messages.filter((m) => m.type === "STATE").map((m) => JSON.stringify(m));
+    for (let i = 1; i < stateLines.length; i++) expect(stateLines[i]).not.toBe(stateLines[i - 1]);
+    // The final states come after every record.
+    const lastRecord = r.messages.findLastIndex((m) => m.type === "RECORD");
+    const finalStates = r.messages.map((m, i) => [m, i] as const).filter(([m]) => m.type === "STATE" && JSON.stringify(m).includes('"cursor"'));
+    expect(finalStates.every(([, i]) => i > lastRecord)).toBe(true);
+    expect(r.stdout).not.toContain(em.token);
+    expect(em.downloadsWithAuthorization).toBe(0);
+  });
+
+  it("full refresh twice returns the same objects", async () => {
+    const a = await airbyteRead(emulatorConfig(em), fullCatalog("full_refresh"));
+    const b = await airbyteRead(emulatorConfig(em), fullCatalog("full_refresh"), a.finalState);
+    expect(b.code).toBe(0);
+    for (const def of STREAMS) expect(gids(b.records.get(def.name))).toEqual(gids(a.records.get(def.name)));
+  });
+
+  it("incremental: the second read returns only what changed, a future state returns nothing but states", async () => {
+    const config = emulatorConfig(em, { lookback_window_seconds: 0 });
+    const first = await airbyteRead(config, fullCatalog("incremental"));
+    expect(first.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    const changed = em.workspace.mutate({ creates: 3, modifies: 5, deletes: 2 });
+    const second = await airbyteRead(config, fullCatalog("incremental"), first.finalState);
+    expect(second.code, second.stderr).toBe(0);
+    const got = [...gids(second.records.get("tasks")), ...gids(second.records.get("messages"))].sort();
+    const live = new Set([...truthGids("tasks"), ...truthGids("messages")]);
+    expect(got).toEqual([...new Set([...changed.created, ...changed.modified])].filter((g) => live.has(g)).sort());
+    expect(gids(second.records.get("teams"))).toEqual(truthGids("teams")); // teams are always full refresh
+
+    const future = [
+      { type: "STREAM", stream: { stream_descriptor: { name: "tasks" }, stream_state: { version: 1, cursor: "2099-01-01T00:00:00.000Z" } } },
+    ];
+    const third = await airbyteRead(config, fullCatalog("incremental", ["tasks"]), future);
+    expect(third.code).toBe(0);
+    expect(third.records.get("tasks") ?? []).toHaveLength(0);
+    expect(third.messages.filter((m) => m.type === "STATE").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("column selection: a trimmed json_schema exports only those fields (plus gid, resource_type, cursor)", async () => {
+    const catalog = fullCatalog("incremental", ["tasks"]) as { streams: { stream: { json_schema: { properties: Json } } }[] };
+    const stream = catalog.streams[0]!.stream;
+    const props = stream.json_schema.properties;
+    stream.json_schema.properties = { gid: props.gid, name: props.name, assignee: props.assignee };
+    const r = await airbyteRead(emulatorConfig(em), catalog);
+    expect(r.code, r.stderr).toBe(0);
+    const records = r.records.get("tasks") ?? [];
+    expect(records.length).toBe(em.workspace.count("task"));
+    for (const rec of records) expect(Object.keys(rec).sort()).toEqual(expect.arrayContaining(["gid", "name", "resource_type", "modified_at"]));
+    for (const rec of records) for (const k of Object.keys(rec)) expect(["gid", "name", "resource_type", "modified_at", "assignee"]).toContain(k);
+  });
+
+  it("convergence: ten rounds of mutations, incremental reads, union equals the ground truth", async () => {
+    const own = await startEmulator({ seed: 5, tasks: 150, teams: 2, messages: 40 });
+    try {
+      const config = emulatorConfig(own);
+      const newest = new Map<string, Json>();
+      const absorb = (records: Json[] | undefined): void => {
+        for (const rec of records ?? []) {
+          const prev = newest.get(String(rec.gid));
+          if (!prev || String(prev.modified_at) <= String(rec.modified_at)) newest.set(String(rec.gid), rec);
+        }
+      };
+      let state: Json[] | undefined;
+      for (let round = 0; round < 10; round++) {
+        if (round > 0) own.workspace.mutate({ creates: 4, modifies: 6, deletes: 2 });
+        const r = await airbyteRead(config, fullCatalog("incremental", ["tasks", "messages"]), state);
+        expect(r.code, r.stderr).toBe(0);
+        absorb(r.records.get("tasks"));
+        absorb(r.records.get("messages"));
+        state = r.finalState;
+      }
+      const truth = [...own.workspace.objects("task"), ...own.workspace.objects("message")];
+      const live = new Set(truth.map((o) => o.gid));
+      const synced = [...newest.values()].filter((r) => live.has(String(r.gid)));
+      expect(synced.length).toBe(truth.length);
+      for (const obj of truth) expect(newest.get(obj.gid)?.modified_at, obj.gid).toBe(obj.modified_at);
+    } finally {
+      await own.close();
+    }
+  });
+});
