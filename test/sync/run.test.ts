@@ -1,0 +1,101 @@
+// runSync in-process against the emulator, with one fake clock for both: long exports, heartbeats,
+// timeouts and failed jobs without waiting for real.
+import { Agent } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AsanaApi } from "../../src/asana/api.js";
+import { AsanaHttp } from "../../src/asana/http.js";
+import type { Clock } from "../../src/core/clock.js";
+import { silentLogger } from "../../src/core/logger.js";
+import { Redactor } from "../../src/core/redact.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import type { SyncEvent } from "../../src/sinks/events.js";
+import type { SelectedStream } from "../../src/sync/plan.js";
+import { exportReader } from "../../src/sync/read-export.js";
+import { runSync, type SyncOptions } from "../../src/sync/run.js";
+import { EMPTY_STATE, type ConnectorState } from "../../src/sync/state.js";
+
+let t = Date.parse("2026-06-01T00:00:00.000Z");
+const clock: Clock = { now: () => t, sleep: async (ms) => void (t += ms) };
+let em: Emulator;
+const dispatcher = new Agent();
+beforeAll(async () => {
+  em = await startEmulator({ seed: 8, tasks: 60, teams: 2, messages: 10, clock, jobMsUntilDone: 40 * 60_000, jobPollsUntilDone: 1 });
+});
+afterAll(async () => {
+  await em.close();
+  await dispatcher.close();
+});
+
+const streams: SelectedStream[] = [
+  { name: "tasks", resourceType: "task", incremental: true, cursorField: "modified_at", fields: undefined },
+  { name: "teams", resourceType: "team", incremental: false, cursorField: undefined, fields: undefined },
+];
+
+function deps() {
+  const redactor = new Redactor();
+  const http = new AsanaHttp({ baseUrl: em.baseUrl, token: em.token, dispatcher, requestTimeoutMs: 10_000, maxRetries: 3, clock, logger: silentLogger, redactor });
+  const readExport = exportReader({ dispatcher, maxRetries: 3, requestTimeoutMs: 10_000, clock, logger: silentLogger, redactor, onInvalidRecord: "fail" });
+  return { api: new AsanaApi(http), readExport, clock, logger: silentLogger };
+}
+
+const options = (overrides: Partial<SyncOptions> = {}): SyncOptions => ({
+  workspace: em.workspaceGid,
+  startDate: undefined,
+  lookbackSeconds: 300,
+  filters: {},
+  pollIntervalMs: 5_000,
+  exportTimeoutMs: 360 * 60_000,
+  onInvalidRecord: "fail",
+  ...overrides,
+});
+
+async function collect(gen: AsyncGenerator<SyncEvent, ConnectorState>): Promise<{ events: SyncEvent[]; state?: ConnectorState; error?: unknown }> {
+  const events: SyncEvent[] = [];
+  try {
+    for (;;) {
+      const next = await gen.next();
+      if (next.done) return { events, state: next.value };
+      events.push(next.value);
+    }
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+describe("runSync", () => {
+  it("emits a distinct heartbeat state at least every 10 minutes while a 40-minute export runs", async () => {
+    const start = t;
+    const { events, state } = await collect(runSync(streams, EMPTY_STATE, options(), deps()));
+    expect(state?.streams.tasks?.cursor).toBeDefined();
+    const taskStates = events.filter((e): e is Extract<SyncEvent, { kind: "state" }> => e.kind === "state" && e.stream === "tasks");
+    const beats = taskStates.filter((e) => (e.state.pending_export as { checked_at?: string } | undefined)?.checked_at);
+    expect(t - start).toBeGreaterThanOrEqual(40 * 60_000);
+    expect(beats.length).toBeGreaterThanOrEqual(4);
+    const times = [start, ...beats.map((b) => Date.parse((b.state.pending_export as { checked_at: string }).checked_at))];
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThanOrEqual(10 * 60_000);
+    expect(new Set(beats.map((b) => JSON.stringify(b.state))).size).toBe(beats.length);
+  });
+
+  it("gives up after export_timeout_minutes, keeping the pending job for the next run", async () => {
+    const { events, error } = await collect(runSync(streams, EMPTY_STATE, options({ exportTimeoutMs: 10 * 60_000 }), deps()));
+    expect((error as { code?: string }).code).toBe("EXPORT_TIMEOUT");
+    expect(String((error as Error).message)).toMatch(/export_timeout_minutes/);
+    const last = events.filter((e) => e.kind === "state").at(-1) as Extract<SyncEvent, { kind: "state" }>;
+    expect(last.state.pending_export).toBeDefined();
+    expect(last.state.cursor).toBeUndefined();
+    expect(events.filter((e) => e.kind === "stream_status").slice(-2).map((e) => (e as { status: string }).status)).toEqual(["INCOMPLETE", "INCOMPLETE"]);
+    // Let that job finish so the slot is free for the next test.
+    t += 60 * 60_000;
+    const resumed = await collect(runSync(streams, { streams: Object.fromEntries(events.filter((e) => e.kind === "state").map((e) => [(e as { stream: string }).stream, (e as { state: never }).state])) }, options(), deps()));
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.events.some((e) => e.kind === "log" && e.message.startsWith("Resuming export job"))).toBe(true);
+  });
+
+  it("reports a failed job clearly and does not advance the state", async () => {
+    em.faults.arm({ kind: "job-failed" });
+    const { events, error } = await collect(runSync(streams, EMPTY_STATE, options(), deps()));
+    expect((error as { code?: string }).code).toBe("EXPORT_JOB_FAILED");
+    expect(events.some((e) => e.kind === "state" && e.state.cursor !== undefined)).toBe(false);
+    expect(events.some((e) => e.kind === "records")).toBe(false);
+  });
+});
