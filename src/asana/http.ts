@@ -66,7 +66,7 @@ export class AsanaHttp {
   private async send<T>(method: "GET" | "POST", path: string, body: unknown, schema: z.ZodType<T>, what: string): Promise<T> {
     const { maxRetries, clock, logger, redactor } = this.options;
     const random = this.options.random ?? Math.random;
-    let last = "";
+    let last: string;
     for (let attempt = 1; ; attempt++) {
       let retryAfter: number | undefined;
       try {

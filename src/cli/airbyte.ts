@@ -1,15 +1,14 @@
 // The Airbyte commands: spec, check, discover, read.
 import { buildSpec, loadConfig, type Config } from "../config/index.js";
 import type { Logger } from "../core/logger.js";
-import { Redactor } from "../core/redact.js";
+import type { Redactor } from "../core/redact.js";
 import { AirbyteSink, airbyteLog, describeFailure } from "../sinks/airbyte.js";
-import { LineWriter } from "../sinks/output.js";
+import type { LineWriter } from "../sinks/output.js";
 import { STREAM_NAMES, airbyteStreams, parseConfiguredCatalog } from "../streams/index.js";
-import { exportReader } from "../sync/read-export.js";
-import { runSync, type SyncOptions } from "../sync/run.js";
 import { loadStateFile } from "../sync/state-input.js";
 import { parseFlags, required } from "./args.js";
 import { connect, type Runtime } from "./context.js";
+import { pumpSync } from "./pump.js";
 import { readJsonFile, selectedStreams } from "./selection.js";
 
 /** `spec`: the connector specification. */
@@ -51,19 +50,6 @@ export async function discoverCommand(argv: string[], runtime: Runtime, out: Lin
   await out.line(JSON.stringify({ type: "CATALOG", catalog: { streams: airbyteStreams() } }));
 }
 
-/** Sync settings from a validated config. */
-export function syncOptions(config: Config): SyncOptions {
-  return {
-    workspace: config.workspace,
-    startDate: config.start_date,
-    lookbackSeconds: config.lookback_window_seconds,
-    filters: config.filters ?? {},
-    pollIntervalMs: config.poll_interval_seconds * 1000,
-    exportTimeoutMs: config.export_timeout_minutes * 60_000,
-    onInvalidRecord: config.on_invalid_record,
-  };
-}
-
 /** A logger that writes Airbyte LOG lines as things happen (retries, waits). */
 function lineLogger(out: LineWriter, redactor: Redactor): Logger {
   return (level, message) => {
@@ -86,26 +72,6 @@ export async function readCommand(argv: string[], runtime: Runtime, out: LineWri
     return;
   }
   const logger = lineLogger(out, redactor);
-  const conn = connect(config, runtime, logger, redactor);
   const sink = new AirbyteSink(out, runtime.clock, redactor);
-  try {
-    const events = runSync(streams, state, syncOptions(config), {
-      api: conn.api,
-      logger,
-      clock: runtime.clock,
-      readExport: exportReader({
-        dispatcher: conn.dispatcher,
-        maxRetries: config.max_retries,
-        requestTimeoutMs: config.request_timeout_seconds * 1000,
-        clock: runtime.clock,
-        logger,
-        redactor,
-        onInvalidRecord: config.on_invalid_record,
-      }),
-    });
-    for await (const event of events) await sink.handle(event);
-    await sink.finish();
-  } finally {
-    await conn.close();
-  }
+  await pumpSync({ config, streams, state, runtime, sink, logger, redactor });
 }

@@ -5,7 +5,7 @@ import { AsanaApi } from "../asana/api.js";
 import type { Config } from "../config/index.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
-import { Redactor } from "../core/redact.js";
+import type { Redactor } from "../core/redact.js";
 
 /** Process-level things a command is given (so tests and the demo can inject them). */
 export interface Runtime {

@@ -12,7 +12,7 @@ export interface GunzipCounters {
 
 // Bigger than zlib's 16 KB default: fewer chunks means fewer promise turns and line carry-overs,
 // and the stream buffers enough output for inflate (on the libuv pool) to run ahead of parsing.
-const CHUNK_SIZE = 64 * 1024;
+const CHUNK_SIZE = Number(process.env.XF_CHUNK ?? 64 * 1024);
 const HIGH_WATER_MARK = 1024 * 1024;
 
 async function* counted(source: AsyncIterable<Buffer>, counters: GunzipCounters): AsyncGenerator<Buffer> {

@@ -86,7 +86,9 @@ describe("runSync", () => {
     expect(events.filter((e) => e.kind === "stream_status").slice(-2).map((e) => (e as { status: string }).status)).toEqual(["INCOMPLETE", "INCOMPLETE"]);
     // Let that job finish so the slot is free for the next test.
     t += 60 * 60_000;
-    const resumed = await collect(runSync(streams, { streams: Object.fromEntries(events.filter((e) => e.kind === "state").map((e) => [(e as { stream: string }).stream, (e as { state: never }).state])) }, options(), deps()));
+    const saved: ConnectorState = { streams: {} };
+    for (const e of events) if (e.kind === "state") saved.streams[e.stream] = e.state as ConnectorState["streams"][string];
+    const resumed = await collect(runSync(streams, saved, options(), deps()));
     expect(resumed.error).toBeUndefined();
     expect(resumed.events.some((e) => e.kind === "log" && e.message.startsWith("Resuming export job"))).toBe(true);
   });

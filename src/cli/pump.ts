@@ -1,0 +1,75 @@
+// The one place a sync is wired to its parts and its events pumped into a sink.
+import type { Config } from "../config/index.js";
+import type { Logger } from "../core/logger.js";
+import type { Redactor } from "../core/redact.js";
+import type { Sink } from "../sinks/events.js";
+import type { SelectedStream } from "../sync/plan.js";
+import { exportReader } from "../sync/read-export.js";
+import { runSync, type SyncOptions } from "../sync/run.js";
+import type { ConnectorState } from "../sync/state.js";
+import { connect, type Runtime } from "./context.js";
+
+/** Sync settings from a validated config. */
+export function syncOptions(config: Config): SyncOptions {
+  return {
+    workspace: config.workspace,
+    startDate: config.start_date,
+    lookbackSeconds: config.lookback_window_seconds,
+    filters: config.filters ?? {},
+    pollIntervalMs: config.poll_interval_seconds * 1000,
+    exportTimeoutMs: config.export_timeout_minutes * 60_000,
+    onInvalidRecord: config.on_invalid_record,
+  };
+}
+
+export interface PumpInput {
+  config: Config;
+  streams: readonly SelectedStream[];
+  state: ConnectorState;
+  runtime: Runtime;
+  sink: Sink;
+  logger: Logger;
+  redactor: Redactor;
+  signal?: AbortSignal;
+}
+
+/**
+ * Run one export for the streams and feed every event to the sink, awaiting it (backpressure).
+ * On success the sink is finished; on failure it is aborted (so it can remove partial output)
+ * and the error is rethrown. Returns the new state.
+ */
+export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
+  const { config, runtime, sink, logger, redactor } = input;
+  const conn = connect(config, runtime, logger, redactor);
+  const signal = input.signal ? { signal: input.signal } : {};
+  try {
+    const events = runSync(input.streams, input.state, syncOptions(config), {
+      api: conn.api,
+      logger,
+      clock: runtime.clock,
+      ...signal,
+      readExport: exportReader({
+        dispatcher: conn.dispatcher,
+        maxRetries: config.max_retries,
+        requestTimeoutMs: config.request_timeout_seconds * 1000,
+        clock: runtime.clock,
+        logger,
+        redactor,
+        onInvalidRecord: config.on_invalid_record,
+        ...signal,
+      }),
+    });
+    let next = await events.next();
+    while (!next.done) {
+      await sink.handle(next.value);
+      next = await events.next();
+    }
+    await sink.finish?.();
+    return next.value;
+  } catch (error) {
+    await sink.abort?.(error);
+    throw error;
+  } finally {
+    await conn.close();
+  }
+}
