@@ -31,6 +31,8 @@ export interface PumpInput {
   logger: Logger;
   redactor: Redactor;
   signal?: AbortSignal;
+  /** Download progress events at most this often (the sync's default: 30 s). */
+  progressLogMs?: number;
 }
 
 /**
@@ -43,7 +45,8 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
   const conn = connect(config, runtime, logger, redactor);
   const signal = input.signal ? { signal: input.signal } : {};
   try {
-    const events = runSync(input.streams, input.state, syncOptions(config), {
+    const options = { ...syncOptions(config), ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }) };
+    const events = runSync(input.streams, input.state, options, {
       api: conn.api,
       logger,
       clock: runtime.clock,

@@ -7,6 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { checkCommand, discoverCommand, readCommand, specCommand } from "./airbyte.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
+import { syncCommand } from "./sync.js";
 
 const USAGE = `Usage: source-asana-export <command> [flags]
 
@@ -15,6 +16,11 @@ Airbyte protocol:
   check    --config C                          check the token and workspace access
   discover --config C                          the catalog of streams
   read     --config C --catalog K [--state S]  export and emit records and state
+
+Standalone:
+  sync     --config C [--out DIR] [--format parquet|jsonl] [--state-file F] [--streams tasks,teams,messages]
+                                               incremental sync to typed Parquet or JSONL files, a manifest
+                                               and a state file (default <out>/_state.json)
 
 Offline:
   emulator [--port P] [--seed N] [--tasks N] [--teams N] [--messages N] ...
@@ -40,6 +46,9 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
         break;
       case "read":
         await readCommand(rest, runtime, out, redactor);
+        break;
+      case "sync":
+        await syncCommand(rest, runtime, out, redactor);
         break;
       case "emulator": {
         const { runEmulatorCli } = await import("../emulator/main.js");

@@ -1,11 +1,9 @@
 // HTTP pieces of the download: one GET with redirects followed by hand, and the header parsing
 // that Range resumption relies on. Kept pure where possible so they are tested on their own.
 import type { Dispatcher } from "undici";
+import type { Logger } from "../core/logger.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
 import { DownloadError } from "./errors.js";
-
-/** Log sink shared by the download functions. */
-export type DownloadLogger = (level: "debug" | "info" | "warn" | "error", message: string) => void;
 
 /** A response whose body is still unread. */
 export interface OpenResponse {
@@ -22,7 +20,7 @@ export interface GetOptions {
   timeoutMs: number;
   redactor: Redactor;
   signal: AbortSignal | undefined;
-  logger: DownloadLogger | undefined;
+  logger: Logger | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

@@ -4,6 +4,7 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry.js";
 import {
@@ -16,10 +17,16 @@ import {
   readSnippet,
   saysExpired,
   strongEtag,
-  type DownloadLogger,
   type OpenResponse,
 } from "./download-http.js";
-import { DownloadError } from "./errors.js";
+import {
+  badResponse,
+  changed,
+  forbidden,
+  httpFailure,
+  retriesExhausted,
+  transportFailure,
+} from "./download-errors.js";
 
 /** Settings of openDownload. */
 export interface DownloadOptions {
@@ -35,7 +42,7 @@ export interface DownloadOptions {
   clock: Clock;
   /** Jitter source for the backoff (tests pass a constant). */
   random?: () => number;
-  logger?: DownloadLogger;
+  logger?: Logger;
   /** Every URL handed out or redirected to is added here, so no signature reaches a log. */
   redactor: Redactor;
   signal?: AbortSignal;
@@ -77,15 +84,7 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
   const retry = async (reason: string, retryAfter: string | undefined, cause?: unknown, status?: number): Promise<void> => {
     p.failures++;
     const what = options.redactor.redact(reason);
-    if (p.failures > options.maxRetries) {
-      throw new DownloadError(
-        `Downloading the export file from ${safeUrl(url)} failed ${p.failures} times in a row ` +
-          `(last: ${what}) after ${p.received} bytes. The storage host or the network is failing: ` +
-          `run the sync again later; it reuses the same export.`,
-        "DOWNLOAD_FAILED",
-        { failureType: "transient_error", retryable: true, cause, ...(status === undefined ? {} : { status }) },
-      );
-    }
+    if (p.failures > options.maxRetries) throw retriesExhausted(url, p.failures, what, p.received, cause, status);
     const delay = retryDelayMs(p.failures, parseRetryAfter(retryAfter, options.clock.now()), options.random);
     options.logger?.(
       "warn",
@@ -125,7 +124,7 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
         p.reported = true;
         options.onResponse?.({ totalBytes: p.total });
       }
-      const fault = yield* streamBody(res, p, skip, options);
+      const fault = yield* streamBody(res, p, skip);
       if (p.received > before) {
         // Progress was made: the limits count attempts in a row that got nowhere.
         p.failures = 0;
@@ -204,12 +203,7 @@ function acceptBody(res: OpenResponse, p: Progress, url: string): number {
 }
 
 /** Yield the body's bytes past `skip`; returns the transport error that cut it short, if any. */
-async function* streamBody(
-  res: OpenResponse,
-  p: Progress,
-  skip: number,
-  options: DownloadOptions,
-): AsyncGenerator<Buffer, unknown, undefined> {
+async function* streamBody(res: OpenResponse, p: Progress, skip: number): AsyncGenerator<Buffer, unknown, undefined> {
   const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -217,8 +211,6 @@ async function* streamBody(
       try {
         next = await it.next();
       } catch (err) {
-        if (options.signal?.aborted === true) throw options.signal.reason ?? err;
-        if (!isRetryableNetworkError(err)) throw err;
         return err;
       }
       if (next.done === true) return undefined;
@@ -243,64 +235,11 @@ async function* streamBody(
   }
 }
 
+/** A retryable transport error as text for the logs; anything else is thrown as what it is. */
 function networkReason(err: unknown, options: DownloadOptions): string {
   if (options.signal?.aborted === true) throw options.signal.reason ?? err;
   if (err instanceof ConnectorError) throw err;
-  if (!isRetryableNetworkError(err)) {
-    const text = err instanceof Error ? err.message : String(err);
-    throw new DownloadError(
-      `The export download could not be started: ${options.redactor.redact(text)}. This is a bug or an ` +
-        `unusable download URL; run the sync again, and report it if it repeats.`,
-      "DOWNLOAD_FAILED",
-      { failureType: "system_error", retryable: false, cause: err },
-    );
-  }
-  const code = (err as { code?: unknown }).code;
-  const text = err instanceof Error ? err.message : String(err);
-  return `${String(code)}: ${text}`;
-}
-
-function badResponse(what: string, url: string, status: number): DownloadError {
-  return new DownloadError(
-    `The storage host ${safeUrl(url)} ${what}, so the download cannot be resumed safely. ` +
-      `Run the sync again; it downloads the export from the start.`,
-    "DOWNLOAD_BAD_RESPONSE",
-    { failureType: "transient_error", retryable: true, status },
-  );
-}
-
-function changed(url: string, received: number): DownloadError {
-  return new DownloadError(
-    `The export file at ${safeUrl(url)} changed while it was being downloaded (after ${received} bytes), ` +
-      `so the parts cannot be joined. Run the sync again; it downloads the export from the start.`,
-    "DOWNLOAD_CHANGED",
-    { failureType: "transient_error", retryable: true },
-  );
-}
-
-function forbidden(status: number, expired: boolean, refreshes: number, url: string): DownloadError {
-  return new DownloadError(
-    `The storage host refused the export download (HTTP ${status}${expired ? ": signed URL expired" : ""}) at ` +
-      `${safeUrl(url)}, even after ${refreshes} fresh URL(s) from Asana. Signed URLs are time-limited: ` +
-      `check this machine's clock and any proxy in between, then run the sync again.`,
-    "DOWNLOAD_FORBIDDEN",
-    { failureType: "system_error", retryable: false, status },
-  );
-}
-
-function httpFailure(status: number, url: string): DownloadError {
-  if (status === 404 || status === 410) {
-    return new DownloadError(
-      `The export file is gone (HTTP ${status} from ${safeUrl(url)}); Asana keeps export files 30 days. ` +
-        `Run the sync again to start a new export.`,
-      "DOWNLOAD_NOT_FOUND",
-      { failureType: "transient_error", retryable: true, status },
-    );
-  }
-  return new DownloadError(
-    `The storage host answered HTTP ${status} to the export download at ${safeUrl(url)}. ` +
-      `Run the sync again; report it if it repeats.`,
-    "DOWNLOAD_FAILED",
-    { failureType: "system_error", retryable: false, status },
-  );
+  const text = options.redactor.redact(err instanceof Error ? err.message : String(err));
+  if (!isRetryableNetworkError(err)) throw transportFailure(text, err);
+  return `${String((err as { code?: unknown }).code)}: ${text}`;
 }

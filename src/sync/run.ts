@@ -110,6 +110,7 @@ export async function* runSync(
 
     const finished: FinishedExport = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
     yield log("info", `Export ${finished.exportGid} is ready (created ${finished.createdAt})`);
+    yield { kind: "progress", job: "succeeded", exportGid: finished.exportGid, exportCreatedAt: finished.createdAt };
     yield* statuses("RUNNING");
 
     const counts = yield* emitRecords(streams, finished, options, deps);

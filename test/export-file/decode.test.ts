@@ -19,6 +19,12 @@ async function decodeAll(data: Buffer, options?: DecodeOptions, size?: number) {
   return { lines, stats: decode.stats };
 }
 
+async function drain(source: AsyncIterable<Buffer>): Promise<number> {
+  let n = 0;
+  for await (const batch of decodeExport(source)) n += batch.length;
+  return n;
+}
+
 async function decodeError(data: Buffer, options?: DecodeOptions): Promise<ConnectorError> {
   try {
     await decodeAll(data, options);
@@ -160,16 +166,19 @@ describe("decodeExport", () => {
     expect(err).toMatchObject({ code: "EXPORT_LINE_TOO_LONG", line: 2 });
   });
 
-  it("passes the source's own error through, and closes the source when the consumer stops", async () => {
-    const failing = async function* (): AsyncGenerator<Buffer> {
-      yield gz(task("1")).subarray(0, 10);
-      throw new ConnectorError("download broke", { code: "DOWNLOAD_FAILED", failureType: "transient_error" });
-    };
-    const decode = decodeExport(failing());
-    await expect((async () => {
-      for await (const _ of decode) void _;
-    })()).rejects.toMatchObject({ code: "DOWNLOAD_FAILED" });
+  it("passes the source's own errors through unchanged", async () => {
+    const failing = (error: unknown) =>
+      async function* (): AsyncGenerator<Buffer> {
+        yield gz(task("1")).subarray(0, 10);
+        throw error;
+      };
+    const download = new ConnectorError("download broke", { code: "DOWNLOAD_FAILED", failureType: "transient_error" });
+    await expect(drain(failing(download)())).rejects.toBe(download);
+    const plain = new Error("socket gone");
+    await expect(drain(failing(plain)())).rejects.toBe(plain);
+  });
 
+  it("closes the source when the consumer stops early", async () => {
     let closed = false;
     const endless = async function* (): AsyncGenerator<Buffer> {
       try {

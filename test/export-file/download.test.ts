@@ -1,95 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { Agent } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/core/clock.js";
-import { Redactor } from "../../src/core/redact.js";
-import { openDownload, type DownloadOptions } from "../../src/export-file/download.js";
-import { DownloadError } from "../../src/export-file/errors.js";
-import { expired, serveObject, startServer, type Handler, type StorageServer } from "./storage-server.js";
+import { describe, expect, it } from "vitest";
+import { openDownload } from "../../src/export-file/download.js";
+import { collect, failure, harness, SECRET, server, useStorageServers } from "./download-harness.js";
+import { expired, serveObject } from "./storage-server.js";
 
-const SECRET = "X-Amz-Signature=deadbeefcafe0123456789";
 const BODY = randomBytes(300_000);
 
-interface Harness {
-  options: DownloadOptions;
-  sleeps: number[];
-  logs: string[];
-  resolved: string[];
-}
-
-let servers: StorageServer[] = [];
-let agents: Agent[] = [];
-
-afterEach(async () => {
-  // No request to any storage server may ever carry a credential.
-  for (const s of servers) {
-    for (const r of s.requests) {
-      expect(r.headers.authorization).toBeUndefined();
-      expect(r.headers.cookie).toBeUndefined();
-    }
-  }
-  const [closing, stopping] = [agents, servers];
-  servers = [];
-  agents = [];
-  // close() waits for every response body: a leaked one makes this hook time out.
-  await Promise.all(closing.map((a) => a.close()));
-  await Promise.all(stopping.map((s) => s.close()));
-});
-
-async function server(handler: Handler, host?: string): Promise<StorageServer> {
-  const s = await startServer(handler, host);
-  servers.push(s);
-  return s;
-}
-
-/** Options with a fake clock, recording sleeps, logs and each resolveUrl reason. */
-function harness(urls: string[], extra: Partial<DownloadOptions> = {}): Harness {
-  const sleeps: number[] = [];
-  const logs: string[] = [];
-  const resolved: string[] = [];
-  let now = 1_700_000_000_000;
-  const clock: Clock = {
-    now: () => now,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
-  const agent = new Agent({ connect: { timeout: 5_000 } });
-  agents.push(agent);
-  const options: DownloadOptions = {
-    dispatcher: agent,
-    resolveUrl: (reason) => {
-      resolved.push(reason);
-      return Promise.resolve(urls[Math.min(resolved.length, urls.length) - 1] ?? "");
-    },
-    maxRetries: 3,
-    requestTimeoutMs: 5_000,
-    clock,
-    random: () => 0,
-    logger: (level, msg) => logs.push(`${level} ${msg}`),
-    redactor: new Redactor(),
-    ...extra,
-  };
-  return { options, sleeps, logs, resolved };
-}
-
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of iterable) parts.push(chunk);
-  return Buffer.concat(parts);
-}
-
-async function failure(iterable: AsyncIterable<Buffer>): Promise<DownloadError> {
-  try {
-    await collect(iterable);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DownloadError);
-    return err as DownloadError;
-  }
-  throw new Error("the download did not fail");
-}
+useStorageServers();
 
 describe("openDownload", () => {
   it("downloads a plain 200 without any credential and reports the size", async () => {

@@ -1,0 +1,98 @@
+// One candidate of bench/parquet-writers.ts, run in its own process:
+//   node dist/bench/parquet-candidates.js CANDIDATE INPUT.jsonl.gz OUTDIR
+// Prints {rows, bytes, ms, rssMb} as JSON. Every candidate writes the tasks stream's typed columns.
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { decodeExport } from "../src/export-file/decode.js";
+import { fileFormat, parquetFormat, recordConverter, RotatingFileWriter, streamColumns, type Extra } from "../src/sinks/files/index.js";
+import { requireStream } from "../src/streams/index.js";
+import { arrowParquet } from "./parquet-arrow.js";
+import { duckdbConvert } from "./parquet-duckdb.js";
+
+/** The candidates, in the order the report lists them. */
+export const CANDIDATES = [
+  "convert-only",
+  "hyparquet-zstd",
+  "hyparquet-zstd-10k-rows",
+  "hyparquet-snappy",
+  "hyparquet-none",
+  "parquet-wasm-zstd",
+  "duckdb-zstd",
+  "duckdb-zstd-1thread-256MB",
+  "jsonl-gz",
+] as const;
+export type Candidate = (typeof CANDIDATES)[number];
+
+const tasks = requireStream("tasks", "bench");
+
+async function* batches(input: string): AsyncGenerator<{ raw: string; object: Record<string, unknown> }[]> {
+  for await (const batch of decodeExport(createReadStream(input, { highWaterMark: 1 << 20 }))) yield batch;
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
+}
+
+async function run(candidate: Candidate, input: string, out: string): Promise<number> {
+  const stamp = { extractedAt: Date.now(), exportGid: "1" };
+  switch (candidate) {
+    case "convert-only": {
+      // Parse + convert to typed column values, no encoding: the JS floor of the writers below.
+      const dataColumns = streamColumns(tasks.schema).slice(0, -3);
+      const convert = recordConverter(dataColumns);
+      let rows = 0;
+      for await (const batch of batches(input)) {
+        for (const r of batch) {
+          const extra: Extra = {};
+          convert.convert(r.object, extra);
+          rows++;
+        }
+      }
+      return rows;
+    }
+    case "hyparquet-zstd-10k-rows": {
+      // The same writer with larger row groups (10,000 rows or 16 MiB of JSON): the row-group bound's effect.
+      const format = parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd", rowGroupRows: 10_000, rowGroupJsonBytes: 16 << 20 });
+      const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
+      for await (const batch of batches(input)) await writer.write(batch, stamp);
+      return (await writer.commit("bench")).reduce((n, f) => n + f.rows, 0);
+    }
+    case "hyparquet-zstd":
+    case "hyparquet-snappy":
+    case "hyparquet-none":
+    case "jsonl-gz": {
+      const compression = candidate === "hyparquet-snappy" ? "snappy" : candidate === "hyparquet-none" ? "none" : candidate === "jsonl-gz" ? "gzip" : "zstd";
+      const format = fileFormat(tasks, candidate === "jsonl-gz" ? "jsonl" : "parquet", compression);
+      const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
+      for await (const batch of batches(input)) await writer.write(batch, stamp);
+      const files = await writer.commit("bench");
+      return files.reduce((n, f) => n + f.rows, 0);
+    }
+    case "parquet-wasm-zstd":
+      return arrowParquet(batches(input), streamColumns(tasks.schema), join(out, "bench.parquet"), stamp);
+    case "duckdb-zstd":
+      return duckdbConvert(input, streamColumns(tasks.schema), join(out, "bench.parquet"), { threads: 2 });
+    case "duckdb-zstd-1thread-256MB":
+      return duckdbConvert(input, streamColumns(tasks.schema), join(out, "bench.parquet"), { threads: 1, memoryLimit: "256MB" });
+  }
+}
+
+const [candidate, input, out] = process.argv.slice(2);
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain && candidate !== undefined && input !== undefined && out !== undefined) {
+  if (!(CANDIDATES as readonly string[]).includes(candidate)) throw new Error(`unknown candidate ${candidate}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const started = performance.now();
+  let result: { rows: number } | { error: string };
+  try {
+    result = { rows: await run(candidate as Candidate, input, out) };
+  } catch (error) {
+    result = { error: (error as Error).message.split("\n")[0] ?? "failed" };
+  }
+  const ms = performance.now() - started;
+  process.stdout.write(JSON.stringify({ ...result, ms, bytes: dirBytes(out), rssMb: process.resourceUsage().maxRSS / 1024 }));
+}

@@ -1,0 +1,57 @@
+// The demo's DuckDB queries over the Parquet files. DuckDB (@duckdb/node-api) is a development
+// dependency: `npm ci` installs it, with its platform binary, from the npm registry; the connector
+// itself does not need it. Where it cannot load, the demo says so and skips the queries.
+import { join } from "node:path";
+
+/** A query, what it shows, and its SQL given the output folder. */
+const QUERIES: { title: string; sql: (out: string) => string }[] = [
+  {
+    title: "Rows of tasks per export (the second holds only what changed)",
+    sql: (out) => `SELECT _export_gid AS export_gid, count(*) AS tasks, min(_extracted_at) AS extracted_at
+      FROM read_parquet('${join(out, "tasks", "*.parquet")}') GROUP BY ALL ORDER BY extracted_at`,
+  },
+  {
+    title: "Latest version of each task (dedupe on gid, newest modified_at), joined to its Priority custom field",
+    sql: (out) => `WITH tasks AS (
+        SELECT * FROM read_parquet('${join(out, "tasks", "*.parquet")}')
+        QUALIFY row_number() OVER (PARTITION BY gid ORDER BY modified_at DESC, _extracted_at DESC) = 1)
+      SELECT coalesce(cf.enum_value.name, '(not set)') AS priority, count(*) AS tasks,
+             count(*) FILTER (WHERE completed) AS completed, max(modified_at) AS last_modified
+      FROM tasks, UNNEST(custom_fields) AS u(cf)
+      WHERE cf.name = 'Priority' GROUP BY ALL ORDER BY tasks DESC`,
+  },
+];
+
+function table(rows: Record<string, string | null>[]): string {
+  const first = rows[0];
+  if (first === undefined) return "(no rows)\n";
+  const keys = Object.keys(first);
+  const cell = (v: string | null): string => v ?? "NULL";
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k] ?? null).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return `${[line(keys), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(keys.map((k) => cell(r[k] ?? null))))].join("\n")}\n`;
+}
+
+/** Run the demo queries over `outDir` and print their results. */
+export async function runDemoQuery(outDir: string, out: NodeJS.WritableStream): Promise<void> {
+  let duckdb: typeof import("@duckdb/node-api");
+  try {
+    duckdb = await import("@duckdb/node-api");
+  } catch (error) {
+    out.write(`DuckDB is not installed for this platform (${(error as Error).message.split("\n")[0] ?? ""}); skipping the queries.\n`);
+    return;
+  }
+  const instance = await duckdb.DuckDBInstance.create(":memory:", { threads: "2" });
+  const connection = await instance.connect();
+  try {
+    for (const query of QUERIES) {
+      const sql = query.sql(outDir);
+      out.write(`\n-- ${query.title}\n${sql.replace(/^ {6}/gm, "")};\n\n`);
+      const reader = await connection.runAndReadAll(sql);
+      out.write(table(reader.getRowObjectsJson() as Record<string, string | null>[]));
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,31 @@
+// Compression codecs for Parquet pages. Snappy is built into hyparquet-writer; gzip comes from
+// node:zlib; zstd from a WebAssembly build, because node:zlib has zstd only from Node 22.15.
+import { gzipSync } from "node:zlib";
+import { compress as zstdCompress, init as zstdInit } from "@bokuweb/zstd-wasm";
+
+/** The compression setting of config.output. */
+export type Compression = "zstd" | "snappy" | "gzip" | "none";
+
+/** A page compressor as hyparquet-writer calls it. */
+export type Compressor = (input: Uint8Array) => Uint8Array;
+
+/** zstd level 3 (zstd's default): close to level 1 in speed here, smaller files. */
+const ZSTD_LEVEL = 3;
+
+let zstdReady: Promise<void> | undefined;
+
+/** The Parquet codec name and compressors for a compression setting (loads the zstd module once). */
+export async function parquetCodec(compression: Compression): Promise<{ codec: "ZSTD" | "SNAPPY" | "GZIP" | "UNCOMPRESSED"; compressors: Record<string, Compressor> }> {
+  switch (compression) {
+    case "zstd":
+      zstdReady ??= zstdInit();
+      await zstdReady;
+      return { codec: "ZSTD", compressors: { ZSTD: (input) => zstdCompress(input, ZSTD_LEVEL) } };
+    case "gzip":
+      return { codec: "GZIP", compressors: { GZIP: (input) => gzipSync(input, { level: 6 }) } };
+    case "snappy":
+      return { codec: "SNAPPY", compressors: {} };
+    case "none":
+      return { codec: "UNCOMPRESSED", compressors: {} };
+  }
+}

@@ -1,0 +1,75 @@
+// JSON Lines files: each record's text exactly as exported (never re-serialised), one per line,
+// gzip-compressed unless compression is none.
+import { once } from "node:events";
+import { open, type FileHandle } from "node:fs/promises";
+import { createGzip, type Gzip } from "node:zlib";
+import type { ExportRecord } from "../events.js";
+import type { FileFormat, PartWriter } from "./format.js";
+
+class JsonlPart implements PartWriter {
+  rows = 0;
+  bytes = 0;
+  private readonly pump: Promise<void>;
+  private failure: unknown;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly gzip: Gzip | undefined,
+  ) {
+    this.pump = gzip === undefined ? Promise.resolve() : this.drain(gzip);
+    // The pump's failure is rethrown by the next write or close.
+    this.pump.catch((error: unknown) => (this.failure ??= error));
+  }
+
+  private async drain(gzip: Gzip): Promise<void> {
+    for await (const chunk of gzip as AsyncIterable<Buffer>) await this.writeAll(chunk);
+  }
+
+  private async writeAll(bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) done += (await this.handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    this.bytes += bytes.length;
+  }
+
+  async write(records: readonly ExportRecord[]): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (records.length === 0) return;
+    let text = "";
+    for (const record of records) text += `${record.raw}\n`;
+    this.rows += records.length;
+    const bytes = Buffer.from(text, "utf8");
+    if (this.gzip === undefined) {
+      await this.writeAll(bytes);
+    } else if (!this.gzip.write(bytes)) {
+      await Promise.race([once(this.gzip, "drain"), this.pump]);
+    }
+  }
+
+  async close(): Promise<number> {
+    if (this.gzip !== undefined) {
+      this.gzip.end();
+      await this.pump;
+    }
+    if (this.failure !== undefined) throw this.failure;
+    await this.handle.sync();
+    await this.handle.close();
+    return this.bytes;
+  }
+
+  async destroy(): Promise<void> {
+    this.gzip?.destroy();
+    await this.pump.catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+/** The JSON Lines format: `.jsonl.gz` (gzip level 6), or plain `.jsonl` when `gzip` is false. */
+export function jsonlFormat(options: { gzip: boolean }): FileFormat {
+  return {
+    extension: options.gzip ? "jsonl.gz" : "jsonl",
+    async open(path) {
+      const handle = await open(path, "wx");
+      return new JsonlPart(handle, options.gzip ? createGzip({ level: 6 }) : undefined);
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// Record objects -> Parquet leaf columns (values with definition and repetition levels) in ONE pass
+// per record, checking types on the way. hyparquet-writer's own shredder walks every row once per
+// leaf column; with nested lists of structs (a task's stories have 152 leaves, 294 in all) that
+// made it 5x slower than this single pass (bench/parquet-writers.ts).
+// Levels: every column and field is OPTIONAL (+1 definition level); a list is an OPTIONAL LIST group
+// around a REPEATED `list` group (+1 definition, +1 repetition) around an OPTIONAL `element`.
+// Values the schema does not know, or that do not fit their type, go to `extra` by JSON path.
+import type { SchemaElement } from "hyparquet-writer";
+import type { Column, ColumnType } from "./columns.js";
+import type { Extra } from "./convert.js";
+
+/** One leaf column's buffered page data. */
+export interface Leaf {
+  /** Schema elements from the root to this leaf. */
+  readonly path: readonly SchemaElement[];
+  readonly maxDef: number;
+  readonly maxRep: number;
+  values: unknown[];
+  def: number[];
+  rep: number[];
+}
+
+type Shred = (value: unknown, rep: number, def: number, path: string, extra: Extra) => void;
+
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Marks a value that does not fit its column. */
+const MISFIT = Symbol("misfit");
+
+function emit(leaf: Leaf, value: unknown, rep: number, def: number): void {
+  leaf.values.push(value);
+  leaf.def.push(def);
+  if (leaf.maxRep > 0) leaf.rep.push(rep);
+}
+
+function scalar(type: ColumnType["kind"]): { element: Omit<SchemaElement, "name">; convert: (v: unknown) => unknown } {
+  switch (type) {
+    case "string":
+      return { element: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } }, convert: (v) => (typeof v === "string" ? v : MISFIT) };
+    case "json":
+      return { element: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } }, convert: (v) => JSON.stringify(v) };
+    case "boolean":
+      return { element: { type: "BOOLEAN" }, convert: (v) => (typeof v === "boolean" ? v : MISFIT) };
+    case "double":
+      return { element: { type: "DOUBLE" }, convert: (v) => (typeof v === "number" ? v : MISFIT) };
+    case "int64":
+      return { element: { type: "INT64" }, convert: (v) => (Number.isSafeInteger(v) ? BigInt(v as number) : MISFIT) };
+    case "timestamp":
+      return {
+        element: { type: "INT64", converted_type: "TIMESTAMP_MILLIS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" } },
+        convert: (v) => {
+          const ms = typeof v === "string" ? Date.parse(v) : Number.NaN;
+          return Number.isNaN(ms) ? MISFIT : ms;
+        },
+      };
+    case "date":
+      return {
+        element: { type: "INT32", converted_type: "DATE", logical_type: { type: "DATE" } },
+        convert: (v) => {
+          const ms = typeof v === "string" && DATE.test(v) ? Date.parse(`${v}T00:00:00Z`) : Number.NaN;
+          return Number.isNaN(ms) ? MISFIT : ms / DAY_MS;
+        },
+      };
+    default:
+      throw new Error(`not a scalar type: ${type}`);
+  }
+}
+
+/** Compile one node: appends its schema elements and leaves; returns its shredder and its leaves. */
+function compile(
+  name: string,
+  type: ColumnType,
+  parents: readonly SchemaElement[],
+  levels: { def: number; rep: number },
+  schema: SchemaElement[],
+  leaves: Leaf[],
+): { shred: Shred; leaves: Leaf[] } {
+  const def = levels.def + 1;
+  if (type.kind === "struct") {
+    const element: SchemaElement = { name, repetition_type: "OPTIONAL", num_children: type.fields.length };
+    schema.push(element);
+    const children = type.fields.map((f) => compile(f.name, f.type, [...parents, element], { def, rep: levels.rep }, schema, leaves));
+    const mine = children.flatMap((c) => c.leaves);
+    return { shred: structShred(type.fields, children.map((c) => c.shred), mine, true), leaves: mine };
+  }
+  if (type.kind === "list") {
+    const group: SchemaElement = { name, repetition_type: "OPTIONAL", converted_type: "LIST", logical_type: { type: "LIST" }, num_children: 1 };
+    const repeated: SchemaElement = { name: "list", repetition_type: "REPEATED", num_children: 1 };
+    schema.push(group, repeated);
+    const listRep = levels.rep + 1;
+    const item = compile("element", type.element, [...parents, group, repeated], { def: def + 1, rep: listRep }, schema, leaves);
+    const mine = item.leaves;
+    const shred: Shred = (v, r, d, path, extra) => {
+      if (v === null || v === undefined) return nulls(mine, r, d);
+      if (!Array.isArray(v)) {
+        extra[path] = v;
+        return nulls(mine, r, d);
+      }
+      if (v.length === 0) return nulls(mine, r, d + 1);
+      for (let i = 0; i < v.length; i++) item.shred(v[i], i === 0 ? r : listRep, d + 2, `${path}[${i}]`, extra);
+    };
+    return { shred, leaves: mine };
+  }
+  const { element, convert } = scalar(type.kind);
+  const full: SchemaElement = { name, repetition_type: "OPTIONAL", ...element };
+  schema.push(full);
+  const leaf: Leaf = { path: [...parents, full], maxDef: def, maxRep: levels.rep, values: [], def: [], rep: [] };
+  leaves.push(leaf);
+  const shred: Shred = (v, r, d, path, extra) => {
+    if (v === null || v === undefined) return emit(leaf, null, r, d);
+    const x = convert(v);
+    if (x === MISFIT) {
+      extra[path] = v;
+      emit(leaf, null, r, d);
+    } else emit(leaf, x, r, d + 1);
+  };
+  return { shred, leaves: [leaf] };
+}
+
+function nulls(leaves: readonly Leaf[], rep: number, def: number): void {
+  for (const leaf of leaves) emit(leaf, null, rep, def);
+}
+
+function structShred(fields: readonly Column[], shreds: readonly Shred[], leaves: readonly Leaf[], nested: boolean): Shred {
+  const names = fields.map((f) => f.name);
+  const known = new Set(names);
+  return (v, r, d, path, extra) => {
+    if (v === null || v === undefined) return nulls(leaves, r, d);
+    if (typeof v !== "object" || Array.isArray(v)) {
+      extra[path] = v;
+      return nulls(leaves, r, d);
+    }
+    const object = v as Record<string, unknown>;
+    // A present struct is defined at d + 1; the top-level record (the root) adds no level.
+    const childDef = nested ? d + 1 : d;
+    const prefix = nested ? `${path}.` : "";
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      (shreds[i] as Shred)(object[name], r, childDef, prefix + name, extra);
+    }
+    for (const key in object) if (!known.has(key)) extra[prefix + key] = object[key];
+  };
+}
+
+/** A compiled shredder for records of one stream. */
+export interface RecordShredder {
+  /** The Parquet schema (root first, depth-first), matching `leaves`' order. */
+  readonly schema: SchemaElement[];
+  readonly leaves: readonly Leaf[];
+  /** Shred one record's known columns into the leaves; unknown fields land in `extra`. */
+  shred(object: Record<string, unknown>, extra: Extra): void;
+  /** Append one value to a top-level scalar column that `shred` does not fill (the added columns). */
+  append(column: number, value: unknown): void;
+  /** Take the buffered page data of every leaf and start empty. */
+  take(): Leaf[];
+}
+
+/**
+ * Compile the shredder of `columns`; the first `dataCount` are filled from the record by `shred`,
+ * the rest (scalars) by `append`.
+ */
+export function recordShredder(columns: readonly Column[], dataCount: number): RecordShredder {
+  const root: SchemaElement = { name: "schema", num_children: columns.length };
+  const schema: SchemaElement[] = [root];
+  const leaves: Leaf[] = [];
+  const compiled = columns.map((c) => compile(c.name, c.type, [root], { def: 0, rep: 0 }, schema, leaves));
+  const data = compiled.slice(0, dataCount);
+  const top = structShred(columns.slice(0, dataCount), data.map((c) => c.shred), data.flatMap((c) => c.leaves), false);
+  const addedLeaves = compiled.slice(dataCount).map((c) => c.leaves[0] as Leaf);
+  return {
+    schema,
+    leaves,
+    shred: (object, extra) => top(object, 0, 0, "", extra),
+    append(column, value) {
+      const leaf = addedLeaves[column - dataCount] as Leaf;
+      emit(leaf, value ?? null, 0, value === null || value === undefined ? 0 : 1);
+    },
+    take() {
+      const out = leaves.map((l) => ({ ...l }));
+      for (const l of leaves) {
+        l.values = [];
+        l.def = [];
+        l.rep = [];
+      }
+      return out;
+    },
+  };
+}
+
+/** The Parquet schema of a file with these top-level columns. */
+export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
+  return recordShredder(columns, columns.length).schema;
+}

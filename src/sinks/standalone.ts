@@ -1,0 +1,181 @@
+// The sink of the standalone `sync`: records go to per-stream rotating files under temporary names;
+// only finish(), after the whole export was read, publishes them: files renamed, then the manifest,
+// then the state file replaced atomically, last. A failure before that leaves no final file of this
+// export and the previous state file untouched; abort() deletes the temporaries.
+import { readdir, rm } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import type { StreamDefinition } from "../streams/index.js";
+import type { Sink, StateBlob, SyncEvent } from "./events.js";
+import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type Compression, type OutputFormat, type WrittenFile } from "./files/index.js";
+import { manifestDocument, type Manifest } from "./standalone-manifest.js";
+
+/** Settings of one standalone sync's output. */
+export interface StandaloneOptions {
+  outDir: string;
+  format: OutputFormat;
+  compression: Compression;
+  maxFileBytes: number;
+  statePath: string;
+  /** The streams of this sync. */
+  streams: readonly Pick<StreamDefinition, "name" | "schema">[];
+  /** Per-stream state loaded at the start; kept for streams this sync does not touch. */
+  previousState: Readonly<Record<string, StateBlob>>;
+  clock: { now(): number };
+}
+
+/** What one stream got from a sync. */
+export interface StreamResult {
+  stream: string;
+  rows: number;
+  bytes: number;
+  /** Paths relative to the output folder, with `/` separators. */
+  files: { path: string; rows: number; bytes: number }[];
+  cursor: string | undefined;
+}
+
+/** The outcome of a finished sync. */
+export interface SyncResult {
+  exportGid: string;
+  exportCreatedAt: string;
+  manifestPath: string;
+  statePath: string;
+  streams: StreamResult[];
+}
+
+/** `2026-11-28T17:14:03.123Z` -> `20261128T171403123Z`: sortable, and valid on every file system. */
+export function fileSafeTime(iso: string): string {
+  return iso.replace(/[-:.]/g, "");
+}
+
+/** Delete temporary files a killed run left in the output folders (never a file with a final name). */
+export async function removeStaleTemporaries(outDir: string, streams: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (const dir of [...streams.map((s) => join(outDir, s)), join(outDir, "_manifests"), outDir]) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n.startsWith(".") && n.endsWith(".partial"))) {
+      await rm(join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Routes a sync's records to per-stream files and publishes them, the manifest and the state in finish(). */
+export class StandaloneSink implements Sink {
+  private readonly writers = new Map<string, RotatingFileWriter>();
+  private readonly states = new Map<string, StateBlob>();
+  private exportInfo: { gid: string; createdAt: string } | undefined;
+  private result: SyncResult | undefined;
+
+  constructor(private readonly options: StandaloneOptions) {}
+
+  handle(event: SyncEvent): Promise<void> | void {
+    switch (event.kind) {
+      case "progress":
+        if (event.exportGid !== undefined && event.exportCreatedAt !== undefined) {
+          this.exportInfo = { gid: event.exportGid, createdAt: event.exportCreatedAt };
+        }
+        return;
+      case "records":
+        return this.write(event.stream, event);
+      case "state":
+        this.states.set(event.stream, event.state);
+        if (event.exportGid !== undefined && event.exportCreatedAt !== undefined) {
+          this.exportInfo ??= { gid: event.exportGid, createdAt: event.exportCreatedAt };
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async write(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
+    if (this.exportInfo === undefined) throw new Error("records arrived before the export was named (a progress event with exportGid)");
+    let writer = this.writers.get(stream);
+    if (writer === undefined) {
+      const definition = this.options.streams.find((s) => s.name === stream);
+      if (definition === undefined) throw new Error(`records of stream '${stream}', which this sync did not select`);
+      writer = new RotatingFileWriter({
+        dir: join(this.options.outDir, stream),
+        format: fileFormat(definition, this.options.format, this.options.compression),
+        maxFileBytes: this.options.maxFileBytes,
+      });
+      this.writers.set(stream, writer);
+    }
+    await writer.write(event.records, { extractedAt: event.emittedAt, exportGid: this.exportInfo.gid });
+  }
+
+  /** Publish: files to final names, then the manifest, then the state file (atomically, last). */
+  async finish(): Promise<void> {
+    const info = this.exportInfo;
+    if (info === undefined) throw new Error("the sync finished without naming its export; nothing was published");
+    const baseName = fileSafeTime(info.createdAt);
+    const published: string[] = [];
+    try {
+      const committed = new Map<string, WrittenFile[]>();
+      for (const [stream, writer] of this.writers) {
+        const files = await writer.commit(baseName);
+        published.push(...files.map((f) => f.path));
+        committed.set(stream, files);
+      }
+      const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
+      const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
+      const manifest: Manifest = manifestDocument({
+        exportGid: info.gid,
+        exportCreatedAt: info.createdAt,
+        writtenAt: new Date(this.options.clock.now()).toISOString(),
+        format: this.options.format,
+        compression: this.options.compression,
+        streams: streams.map((r) => ({ ...r, columnsHash: this.options.format === "parquet" ? columnsHash(streamColumns(this.schemaOf(r.stream))) : undefined })),
+      });
+      await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+      published.push(manifestPath);
+      const bookmarks: Record<string, StateBlob> = { ...this.options.previousState };
+      for (const [stream, state] of this.states) bookmarks[stream] = state;
+      await writeFileAtomic(this.options.statePath, `${JSON.stringify({ bookmarks }, null, 2)}\n`);
+      this.result = { exportGid: info.gid, exportCreatedAt: info.createdAt, manifestPath, statePath: this.options.statePath, streams };
+    } catch (error) {
+      // The state file still names the previous sync: withdraw what this one published.
+      for (const path of published) await rm(path, { force: true });
+      throw error;
+    }
+  }
+
+  private streamResult(stream: string, written: readonly WrittenFile[]): StreamResult {
+    const files = written.map((f) => ({ path: relative(this.options.outDir, f.path).split(sep).join("/"), rows: f.rows, bytes: f.bytes }));
+    const cursor = this.states.get(stream)?.cursor;
+    return {
+      stream,
+      rows: files.reduce((n, f) => n + f.rows, 0),
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      files,
+      cursor: typeof cursor === "string" ? cursor : undefined,
+    };
+  }
+
+  private schemaOf(stream: string): StreamDefinition["schema"] {
+    const definition = this.options.streams.find((s) => s.name === stream);
+    if (definition === undefined) throw new Error(`unknown stream ${stream}`);
+    return definition.schema;
+  }
+
+  /** Delete every temporary file; published files and the state file are not touched. */
+  async abort(): Promise<void> {
+    for (const writer of this.writers.values()) await writer.abort().catch(() => undefined);
+  }
+
+  /** The outcome, once finish() succeeded. */
+  get outcome(): SyncResult | undefined {
+    return this.result;
+  }
+
+  /** Rows and bytes written so far per stream (for progress displays). */
+  written(): Map<string, { rows: number; bytes: number }> {
+    return new Map([...this.writers].map(([s, w]) => [s, { rows: w.rows, bytes: w.bytes }]));
+  }
+}
