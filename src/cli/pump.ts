@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { Sink } from "../sinks/events.js";
 import type { SelectedStream } from "../sync/plan.js";
+import { exportFileAvailable } from "../export-file/probe.js";
 import { exportReader } from "../sync/read-export.js";
 import { runSync, type SyncOptions } from "../sync/run.js";
 import type { ConnectorState } from "../sync/state.js";
@@ -51,6 +52,7 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
       logger,
       clock: runtime.clock,
       ...signal,
+      probeFile: (url) => exportFileAvailable(url, conn.dispatcher, config.request_timeout_seconds * 1000),
       readExport: exportReader({
         dispatcher: conn.dispatcher,
         maxRetries: config.max_retries,

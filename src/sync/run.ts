@@ -55,6 +55,8 @@ export interface SyncDeps {
   /** For what happens inside a call (retries, waiting for the export slot), logged as it happens. */
   logger: Logger;
   readExport: ExportReader;
+  /** Whether a download URL still serves its file (false on 404/410); used for resumed jobs only. */
+  probeFile: (url: string) => Promise<boolean>;
   clock: Clock;
   signal?: AbortSignal;
 }
@@ -85,30 +87,37 @@ export async function* runSync(
   let state = initialState;
   try {
     const plan = planExport(streams, state, options);
-    let pending = await resumable(pendingExport(state, names), plan.fingerprint, options.workspace, deps.api);
-    if (pending === undefined) {
-      yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
-      const job = await startExport(deps.api, options.workspace, plan.parameters, {
-        clock: deps.clock,
-        logger: deps.logger,
-        slotWaitMs: options.exportTimeoutMs,
-        intervalMs: options.pollIntervalMs,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      });
-      pending = {
-        job_gid: job.gid,
-        workspace: options.workspace,
-        fingerprint: plan.fingerprint,
-        started_at: new Date(deps.clock.now()).toISOString(),
-        status: job.status,
-      };
-    } else {
-      yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
+    let resumed = await resumable(pendingExport(state, names), plan.fingerprint, options.workspace, deps.api);
+    let finished: FinishedExport;
+    for (;;) {
+      let pending = resumed;
+      if (pending === undefined) {
+        yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
+        const job = await startExport(deps.api, options.workspace, plan.parameters, {
+          clock: deps.clock,
+          logger: deps.logger,
+          slotWaitMs: options.exportTimeoutMs,
+          intervalMs: options.pollIntervalMs,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+        pending = {
+          job_gid: job.gid,
+          workspace: options.workspace,
+          fingerprint: plan.fingerprint,
+          started_at: new Date(deps.clock.now()).toISOString(),
+          status: job.status,
+        };
+      } else {
+        yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
+      }
+      state = withPendingExport(state, names, pending);
+      yield* stateEvents(state, names, new Map());
+      finished = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
+      if (resumed === undefined || (yield* fileAvailable(finished, deps))) break;
+      // Asana keeps export files 30 days: a job resumed after that has nothing left to download.
+      yield log("warn", `The file of resumed export job ${resumed.job_gid} is no longer available; starting a new export`);
+      resumed = undefined;
     }
-    state = withPendingExport(state, names, pending);
-    yield* stateEvents(state, names, new Map());
-
-    const finished: FinishedExport = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
     yield log("info", `Export ${finished.exportGid} is ready (created ${finished.createdAt})`);
     yield { kind: "progress", job: "succeeded", exportGid: finished.exportGid, exportCreatedAt: finished.createdAt };
     yield* statuses("RUNNING");
@@ -122,6 +131,13 @@ export async function* runSync(
     yield* statuses("INCOMPLETE");
     throw error;
   }
+}
+
+/** Whether a finished export's file can still be downloaded (a HEAD-like probe of its first byte). */
+async function* fileAvailable(finished: FinishedExport, deps: SyncDeps): AsyncGenerator<SyncEvent, boolean> {
+  const ok = await deps.probeFile(finished.downloadUrl);
+  if (!ok) yield log("warn", `Export ${finished.exportGid}: its download answered 404`);
+  return ok;
 }
 
 /** A recorded job worth resuming: same request, and Asana still knows it and has not failed it. */

@@ -10,6 +10,7 @@ import { Redactor } from "../../src/core/redact.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import type { SyncEvent } from "../../src/sinks/events.js";
 import type { SelectedStream } from "../../src/sync/plan.js";
+import { exportFileAvailable } from "../../src/export-file/probe.js";
 import { exportReader } from "../../src/sync/read-export.js";
 import { runSync, type SyncOptions } from "../../src/sync/run.js";
 import { EMPTY_STATE, type ConnectorState } from "../../src/sync/state.js";
@@ -35,7 +36,8 @@ function deps() {
   const redactor = new Redactor();
   const http = new AsanaHttp({ baseUrl: em.baseUrl, token: em.token, dispatcher, requestTimeoutMs: 10_000, maxRetries: 3, clock, logger: silentLogger, redactor });
   const readExport = exportReader({ dispatcher, maxRetries: 3, requestTimeoutMs: 10_000, clock, logger: silentLogger, redactor, onInvalidRecord: "fail" });
-  return { api: new AsanaApi(http), readExport, clock, logger: silentLogger };
+  const probeFile = (url: string) => exportFileAvailable(url, dispatcher, 10_000);
+  return { api: new AsanaApi(http), readExport, probeFile, clock, logger: silentLogger };
 }
 
 const options = (overrides: Partial<SyncOptions> = {}): SyncOptions => ({
@@ -99,5 +101,22 @@ describe("runSync", () => {
     expect((error as { code?: string }).code).toBe("EXPORT_JOB_FAILED");
     expect(events.some((e) => e.kind === "state" && e.state.cursor !== undefined)).toBe(false);
     expect(events.some((e) => e.kind === "records")).toBe(false);
+  });
+
+  it("starts a new export when a resumed job's file is gone (Asana keeps files 30 days)", async () => {
+    const first = await collect(runSync(streams, EMPTY_STATE, options({ exportTimeoutMs: 10 * 60_000 }), deps()));
+    expect((first.error as { code?: string }).code).toBe("EXPORT_TIMEOUT");
+    const saved: ConnectorState = { streams: {} };
+    for (const e of first.events) if (e.kind === "state") saved.streams[e.stream] = e.state as ConnectorState["streams"][string];
+    t += 60 * 60_000;
+    // The job finishes; nobody comes back for its file for 31 days.
+    const job = await deps().api.job(saved.streams.tasks!.pending_export!.job_gid);
+    expect(job.status).toBe("succeeded");
+    t += 31 * 24 * 3600_000;
+    const again = await collect(runSync(streams, saved, options(), deps()));
+    expect(again.error).toBeUndefined();
+    expect(again.events.some((e) => e.kind === "log" && e.message.includes("no longer available; starting a new export"))).toBe(true);
+    const records = again.events.filter((e) => e.kind === "records" && e.stream === "tasks").reduce((n, e) => n + (e.kind === "records" ? e.records.length : 0), 0);
+    expect(records).toBe(em.workspace.count("task"));
   });
 });

@@ -13,6 +13,9 @@ import { parseRange } from "./range.js";
 import { logWhenDone, type RequestRecord } from "./request-log.js";
 import type { UrlSigner } from "./signing.js";
 
+/** How long a finished export file can be downloaded. */
+export const FILE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 /** What the storage host needs. */
 export interface StorageDeps {
   jobs: JobStore;
@@ -75,7 +78,9 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
   const match = PATH.exec(url.pathname);
-  const file = match?.[2] === undefined ? undefined : deps.jobs.fileOf(match[2]);
+  const found = match?.[2] === undefined ? undefined : deps.jobs.fileOf(match[2]);
+  // Asana keeps an export's file for 30 days after it completes.
+  const file = found !== undefined && deps.now() - found.lastModified <= FILE_RETENTION_MS ? found : undefined;
   if (!file) {
     fail(404, "NoSuchKey", "The specified key does not exist.");
     return;
