@@ -7,7 +7,8 @@ import {
   type Builder, type DataType, type Vector,
 } from "apache-arrow";
 import * as wasm from "parquet-wasm";
-import { recordConverter, type Column, type ColumnType, type Extra, type RecordStamp } from "../src/sinks/files/index.js";
+import type { Column, ColumnType, Extra, RecordStamp } from "../src/sinks/files/index.js";
+import { recordConverter } from "./parquet-convert.js";
 
 const DAY_MS = 86_400_000;
 

@@ -22,7 +22,7 @@ export async function duckdbConvert(input: string, columns: readonly Column[], o
     "'1' AS _export_gid",
   ].join(", ");
   await conn.run(
-    `COPY (SELECT ${select} FROM read_json(${quote(input)}, format = 'newline_delimited', columns = {${spec}}, maximum_object_size = 268435456)) ` +
+    `COPY (SELECT ${select} FROM read_json(${quote(input)}, format = 'newline_delimited', columns = {${spec}})) ` +
       `TO ${quote(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 10000)`,
   );
   const reader = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quote(output)})`);

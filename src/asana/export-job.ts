@@ -39,8 +39,9 @@ export class ExportJobFailedError extends ConnectorError {
 export class ExportTimeoutError extends ConnectorError {
   constructor(jobGid: string, minutes: number) {
     super(
-      `Export job ${jobGid} was still running after ${minutes} minutes (config.export_timeout_minutes). ` +
-        `Run the sync again to keep waiting for the same job, or raise config.export_timeout_minutes.`,
+      `Export job ${jobGid} was still running after ${minutes} minute${minutes === 1 ? "" : "s"} ` +
+        `(config.export_timeout_minutes). The state keeps the job: run the sync again later to pick it up ` +
+        `once it has finished, or raise config.export_timeout_minutes to wait longer.`,
       { code: "EXPORT_TIMEOUT", failureType: "transient_error", retryable: true },
     );
   }
@@ -120,7 +121,7 @@ export async function startExport(
       options.logger(
         "warn",
         `Another export is running in workspace ${workspace} (Asana allows one at a time); ` +
-          `trying again in ${Math.round(interval / 1000)} s.`,
+          `trying again in ${(interval / 1000).toFixed(interval < 10_000 ? 1 : 0)} s.`,
       );
       await options.clock.sleep(interval, options.signal);
       interval = Math.min(60_000, interval * 2);

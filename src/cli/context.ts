@@ -15,6 +15,8 @@ export interface Runtime {
   clock: Clock;
   /** Whether stderr is an interactive terminal (progress display). */
   isTTY: boolean;
+  /** Aborted when the process is told to stop (SIGTERM, SIGINT): requests, waits and downloads end. */
+  signal?: AbortSignal;
 }
 
 /** The runtime of the real process. */
@@ -32,7 +34,10 @@ export interface Connection {
   api: AsanaApi;
   dispatcher: Dispatcher;
   redactor: Redactor;
+  /** Close idle connections once requests finish. */
   close(): Promise<void>;
+  /** Abort every request in flight and close at once (after a failure). */
+  destroy(): Promise<void>;
 }
 
 /** An HTTP connection pool and API client for a config; the token is registered for redaction at once. */
@@ -52,6 +57,13 @@ export function connect(config: Config, runtime: Runtime, logger: Logger, redact
     clock: runtime.clock,
     logger,
     redactor,
+    ...(runtime.signal ? { signal: runtime.signal } : {}),
   });
-  return { api: new AsanaApi(http), dispatcher, redactor, close: () => dispatcher.close() };
+  return {
+    api: new AsanaApi(http),
+    dispatcher,
+    redactor,
+    close: () => (dispatcher.destroyed ? Promise.resolve() : dispatcher.close()),
+    destroy: () => (dispatcher.destroyed ? Promise.resolve() : dispatcher.destroy()),
+  };
 }

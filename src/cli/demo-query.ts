@@ -2,6 +2,7 @@
 // dependency: `npm ci` installs it, with its platform binary, from the npm registry; the connector
 // itself does not need it. Where it cannot load, the demo says so and skips the queries.
 import { join } from "node:path";
+import type * as DuckDB from "@duckdb/node-api";
 
 /** A query, what it shows, and its SQL given the output folder. */
 const QUERIES: { title: string; sql: (out: string) => string }[] = [
@@ -34,7 +35,7 @@ function table(rows: Record<string, string | null>[]): string {
 
 /** Run the demo queries over `outDir` and print their results. */
 export async function runDemoQuery(outDir: string, out: NodeJS.WritableStream): Promise<void> {
-  let duckdb: typeof import("@duckdb/node-api");
+  let duckdb: typeof DuckDB;
   try {
     duckdb = await import("@duckdb/node-api");
   } catch (error) {

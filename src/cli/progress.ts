@@ -17,6 +17,8 @@ export class SyncProgress {
   private readonly started: number;
   private job: string | undefined;
   private downloaded = 0;
+  /** When the download began (first bytes or records): rates count from here, not from the wait. */
+  private downloadStarted: number | undefined;
   private total: number | undefined;
   private readonly records = new Map<string, number>();
   private lastMessage = "";
@@ -66,13 +68,17 @@ export class SyncProgress {
       case "progress":
         // Plain output: the sync's own log lines already say when the job's status changes.
         if (event.job !== undefined) this.job = event.job;
-        if (event.downloadedBytes !== undefined) this.downloaded = event.downloadedBytes;
+        if (event.downloadedBytes !== undefined) {
+          this.downloadStarted ??= this.clock.now();
+          this.downloaded = event.downloadedBytes;
+        }
         if (event.totalBytes !== undefined) this.total = event.totalBytes;
         break;
       case "estimate":
         this.total = event.bytes;
         break;
       case "records":
+        this.downloadStarted ??= this.clock.now();
         this.records.set(event.stream, (this.records.get(event.stream) ?? 0) + event.records.length);
         break;
       default:
@@ -114,13 +120,15 @@ export class SyncProgress {
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const elapsed = (now - this.started) / 1000;
+    const downloading = this.downloadStarted === undefined ? 0 : Math.max((now - this.downloadStarted) / 1000, 0.001);
+    const rate = (n: number): number => (downloading === 0 ? 0 : n / downloading);
     const count = [...this.records.values()].reduce((a, b) => a + b, 0);
     const spin = SPINNER[this.frame++ % SPINNER.length] ?? "";
     const of = this.total === undefined ? "" : ` of ${formatBytes(this.total)} (${Math.floor((100 * this.downloaded) / Math.max(this.total, 1))}%)`;
     const lines = [
       `${spin} export job: ${(this.job ?? "starting").replaceAll("_", " ")}   elapsed ${formatElapsed(elapsed)}`,
-      `  downloaded ${formatBytes(this.downloaded)}${of}   ${formatBytes(this.downloaded / Math.max(elapsed, 0.001))}/s`,
-      `  records ${[...this.records].map(([s, n]) => `${s} ${formatCount(n)}`).join("   ")}   ${formatCount(Math.round(count / Math.max(elapsed, 0.001)))} rec/s`,
+      `  downloaded ${formatBytes(this.downloaded)}${of}   ${formatBytes(rate(this.downloaded))}/s`,
+      `  records ${[...this.records].map(([s, n]) => `${s} ${formatCount(n)}`).join("   ")}   ${formatCount(Math.round(rate(count)))} rec/s`,
       `  ${this.lastMessage.slice(0, 120)}`,
     ];
     this.clear();
@@ -137,6 +145,8 @@ export class SyncProgress {
 
   /** Stop and print the summary table of a finished sync. */
   done(result: SyncResult): void {
+    // Progress events are sampled: the last frame shows the finished download.
+    if (this.total !== undefined) this.downloaded = this.total;
     this.stop();
     const elapsed = (this.clock.now() - this.started) / 1000;
     this.out.write(`\nSynced export ${result.exportGid} (created ${result.exportCreatedAt}) in ${formatElapsed(elapsed)}\n`);

@@ -44,7 +44,9 @@ export interface PumpInput {
 export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
   const { config, runtime, sink, logger, redactor } = input;
   const conn = connect(config, runtime, logger, redactor);
-  const signal = input.signal ? { signal: input.signal } : {};
+  // The process's stop signal (SIGTERM) and the caller's own both end the sync.
+  const signals = [input.signal, runtime.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length === 0 ? {} : { signal: AbortSignal.any(signals) };
   try {
     const options = { ...syncOptions(config), ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }) };
     const events = runSync(input.streams, input.state, options, {
@@ -72,6 +74,9 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
     await sink.finish?.();
     return next.value;
   } catch (error) {
+    // A download may still be in flight (e.g. the sink failed because stdout closed): drop its
+    // sockets rather than wait for a body nobody will read.
+    await conn.destroy();
     await sink.abort?.(error);
     throw error;
   } finally {

@@ -7,6 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { checkCommand, discoverCommand, readCommand, specCommand } from "./airbyte.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
+import { InterruptedError, stopOnSignals } from "./signals.js";
 import { syncCommand } from "./sync.js";
 
 const USAGE = `Usage: source-asana-export <command> [flags]
@@ -66,7 +67,10 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     }
     await out.flush();
     return 0;
-  } catch (error) {
+  } catch (caught) {
+    // Once stopped by a signal, whatever the abort surfaced as, the signal is what happened.
+    const stopped: unknown = runtime.signal?.aborted === true ? runtime.signal.reason : undefined;
+    const error = stopped instanceof InterruptedError ? stopped : caught;
     if (error instanceof OutputClosedError) return 0;
     try {
       await out.line(airbyteErrorTrace(error, redactor, runtime.clock.now()));
@@ -75,13 +79,16 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
       // stdout is gone: stderr still says what happened.
     }
     runtime.stderr.write(`source-asana-export ${command ?? ""}: ${describeFailure(error, redactor).message}\n`);
-    return 1;
+    return error instanceof InterruptedError ? error.exitCode : 1;
   }
 }
 
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
   process.stdout.on("error", () => undefined);
-  const code = await main(process.argv.slice(2), processRuntime());
+  // The emulator command handles SIGTERM itself (it closes its servers).
+  const stop = process.argv[2] === "emulator" ? undefined : stopOnSignals();
+  const code = await main(process.argv.slice(2), { ...processRuntime(), ...(stop ? { signal: stop.signal } : {}) });
+  stop?.dispose();
   process.exitCode = code;
 }

@@ -7,6 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { parseFlags } from "./args.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
+import { InterruptedError, stopOnSignals } from "./signals.js";
 import { TAP_NAME, aboutFormat, aboutInfo, packageInfo, renderAbout } from "./tap-about.js";
 import { discoverMode, syncMode, type SyncInput } from "./tap.js";
 
@@ -84,7 +85,10 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     }
     await out.flush();
     return 0;
-  } catch (error) {
+  } catch (caught) {
+    // Once stopped by a signal (Meltano cancels with SIGTERM), the signal is what happened.
+    const stopped: unknown = runtime.signal?.aborted === true ? runtime.signal.reason : undefined;
+    const error = stopped instanceof InterruptedError ? stopped : caught;
     if (error instanceof OutputClosedError) return 0;
     try {
       await out.flush();
@@ -93,13 +97,15 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     }
     const message = describeFailure(error, redactor).message;
     runtime.stderr.write(message.startsWith(`${TAP_NAME}:`) ? `${message}\n` : `${TAP_NAME}: ${message}\n`);
-    return 1;
+    return error instanceof InterruptedError ? error.exitCode : 1;
   }
 }
 
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
   process.stdout.on("error", () => undefined);
-  const code = await main(process.argv.slice(2), processRuntime());
+  const stop = stopOnSignals();
+  const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal });
+  stop.dispose();
   process.exitCode = code;
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger, LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
+import type { Sink } from "../sinks/events.js";
 import type { LineWriter } from "../sinks/output.js";
 import { RotatingBatchFiles } from "../sinks/singer-batch.js";
 import { singerCatalog } from "../sinks/singer-catalog.js";
@@ -87,5 +88,20 @@ export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWrit
     ...(batch ? { batch } : {}),
   });
   await sink.begin();
-  await pumpSync({ config, streams, state, runtime, sink, logger, redactor });
+  // When the sink fails (its reader went away: EPIPE), abort the download at once: a paused,
+  // unconsumed download would otherwise keep the connection pool from closing.
+  const controller = new AbortController();
+  const guarded: Sink = {
+    handle: async (event) => {
+      try {
+        await sink.handle(event);
+      } catch (error) {
+        controller.abort(error);
+        throw error;
+      }
+    },
+    finish: () => sink.finish(),
+    abort: () => sink.abort(),
+  };
+  await pumpSync({ config, streams, state, runtime, sink: guarded, logger, redactor, signal: controller.signal });
 }

@@ -78,6 +78,8 @@ export interface Emulator {
   readonly requests: readonly RequestRecord[];
   /** How many storage requests carried an Authorization header (each refused). */
   readonly downloadsWithAuthorization: number;
+  /** X-Amz-Signature and X-Amz-Security-Token values of every download URL handed out (must never leak). */
+  readonly downloadUrlSecrets: readonly string[];
   /** Arm and inspect faults at runtime. */
   readonly faults: FaultController;
   /** Folder of the export files (removed on close). */
@@ -193,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       get downloadsWithAuthorization() {
         return downloadsWithAuthorization;
       },
+      downloadUrlSecrets: signer.secrets,
       faults,
       tempDir,
       expireDownloadUrls: () => signer.revokeIssued(),

@@ -25,7 +25,7 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --fault JSON        arm a fault, e.g. '{"kind":"status","status":500,"target":"get-job","skip":1}'
                       (repeatable; kinds: status, rate-limit, latency, reset, expire-url, job-failed,
                       job-slow, file-truncated, file-malformed-line, file-unknown-type,
-                      file-missing-modified-at, file-huge-line, file-invalid-utf8)
+                      file-missing-modified-at, file-missing-gid, file-huge-line, file-invalid-utf8)
   --help              this text
 `;
 

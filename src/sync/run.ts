@@ -10,6 +10,7 @@ import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
 import {
   pendingExport,
   withCompletedExport,
+  withoutPendingExport,
   withPendingExport,
   type ConnectorState,
   type PendingExport,
@@ -128,10 +129,27 @@ export async function* runSync(
     yield* statuses("COMPLETE");
     return state;
   } catch (error) {
+    if (error instanceof ConnectorError && DAMAGED_FILE_CODES.has(error.code) && pendingExport(state, names) !== undefined) {
+      // The same file would fail the same way on every rerun: forget the job so the next run starts a new export.
+      state = withoutPendingExport(state, names);
+      yield log("warn", "The export's file is unusable; the state no longer records its job, so the next run starts a new export");
+      yield* stateEvents(state, names, new Map());
+    }
     yield* statuses("INCOMPLETE");
     throw error;
   }
 }
+
+/** Errors that mean the export's file itself is bad, so resuming its job cannot help. */
+const DAMAGED_FILE_CODES = new Set([
+  "EXPORT_FILE_TRUNCATED",
+  "EXPORT_FILE_CORRUPT",
+  "EXPORT_LINE_MALFORMED",
+  "EXPORT_LINE_INVALID",
+  "EXPORT_LINE_NOT_UTF8",
+  "EXPORT_LINE_TOO_LONG",
+  "RECORD_MISSING_CURSOR",
+]);
 
 /** Whether a finished export's file can still be downloaded (a HEAD-like probe of its first byte). */
 async function* fileAvailable(finished: FinishedExport, deps: SyncDeps): AsyncGenerator<SyncEvent, boolean> {

@@ -105,6 +105,18 @@ export function withPendingExport(state: ConnectorState, streams: readonly strin
   return { streams: next };
 }
 
+/** The state with the streams' pending export forgotten (its file is unusable): cursors unchanged. */
+export function withoutPendingExport(state: ConnectorState, streams: readonly string[]): ConnectorState {
+  const next: Record<string, StreamState> = { ...state.streams };
+  for (const s of streams) {
+    const current = next[s];
+    if (current?.pending_export === undefined) continue;
+    const { pending_export: _dropped, ...rest } = current;
+    next[s] = rest;
+  }
+  return { streams: next };
+}
+
 /** The state once every record of an export was emitted: cursors move to its created_at, never back. */
 export function withCompletedExport(
   state: ConnectorState,

@@ -1,10 +1,12 @@
 // The Singer tap's sync through the built CLI against the emulator: stream and field selection,
 // replication methods, incremental bookmarks, ACTIVATE_VERSION order, and failures on stderr.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { singerCatalog } from "../../src/sinks/singer-catalog.js";
 import { conformanceProblems } from "../helpers/singer-conformance.js";
-import { emulatorConfig, selectCatalog, tapSync, type Json, type TapRun } from "../helpers/singer.js";
+import { TAP_BIN } from "../helpers/cli.js";
+import { emulatorConfig, selectCatalog, tapArgs, tapSync, type Json, type TapRun } from "../helpers/singer.js";
 
 let em: Emulator;
 beforeAll(async () => {
@@ -112,5 +114,23 @@ describe("tap-asana-export sync", () => {
     expect(failed.stderr).toMatch(/^tap-asana-export: .+/m);
     expect(failed.stderr + failed.stdout).not.toContain(token);
     expect(failed.messages.some((m) => m.type === "TRACE" || m.type === "RECORD")).toBe(false);
+  });
+
+  it("exits 0 without a stack trace when stdout is closed early (a target that stops reading)", async () => {
+    // Big enough that the download is still running when the reader goes away.
+    const big = await startEmulator({ seed: 34, tasks: 3000, teams: 1, messages: 1, gzipLevel: 1 });
+    const child = spawn(process.execPath, [TAP_BIN, ...tapArgs({ configs: [emulatorConfig(big)] })], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    let seen = 0;
+    child.stdout.on("data", (b: Buffer) => {
+      seen += b.length;
+      if (seen > 200_000) child.stdout.destroy(); // past the SCHEMA messages: records are flowing
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    await big.close();
+    expect(code, stderr).toBe(0);
+    expect(stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(stderr).not.toMatch(/EPIPE/);
   });
 });

@@ -36,14 +36,16 @@ export type JobFault =
 
 /**
  * Faults in the next export files; `line` is 1-based. Malformed and unknown-type lines are inserted
- * at that line; missing modified_at (task or message), huge notes (task, default 10 MB) and invalid
- * UTF-8 rewrite the first eligible object at or after it; truncation keeps `keepFraction` (0.5).
+ * at that line; missing modified_at (task or message), missing gid (any object), huge notes (task,
+ * default 10 MB) and invalid UTF-8 rewrite the first eligible object at or after it; truncation keeps
+ * `keepFraction` (0.5).
  */
 export type FileFault =
   | ({ kind: "file-truncated"; keepFraction?: number } & FaultSchedule)
   | ({ kind: "file-malformed-line"; line: number } & FaultSchedule)
   | ({ kind: "file-unknown-type"; line: number; resourceType?: string } & FaultSchedule)
   | ({ kind: "file-missing-modified-at"; line: number } & FaultSchedule)
+  | ({ kind: "file-missing-gid"; line: number } & FaultSchedule)
   | ({ kind: "file-huge-line"; line: number; bytes?: number } & FaultSchedule)
   | ({ kind: "file-invalid-utf8"; line: number } & FaultSchedule);
 
@@ -75,6 +77,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("file-malformed-line"), line: positive, ...schedule }),
   z.strictObject({ kind: z.literal("file-unknown-type"), line: positive, resourceType: z.string().min(1).optional(), ...schedule }),
   z.strictObject({ kind: z.literal("file-missing-modified-at"), line: positive, ...schedule }),
+  z.strictObject({ kind: z.literal("file-missing-gid"), line: positive, ...schedule }),
   z.strictObject({ kind: z.literal("file-huge-line"), line: positive, bytes: positive.optional(), ...schedule }),
   z.strictObject({ kind: z.literal("file-invalid-utf8"), line: positive, ...schedule }),
 ]);

@@ -1,6 +1,6 @@
 // Corruptions of export lines armed by file faults: lines inserted at a line number (malformed JSON,
-// unknown resource_type) and objects rewritten from a line number on (missing modified_at, huge
-// notes, invalid UTF-8), each applied once per file.
+// unknown resource_type) and objects rewritten from a line number on (missing modified_at, missing
+// gid, huge notes, invalid UTF-8), each applied once per file.
 import type { FileFault } from "./fault-plan.js";
 
 /** One line of the export, as text or (for invalid UTF-8) raw bytes, without its newline. */
@@ -10,11 +10,11 @@ const HUGE_DEFAULT_BYTES = 10 * 1024 * 1024;
 const HUGE_TEXT = "The quick brown fox jumps over the lazy dog while the export keeps running. ";
 const UTF8_MARK = "\u0000invalid-utf8\u0000";
 
-type Rewrite = { kind: "missing-modified-at" | "huge" | "invalid-utf8"; line: number; bytes: number; done: boolean };
+type Rewrite = { kind: "missing-modified-at" | "missing-gid" | "huge" | "invalid-utf8"; line: number; bytes: number; done: boolean };
 type Insert = { line: number; text: string; done: boolean };
 
 const canRewrite = (rewrite: Rewrite, type: unknown): boolean =>
-  rewrite.kind === "invalid-utf8" || type === "task" || (rewrite.kind === "missing-modified-at" && type === "message");
+  rewrite.kind === "invalid-utf8" || rewrite.kind === "missing-gid" || type === "task" || (rewrite.kind === "missing-modified-at" && type === "message");
 
 /** Applies the file faults of one export to its lines as they are written. */
 export class LineFaults {
@@ -30,6 +30,8 @@ export class LineFaults {
         this.inserts.push({ line: fault.line, text: JSON.stringify({ gid: fakeGid, resource_type: type, name: `Injected ${type}` }), done: false });
       } else if (fault.kind === "file-missing-modified-at") {
         this.rewrites.push({ kind: "missing-modified-at", line: fault.line, bytes: 0, done: false });
+      } else if (fault.kind === "file-missing-gid") {
+        this.rewrites.push({ kind: "missing-gid", line: fault.line, bytes: 0, done: false });
       } else if (fault.kind === "file-huge-line") {
         this.rewrites.push({ kind: "huge", line: fault.line, bytes: fault.bytes ?? HUGE_DEFAULT_BYTES, done: false });
       } else if (fault.kind === "file-invalid-utf8") {
@@ -62,6 +64,7 @@ export class LineFaults {
     for (const rewrite of due) {
       rewrite.done = true;
       if (rewrite.kind === "missing-modified-at") delete copy.modified_at;
+      else if (rewrite.kind === "missing-gid") delete copy.gid;
       else if (rewrite.kind === "huge") copy.notes = HUGE_TEXT.repeat(Math.ceil(rewrite.bytes / HUGE_TEXT.length)).slice(0, rewrite.bytes);
       else {
         copy.name = UTF8_MARK;

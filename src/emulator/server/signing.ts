@@ -29,6 +29,8 @@ export class UrlSigner {
   private readonly issued = new Set<string>();
   private readonly revoked = new Set<string>();
   private sessions = 0;
+  /** The secret query values (signature and session token) of every URL signed so far, for leak checks. */
+  readonly secrets: string[] = [];
 
   constructor(
     private readonly secret: string,
@@ -49,6 +51,7 @@ export class UrlSigner {
     const session = createHmac("sha256", this.secret).update(`session ${this.sessions}`).digest("base64url");
     const signature = this.signature(path, date, expires, session);
     this.issued.add(signature);
+    this.secrets.push(signature, session);
     const params = new URLSearchParams({
       "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
       "X-Amz-Credential": `${this.accessKey}/${date.slice(0, 8)}/us-east-1/s3/aws4_request`,

@@ -7,7 +7,9 @@
 // Values the schema does not know, or that do not fit their type, go to `extra` by JSON path.
 import type { SchemaElement } from "hyparquet-writer";
 import type { Column, ColumnType } from "./columns.js";
-import type { Extra } from "./convert.js";
+
+/** Values of unknown fields and of values that do not fit their column, by JSON path. */
+export type Extra = Record<string, unknown>;
 
 /** One leaf column's buffered page data. */
 export interface Leaf {

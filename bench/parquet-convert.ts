@@ -1,10 +1,7 @@
-// From an exported object to typed column values, compiled once per stream. What the schema does
-// not know (a key it does not list, a value of another type) is never dropped: it is collected by
-// its JSON path (`notes`, `created_by.name`, `custom_fields[2].number_value`) into `_extra`.
-import type { Column, ColumnType } from "./columns.js";
-
-/** Values of unknown fields and of values that do not fit their column, by JSON path. */
-export type Extra = Record<string, unknown>;
+// For the apache-arrow candidate of bench/parquet-writers.ts: an exported object as typed values,
+// row by row (the connector itself shreds straight into Parquet leaf columns: src/sinks/files/shred.ts).
+// Same rules: unknown fields and misfits go to `extra` by JSON path.
+import type { Column, ColumnType, Extra } from "../src/sinks/files/index.js";
 
 /**
  * Converts one value at `path`; returns the column value (null when absent or unfit). Values:

@@ -1,0 +1,174 @@
+// `npm run bench`: our read and sync side by side with what users would run instead, in one run.
+//
+//   npm run bench                               200,000 tasks, 3 interleaved runs, median (~10 min)
+//   npm run bench -- --tasks 1000000            the large run
+//   npm run bench -- --runs 5 --only read,node-gunzip,python
+//   npm run bench -- --memory-check             peak RSS of read and sync at 100k and 1M tasks;
+//                                               generating 1M tasks takes the emulator ~5 min here
+//
+// One emulator serves one export for the whole run; every candidate is its own process, all of them
+// interleaved run by run (this shared 2-core VM drifts by +-25%: compare the ratios of one run).
+// Outputs are checked against the emulator's ground truth (record count and gid checksum per stream).
+// Writes bench/RESULTS.md; exits non-zero if any run fails or any output is wrong.
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CASES, type BenchCase, type CaseContext } from "./suite/cases.js";
+import { prepareFixture, type Fixture } from "./suite/fixture.js";
+import { measure, rssMethod } from "./suite/measure.js";
+import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = resolve(here, "..");
+const root = resolve(dist, "..");
+const out = join(root, "bench", "out");
+const resultsPath = join(root, "bench", "RESULTS.md");
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function numberFlag(name: string, fallback: number): number {
+  const text = flag(name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${text}'`);
+  return n;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+async function fixtureFor(tasks: number): Promise<Fixture> {
+  return prepareFixture({
+    tasks,
+    messages: numberFlag("--messages", Math.max(1, Math.round(tasks / 20))),
+    teams: numberFlag("--teams", 50),
+    gzipLevel: numberFlag("--gzip-level", 6),
+    seed: numberFlag("--seed", 1),
+    dir: join(out, `fixture-${tasks}`),
+    log,
+  });
+}
+
+/** POST /exports/resource requests the emulator has answered so far. */
+function exportsStarted(fixture: Fixture): number {
+  return fixture.emulator.requests.filter((q) => q.method === "POST" && q.path.endsWith("/exports/resource")).length;
+}
+
+/** Run the cases `runs` times, interleaved (each run visits every case once), checking outputs. */
+async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: number): Promise<CaseResult[]> {
+  const ctx: CaseContext = { fixture, root, dist, out };
+  const results: CaseResult[] = cases.map((bench) => {
+    const skipped = bench.skip(ctx);
+    return { bench, runs: [], problems: [], ...(skipped === undefined ? {} : { skipped }) };
+  });
+  const active = results.filter((r) => r.skipped === undefined);
+  for (const r of results) if (r.skipped !== undefined) log(`${r.bench.id}: skipped (${r.skipped})`);
+  for (const r of active) {
+    if (r.bench.verify === undefined) continue;
+    log(`${r.bench.id}: verification run (output checked record by record, untimed)`);
+    const exportsBefore = exportsStarted(fixture);
+    r.problems.push(...(await r.bench.verify(ctx)));
+    if (exportsStarted(fixture) !== exportsBefore) r.problems.push("started a new export instead of resuming the prepared job");
+    if (r.problems.length > 0) log(`${r.bench.id}: ${r.problems.join("; ")}`);
+  }
+  for (let run = 1; run <= runs; run++) {
+    for (const r of active) {
+      const exportsBefore = exportsStarted(fixture);
+      const measured = await measure(r.bench.spec(ctx));
+      const failed = measured.exitCode !== 0 ? [`run ${run} exited with ${measured.exitCode ?? measured.signal}: ${measured.stderr.trim().slice(-400)}`] : [];
+      const problems = failed.length > 0 ? failed : ((await r.bench.check?.(ctx, measured)) ?? []);
+      // Every run must resume the prepared job: a new export would time the emulator's generator.
+      if (exportsStarted(fixture) !== exportsBefore) problems.push("started a new export instead of resuming the prepared job");
+      r.runs.push(measured);
+      r.problems.push(...problems.map((p) => (p.startsWith("run ") ? p : `run ${run}: ${p}`)));
+      log(
+        `run ${run}/${runs} ${r.bench.id.padEnd(17)} ${(measured.wallMs / 1000).toFixed(2).padStart(7)} s  ` +
+          `${(measured.peakRssMb ?? Number.NaN).toFixed(0).padStart(5)} MB${problems.length > 0 ? `  PROBLEM: ${problems.join("; ")}` : ""}`,
+      );
+    }
+  }
+  return results;
+}
+
+async function suite(): Promise<boolean> {
+  const tasks = numberFlag("--tasks", 200_000);
+  const runs = numberFlag("--runs", 3);
+  const only = flag("--only")?.split(",");
+  const cases = CASES.filter((c) => only === undefined || only.includes(c.id));
+  const began = performance.now();
+  const fixture = await fixtureFor(tasks);
+  try {
+    const results = await runCases(fixture, cases, runs);
+    const records = fixture.truth.total;
+    const body = [
+      `## Suite: ${tasks.toLocaleString("en-US")} tasks (${new Date().toISOString().slice(0, 16)}Z)`,
+      "",
+      `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines), ` +
+        `${(fixture.uncompressedBytes / 1e6).toFixed(0)} MB of JSON, ${(fixture.compressedBytes / 1e6).toFixed(1)} MB gzip (level ${numberFlag("--gzip-level", 6)}), ` +
+        `generated in ${fixture.generateSeconds.toFixed(0)} s. Median of ${runs} interleaved runs, each its own process; ` +
+        "`read` and `sync` download the file from the emulator over loopback, the others read the downloaded file. " +
+        "x floor = wall time / Node gunzip (zlib defaults), as PERFORMANCE.md defines the floor.",
+      "",
+      resultsTable({ results, records, uncompressedBytes: fixture.uncompressedBytes }),
+      "",
+      "### Targets (PERFORMANCE.md)",
+      "",
+      targetsTable(results),
+      "",
+      "### Machine",
+      "",
+      machineSection(root, rssMethod()),
+      "",
+      `Whole bench run: ${((performance.now() - began) / 60000).toFixed(1)} min.`,
+    ].join("\n");
+    writeSection(resultsPath, only === undefined ? `suite-${tasks}` : `suite-${tasks}-partial`, body);
+    process.stdout.write(`${body}\n`);
+    return results.every((r) => r.problems.length === 0);
+  } finally {
+    await fixture.close();
+  }
+}
+
+async function memoryCheck(): Promise<boolean> {
+  const sizes = (flag("--sizes") ?? "100000,1000000").split(",").map(Number);
+  const runs = numberFlag("--runs", 1);
+  const cases = CASES.filter((c) => ["read", "sync-parquet", "sync-jsonl"].includes(c.id));
+  const began = performance.now();
+  const rows = ["| tasks | JSON MB | candidate | wall s | peak RSS MB | output check |", "| ---: | ---: | --- | ---: | ---: | --- |"];
+  let ok = true;
+  for (const tasks of sizes) {
+    const fixture = await fixtureFor(tasks);
+    try {
+      for (const r of await runCases(fixture, cases, runs)) {
+        ok &&= r.problems.length === 0;
+        const check = r.skipped ?? (r.problems.length > 0 ? `FAILED: ${r.problems.slice(0, 2).join("; ")}` : "ok");
+        rows.push(
+          `| ${tasks.toLocaleString("en-US")} | ${(fixture.uncompressedBytes / 1e6).toFixed(0)} | ${r.bench.id} | ` +
+            `${wallSeconds(r).toFixed(2)} | ${peakRss(r).toFixed(0)} | ${check} |`,
+        );
+      }
+    } finally {
+      await fixture.close();
+    }
+  }
+  const body = [
+    `## Memory check (${new Date().toISOString().slice(0, 16)}Z)`,
+    "",
+    `Peak RSS of each candidate at each size (${runs === 1 ? "one run" : `largest of ${runs} runs`}); flat means streaming. ` +
+      `The whole check took ${((performance.now() - began) / 60000).toFixed(1)} min, most of it the emulator generating the exports.`,
+    "",
+    rows.join("\n"),
+  ].join("\n");
+  writeSection(resultsPath, "memory", body);
+  process.stdout.write(`${body}\n`);
+  return ok;
+}
+
+mkdirSync(out, { recursive: true });
+const ok = process.argv.includes("--memory-check") ? await memoryCheck() : await suite();
+if (!ok) log("some runs failed or produced wrong output: see the table");
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,123 @@
+// The suite's report: a Markdown table per run of the bench, the target checks, and the machine.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import type { BenchCase } from "./cases.js";
+import type { Measured } from "./measure.js";
+
+/** Everything measured for one case. */
+export interface CaseResult {
+  bench: BenchCase;
+  runs: Measured[];
+  problems: string[];
+  skipped?: string;
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+/** Median wall seconds of a case's runs. */
+export function wallSeconds(result: CaseResult | undefined): number {
+  return result === undefined ? Number.NaN : median(result.runs.map((r) => r.wallMs)) / 1000;
+}
+
+/** Largest peak RSS (MB) over a case's runs. */
+export function peakRss(result: CaseResult | undefined): number {
+  const values = (result?.runs ?? []).map((r) => r.peakRssMb).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? Number.NaN : Math.max(...values);
+}
+
+const fmt = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+export interface TableInput {
+  results: readonly CaseResult[];
+  records: number;
+  uncompressedBytes: number;
+}
+
+/** The main table: one row per case. */
+export function resultsTable({ results, records, uncompressedBytes }: TableInput): string {
+  const byId = new Map(results.map((r) => [r.bench.id, r]));
+  const floor = wallSeconds(byId.get("node-gunzip"));
+  const floor256 = wallSeconds(byId.get("node-gunzip-256k"));
+  const rows = [
+    "| pipeline | wall s (median) | x floor | x 256 KB floor | records/s | MB/s of JSON | peak RSS MB | runs | output check |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const r of results) {
+    if (r.skipped !== undefined) {
+      rows.push(`| ${r.bench.label} | skipped: ${r.skipped} | | | | | | | |`);
+      continue;
+    }
+    const s = wallSeconds(r);
+    const runs = r.runs.map((m) => (m.wallMs / 1000).toFixed(2)).join(", ");
+    const checked = r.problems.length > 0 ? `FAILED: ${r.problems.slice(0, 3).join("; ")}` : r.bench.check || r.bench.verify ? "ok" : "not checked";
+    rows.push(
+      `| ${r.bench.label} | ${fmt(s, 2)} | ${fmt(s / floor, 2)} | ${fmt(s / floor256, 2)} | ` +
+        `${r.bench.emitsRecords ? Math.round(records / s).toLocaleString("en-US") : ""} | ${fmt(uncompressedBytes / 1e6 / s, 0)} | ` +
+        `${fmt(peakRss(r), 0)} | ${runs} | ${checked} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+/** The PERFORMANCE.md targets, judged on this run's ratios. */
+export function targetsTable(results: readonly CaseResult[]): string {
+  const byId = new Map(results.map((r) => [r.bench.id, r]));
+  const t = (id: string): number => wallSeconds(byId.get(id));
+  const lines = ["| target | measured | verdict |", "| --- | ---: | --- |"];
+  const judge = (name: string, value: number, ok: (v: number) => boolean, digits = 2, unit = ""): void => {
+    lines.push(`| ${name} | ${fmt(value, digits)}${unit} | ${Number.isFinite(value) ? (ok(value) ? "met" : "NOT met") : "not measured"} |`);
+  };
+  judge("`read` <= 2.5x Node gunzip (zlib defaults)", t("read") / t("node-gunzip"), (v) => v <= 2.5, 2, "x");
+  judge("`read` vs 256 KB-chunk gunzip (for reference; no target)", t("read") / t("node-gunzip-256k"), () => true, 2, "x");
+  judge("`read` >= 3x faster than the Python pipeline", t("python") / t("read"), (v) => v >= 3, 2, "x");
+  judge("`sync --format parquet` <= 1.5x DuckDB", t("sync-parquet") / t("duckdb"), (v) => v <= 1.5, 2, "x");
+  judge("peak RSS of `read` < 150 MB", peakRss(byId.get("read")), (v) => v < 150, 0, " MB");
+  judge("peak RSS of `sync --format parquet` < 256 MB", peakRss(byId.get("sync-parquet")), (v) => v < 256, 0, " MB");
+  return lines.join("\n");
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0] ?? "?";
+  } catch {
+    return "not installed";
+  }
+}
+
+function packageVersion(root: string, name: string): string {
+  const path = join(root, "node_modules", name, "package.json");
+  return existsSync(path) ? ((JSON.parse(readFileSync(path, "utf8")) as { version?: string }).version ?? "?") : "not installed";
+}
+
+/** CPU, cores, memory and the versions of everything measured. */
+export function machineSection(root: string, rssMethod: string): string {
+  const pkgs = ["undici", "hyparquet-writer", "@bokuweb/zstd-wasm", "@duckdb/node-api", "zod"];
+  return [
+    `- CPU: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Linux ${release()}`,
+    `- load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(", ")} (the machine is shared; compare ratios, not absolute times)`,
+    `- Node ${process.version}; ${version("python3", ["--version"])}; ${version("jq", ["--version"])}; ${version("gzip", ["--version"])}`,
+    `- packages: ${pkgs.map((p) => `${p} ${packageVersion(root, p)}`).join(", ")}`,
+    `- peak RSS measured with ${rssMethod}`,
+  ].join("\n");
+}
+
+/** Replace (or append) the section between `<!-- NAME:begin -->` and `<!-- NAME:end -->`. */
+export function writeSection(path: string, name: string, body: string): void {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const block = `${begin}\n${body.trim()}\n${end}`;
+  let text = existsSync(path)
+    ? readFileSync(path, "utf8")
+    : "# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); do not edit by hand.\n";
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  text = a !== -1 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + end.length)}` : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, text);
+}

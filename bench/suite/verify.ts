@@ -1,0 +1,92 @@
+// Checks of what a run produced against the ground truth: Airbyte messages read from a pipe, the
+// files of a standalone sync, DuckDB's Parquet file. Untimed: they run outside the measured runs.
+import { createReadStream, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { decompress as zstdDecompress, init as zstdInit } from "@bokuweb/zstd-wasm";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { StreamDigests } from "./digest.js";
+
+const STREAM_OF_TYPE: Record<string, string> = { task: "tasks", team: "teams", message: "messages" };
+
+/** What `read` printed, digested: records per stream, the final STATE record counts, problems. */
+export interface ReadCheck {
+  digests: StreamDigests;
+  stateCounts: Map<string, number>;
+  problems: string[];
+}
+
+/** Consume `read`'s stdout: every line must be a JSON Airbyte message; RECORDs are digested. */
+export async function digestAirbyteOutput(stdout: Readable, into: ReadCheck): Promise<void> {
+  const lines = createInterface({ input: stdout, crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    let message: { type?: string; record?: { stream?: string; emitted_at?: unknown; data?: { gid?: unknown } }; state?: unknown; trace?: unknown };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      if (into.problems.length < 5) into.problems.push(`line ${n} is not JSON: ${line.slice(0, 120)}`);
+      continue;
+    }
+    if (message.type === "RECORD") {
+      const r = message.record;
+      if (typeof r?.stream !== "string" || typeof r.data?.gid !== "string" || typeof r.emitted_at !== "number") {
+        if (into.problems.length < 5) into.problems.push(`line ${n}: a RECORD without stream, emitted_at or data.gid`);
+        continue;
+      }
+      into.digests.add(r.stream, r.data.gid);
+    } else if (message.type === "STATE") {
+      const s = message.state as { stream?: { stream_descriptor?: { name?: string } }; sourceStats?: { recordCount?: number } };
+      const name = s.stream?.stream_descriptor?.name;
+      if (name !== undefined) into.stateCounts.set(name, (into.stateCounts.get(name) ?? 0) + (s.sourceStats?.recordCount ?? 0));
+    } else if (message.type === "TRACE" && JSON.stringify(message.trace).includes('"ERROR"')) {
+      into.problems.push(`a TRACE ERROR: ${line.slice(0, 300)}`);
+    }
+  }
+}
+
+/** Digests of every record in a sync's output folder (Parquet or JSONL files of each stream). */
+export async function digestSyncOutput(outDir: string, streams: readonly string[]): Promise<StreamDigests> {
+  const digests = new StreamDigests();
+  for (const stream of streams) {
+    let names: string[];
+    try {
+      names = readdirSync(join(outDir, stream)).filter((n) => !n.startsWith("."));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const path = join(outDir, stream, name);
+      if (name.endsWith(".parquet")) {
+        for (const row of await parquetColumns(path, ["gid"])) digests.add(stream, String(row.gid));
+      } else if (name.endsWith(".jsonl.gz") || name.endsWith(".jsonl")) {
+        const input = name.endsWith(".gz") ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
+        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+          if (line !== "") digests.add(stream, String((JSON.parse(line) as { gid: unknown }).gid));
+        }
+      }
+    }
+  }
+  return digests;
+}
+
+/** Digests of a Parquet file holding every resource type (DuckDB's conversion). */
+export async function digestMixedParquet(path: string): Promise<StreamDigests> {
+  const digests = new StreamDigests();
+  for (const row of await parquetColumns(path, ["gid", "resource_type"])) {
+    digests.add(STREAM_OF_TYPE[String(row.resource_type)] ?? String(row.resource_type), String(row.gid));
+  }
+  return digests;
+}
+
+let zstdReady: Promise<void> | undefined;
+
+async function parquetColumns(path: string, columns: string[]): Promise<Record<string, unknown>[]> {
+  zstdReady ??= zstdInit();
+  await zstdReady;
+  const file = await asyncBufferFromFile(path);
+  return (await parquetReadObjects({ file, columns, compressors: { ZSTD: (input: Uint8Array) => zstdDecompress(input) } })) as Record<string, unknown>[];
+}

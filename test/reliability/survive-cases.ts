@@ -1,0 +1,213 @@
+// Faults a sync must survive, finishing with complete, exact output: one table, run for `read` and
+// for `sync` (survive-read.test.ts, survive-sync.test.ts), each case one run of the built CLI.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator, type Fault, type RequestRecord } from "../../src/emulator/index.js";
+import { fullCatalog } from "../helpers/airbyte.js";
+import { downloadedLines, objectOf } from "./export-file.js";
+import { expectNoLeaks, expectTruth } from "./expect.js";
+import { SMALL, STREAM_TYPES, exportPosts, run, truth, type Json, type Outcome, type Side, type StreamName } from "./harness.js";
+
+interface Context {
+  o: Outcome;
+  em: Emulator;
+  /** Requests of this case only. */
+  requests: RequestRecord[];
+}
+
+export interface SurviveCase {
+  name: string;
+  sides?: readonly Side[];
+  faults?: Fault[];
+  config?: Json;
+  catalog?: Json;
+  /** Before the run, e.g. start another export; `advance` moves the emulator's clock. */
+  setup?: (em: Emulator, advance: (ms: number) => void) => Promise<void>;
+  /** Output other than the ground truth (lines the file damaged on purpose). */
+  expectOutput?: (c: Context) => void;
+  check?: (c: Context) => void;
+}
+
+const statuses = (requests: readonly RequestRecord[], match: (q: RequestRecord) => boolean): number[] => requests.filter(match).map((q) => q.status);
+const isPost = (q: RequestRecord): boolean => q.method === "POST";
+const isPoll = (q: RequestRecord): boolean => q.path.includes("/jobs/");
+const isDownload = (q: RequestRecord): boolean => q.role === "storage";
+
+/** 500, 502 and 503 on the POST, the polls and the download, rotated so each endpoint gets each status once. */
+function serverErrors(post: 500 | 502 | 503, poll: 500 | 502 | 503, download: 500 | 502 | 503): SurviveCase {
+  return {
+    name: `HTTP ${post} on the POST, ${poll} on a poll, ${download} on the download`,
+    faults: [
+      { kind: "status", status: post, target: "create-export" },
+      { kind: "status", status: poll, target: "get-job" },
+      { kind: "status", status: download, target: "download" },
+    ],
+    check: ({ requests }) => {
+      expect(statuses(requests, isPost)).toEqual([post, 201]);
+      expect(statuses(requests, isPoll)[0]).toBe(poll);
+      expect(statuses(requests, isDownload)[0]).toBe(download);
+    },
+  };
+}
+
+/**
+ * Start an export with another service account, holding the workspace's only export slot until the
+ * run has been refused twice; then that export finishes (the emulator's clock jumps an hour).
+ */
+async function foreignExport(em: Emulator, advance: (ms: number) => void): Promise<void> {
+  em.faults.arm({ kind: "job-slow", ms: 3_600_000 });
+  const res = await fetch(`${em.baseUrl}/exports/resource`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${em.tokens.otherServiceAccount}`, "content-type": "application/json" },
+    body: JSON.stringify({ data: { workspace: em.workspaceGid, export_request_parameters: [{ resource_type: "team" }] } }),
+  });
+  expect(res.status).toBe(201);
+  const from = em.requests.length;
+  void (async () => {
+    while (em.requests.slice(from).filter((q) => isPost(q) && q.status === 403).length < 2) await new Promise((r) => setTimeout(r, 10));
+    advance(3_600_000);
+  })();
+}
+
+const warnings = (o: Outcome, pattern: RegExp): string[] => o.logs.filter((l) => pattern.test(l));
+
+export const SURVIVE_CASES: SurviveCase[] = [
+  {
+    name: "429 bursts with Retry-After on the POST, the polls and the download",
+    faults: [
+      { kind: "rate-limit", target: "create-export", retryAfterSeconds: 1, times: 2 },
+      { kind: "rate-limit", target: "get-job", retryAfterSeconds: 0, times: 3 },
+      { kind: "rate-limit", target: "download", retryAfterSeconds: 0, times: 3 },
+    ],
+    check: ({ requests, o }) => {
+      const posts = requests.filter(isPost);
+      expect(posts.map((q) => q.status)).toEqual([429, 429, 201]);
+      // Retry-After: 1 was honoured before each retry.
+      for (let i = 1; i < posts.length; i++) expect((posts[i]?.at ?? 0) - (posts[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect(statuses(requests, isPoll).slice(0, 3)).toEqual([429, 429, 429]);
+      expect(statuses(requests, isDownload).slice(0, 4)).toEqual([503, 503, 503, 200]);
+      expect(warnings(o, /HTTP 429.*retry 1 of 8/).length).toBeGreaterThan(0);
+    },
+  },
+  serverErrors(500, 502, 503),
+  serverErrors(502, 503, 500),
+  serverErrors(503, 500, 502),
+  {
+    name: "connection reset mid-download: resumed with Range, no gap, no duplicate, no second export",
+    faults: [{ kind: "reset", target: "download", afterBytes: 40_000 }],
+    check: ({ requests }) => {
+      expect(exportPosts(requests)).toEqual([201]);
+      expect(requests.filter(isDownload).map((q) => [q.status, q.fault ?? ""])).toEqual([
+        [200, "reset"],
+        [206, ""],
+      ]);
+    },
+  },
+  {
+    name: "expired download URL: a fresh URL from the job, then the download goes on",
+    faults: [{ kind: "expire-url" }],
+    check: ({ requests, o }) => {
+      expect(statuses(requests, isDownload)).toEqual([403, 200]);
+      const downloadAt = requests.find(isDownload)?.at ?? 0;
+      expect(requests.filter((q) => isPoll(q) && q.at >= downloadAt).length).toBeGreaterThanOrEqual(1);
+      expect(warnings(o, /download URL refused \(403, signature expired\); asking Asana for a fresh one/)).toHaveLength(1);
+      expect(exportPosts(requests)).toEqual([201]);
+    },
+  },
+  {
+    name: "export slot busy (403, another export runs): waits, says so, then exports",
+    setup: foreignExport,
+    check: ({ requests, o, em }) => {
+      const posts = statuses(requests, isPost);
+      expect(posts.at(-1)).toBe(201);
+      expect(posts.slice(0, -1).every((s) => s === 403)).toBe(true);
+      expect(posts.length).toBeGreaterThan(2);
+      const waits = warnings(o, new RegExp(`Another export is running in workspace ${em.workspaceGid} \\(Asana allows one at a time\\); trying again in \\d+\\.\\d s`));
+      expect(waits.length).toBe(posts.length - 1);
+    },
+  },
+  {
+    name: "lines of an unknown resource_type: ignored, counted, warned once",
+    faults: [
+      { kind: "file-unknown-type", line: 3, resourceType: "portfolio" },
+      { kind: "file-unknown-type", line: 40, resourceType: "portfolio" },
+    ],
+    check: ({ o }) => expect(warnings(o, /Ignored .* resource_type/)).toEqual([expect.stringMatching(/Ignored 2 line\(s\) of resource_type 'portfolio', which no selected stream reads$/)]),
+  },
+  {
+    name: "a 10 MB line",
+    faults: [{ kind: "file-huge-line", line: 5, bytes: 10 * 1024 * 1024 }],
+    check: ({ o }) => {
+      const huge = (o.rows.get("tasks") ?? []).filter((r) => typeof r.notes === "string" && r.notes.length === 10 * 1024 * 1024);
+      expect(huge).toHaveLength(1);
+    },
+  },
+  {
+    name: "on_invalid_record skip: malformed, non-UTF-8, gid-less and cursor-less lines skipped, counted and reported",
+    config: { on_invalid_record: "skip" },
+    faults: [
+      { kind: "file-malformed-line", line: 5 },
+      { kind: "file-invalid-utf8", line: 9 },
+      { kind: "file-missing-gid", line: 13 },
+      { kind: "file-missing-modified-at", line: 17 },
+    ],
+    expectOutput: ({ o, em, requests }) => {
+      expect(o.code, o.stderr.slice(-1000)).toBe(0);
+      // What a correct decoder keeps: valid objects of the file, minus incremental ones without their cursor.
+      const kept = new Map<string, string[]>();
+      for (const line of downloadedLines(em, requests)) {
+        const object = objectOf(line);
+        if (object === undefined || (object.resource_type !== "team" && typeof object.modified_at !== "string")) continue;
+        const stream = Object.entries(STREAM_TYPES).find(([, t]) => t === object.resource_type)?.[0] ?? "?";
+        kept.set(stream, [...(kept.get(stream) ?? []), String(object.gid)]);
+      }
+      let total = 0;
+      for (const stream of Object.keys(STREAM_TYPES) as StreamName[]) {
+        expect([...(o.gids.get(stream) ?? [])].sort()).toEqual((kept.get(stream) ?? []).sort());
+        total += truth(em, stream).length - (o.gids.get(stream)?.length ?? 0);
+      }
+      // Three real objects were damaged (UTF-8, gid, modified_at); the malformed line was an extra one.
+      expect(total).toBe(3);
+    },
+    check: ({ o }) =>
+      expect(warnings(o, /Skipped invalid lines/)).toEqual([
+        expect.stringMatching(/Skipped invalid lines \(on_invalid_record = skip\): 1 not utf8, 1 malformed json, 1 missing gid, 1 without their cursor$/),
+      ]),
+  },
+  {
+    name: "an object without modified_at on a full_refresh stream is kept",
+    sides: ["read"],
+    catalog: fullCatalog("full_refresh"),
+    faults: [{ kind: "file-missing-modified-at", line: 5 }],
+    check: ({ o }) => expect((o.rows.get("tasks") ?? []).concat(o.rows.get("messages") ?? []).filter((r) => r.modified_at === undefined)).toHaveLength(1),
+  },
+];
+
+/** The survive table for one side, with its own emulator. */
+export function surviveMatrix(side: Side, seed: number): void {
+  let em: Emulator;
+  let offset = 0;
+  const advance = (ms: number): void => void (offset += ms);
+  beforeAll(async () => {
+    em = await startEmulator({ seed, ...SMALL, clock: { now: () => Date.now() + offset } });
+  });
+  afterAll(async () => em.close());
+  afterEach(() => em.faults.clear());
+
+  describe(`${side} survives`, () => {
+    for (const c of SURVIVE_CASES.filter((x) => (x.sides ?? ["read", "sync"]).includes(side))) {
+      it(c.name, async () => {
+        await c.setup?.(em, advance);
+        for (const fault of c.faults ?? []) em.faults.arm(fault);
+        const from = em.requests.length;
+        const o = await run(side, em, { config: { ...c.config }, ...(c.catalog ? { catalog: c.catalog } : {}) });
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the last request's log entry lands on close
+        const context = { o, em, requests: em.requests.slice(from) };
+        if (c.expectOutput) c.expectOutput(context);
+        else expectTruth(o, em);
+        expect(em.faults.pending).toEqual([]);
+        c.check?.(context);
+        expectNoLeaks(o, em);
+      });
+    }
+  });
+}
