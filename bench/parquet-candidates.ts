@@ -5,7 +5,16 @@ import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from "node
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { decodeExport } from "../src/export-file/decode.js";
-import { fileFormat, parquetFormat, recordShredder, RotatingFileWriter, streamColumns, type Extra } from "../src/sinks/files/index.js";
+import {
+  ROW_GROUP_JSON_BYTES,
+  ROW_GROUP_ROWS,
+  RotatingFileWriter,
+  fileFormat,
+  parquetFormat,
+  recordShredder,
+  streamColumns,
+  type Extra,
+} from "../src/sinks/files/index.js";
 import { requireStream } from "../src/streams/index.js";
 import { arrowParquet } from "./parquet-arrow.js";
 import { duckdbConvert } from "./parquet-duckdb.js";
@@ -44,11 +53,17 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
       const columns = streamColumns(tasks.schema);
       const shredder = recordShredder(columns, columns.length - 3);
       let rows = 0;
+      let json = 0;
       for await (const batch of batches(input)) {
         for (const r of batch) {
           const extra: Extra = {};
           shredder.shred(r.object, extra);
-          if (++rows % 2000 === 0) shredder.take();
+          json += r.raw.length;
+          // Drop the page data at the writer's row-group bound, as the writer would after encoding.
+          if (++rows % ROW_GROUP_ROWS === 0 || json >= ROW_GROUP_JSON_BYTES) {
+            shredder.take();
+            json = 0;
+          }
         }
       }
       return rows;

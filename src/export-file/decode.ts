@@ -1,23 +1,30 @@
-// gzip bytes -> lines -> parsed, validated, routed and deduplicated export objects. This is the hot
-// path of every sync: each line is decoded once, parsed once, and its text kept for pass-through.
+// gzip bytes -> lines -> validated, routed and deduplicated export objects. This is the hot path of
+// every sync: each line is validated by a scan of its bytes that also finds gid, resource_type and
+// the cursor (json-scan.ts); its text, bytes and object are made only when a sink asks for them.
 import { isUtf8 } from "node:buffer";
 import { codeForReason, ExportLineError, type InvalidLineReason } from "./errors.js";
 import { GidSet } from "./gid-set.js";
 import { gunzipChunks } from "./gunzip.js";
+import { JsonObjectScanner, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
 import { firstInvalidUtf8 } from "./utf8.js";
 
 /** One object of the export file. */
 export interface ExportLine {
-  resourceType: string;
-  gid: string;
-  object: Record<string, unknown>;
+  readonly resourceType: string;
+  readonly gid: string;
+  /** The parsed object; a scanned line is parsed on first access (sinks that splice the text never pay for it). */
+  readonly object: Record<string, unknown>;
   /** The line's JSON text as received (CR and a leading BOM removed), for splicing into envelopes. */
-  raw: string;
+  readonly raw: string;
+  /** The same text as UTF-8 bytes (a view of the decompressed chunk), for sinks that copy bytes. */
+  readonly rawBytes: Uint8Array;
   /** 1-based line number in the uncompressed file (blank lines count). */
-  line: number;
+  readonly line: number;
   /** Byte offset of the line's first byte in the uncompressed file. */
-  offset: number;
+  readonly offset: number;
+  /** Whether a top-level field's value is a string; without a parse for the `stringFields` of DecodeOptions. */
+  hasString(field: string): boolean;
 }
 
 /** Options of decodeExport. */
@@ -30,6 +37,8 @@ export interface DecodeOptions {
   dedupe?: boolean;
   /** Longest accepted line in bytes (default 256 MB); a longer one is always an error. */
   maxLineBytes?: number;
+  /** Top-level fields (such as a cursor) whose string-ness `hasString` answers from the scan. */
+  stringFields?: readonly string[];
 }
 
 /** Counters of one decode, complete once the iteration ends. */
@@ -99,6 +108,44 @@ export async function* decodeLines(
   if (decoder.batch.length > 0) yield decoder.take();
 }
 
+// A line as decoded: its bytes stay a view of the decompressed chunk (chunks are never reused).
+class ScannedLine implements ExportLine {
+  constructor(
+    readonly resourceType: string,
+    readonly gid: string,
+    readonly line: number,
+    readonly offset: number,
+    private readonly buf: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    /** Bit k: stringFields[k] is a string (scanned lines only). */
+    private readonly strings: number,
+    private readonly stringFields: readonly string[],
+    private text: string | undefined,
+    private value: Record<string, unknown> | undefined,
+  ) {}
+
+  get raw(): string {
+    return (this.text ??= this.buf.toString("utf8", this.start, this.end));
+  }
+
+  get object(): Record<string, unknown> {
+    return (this.value ??= JSON.parse(this.raw) as Record<string, unknown>);
+  }
+
+  get rawBytes(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  hasString(field: string): boolean {
+    const k = this.value === undefined ? this.stringFields.indexOf(field) : -1;
+    return k === -1 ? typeof this.object[field] === "string" : ((this.strings >>> k) & 1) === 1;
+  }
+}
+
+const GID = 0;
+const RESOURCE_TYPE = 1;
+
 class LineDecoder {
   batch: ExportLine[] = [];
   /** Whitespace-only lines, found on the (rare) JSON error path rather than checked on every line. */
@@ -110,6 +157,8 @@ class LineDecoder {
   private readonly skip: boolean;
   private readonly wanted: ReadonlySet<string> | undefined;
   private readonly seen: Map<string, GidSet> | undefined;
+  private readonly stringFields: readonly string[];
+  private readonly scanner: JsonObjectScanner;
 
   constructor(
     options: DecodeOptions,
@@ -118,6 +167,8 @@ class LineDecoder {
     this.skip = options.onInvalidLine === "skip";
     this.wanted = options.wantedTypes;
     this.seen = options.dedupe === false ? undefined : new Map();
+    this.stringFields = (options.stringFields ?? []).slice(0, 30);
+    this.scanner = new JsonObjectScanner(["gid", "resource_type", ...this.stringFields]);
   }
 
   take(): ExportLine[] {
@@ -148,14 +199,46 @@ class LineDecoder {
       this.invalid("not_utf8", line, offset, `contains bytes that are not valid UTF-8${at}`);
       return;
     }
-    let raw = buf.toString("utf8", start, end);
     // A byte-order mark may open the file; it is not JSON, so it would fail every parser.
-    if (offset === 0 && raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
+    const bom = offset === 0 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf;
+    const from = bom ? start + 3 : start;
+    const scanner = this.scanner;
+    if (scanner.scan(buf, from, end)) {
+      const kinds = scanner.kinds;
+      const gid = this.text(buf, GID);
+      const resourceType = this.text(buf, RESOURCE_TYPE);
+      // An object without a usable gid or resource_type takes the parse path, which names the problem.
+      if (gid !== "" && resourceType !== "") {
+        let strings = 0;
+        for (let k = 0; k < this.stringFields.length; k++) {
+          const kind = kinds[k + 2];
+          if (kind === STRING || kind === STRING_ESCAPED) strings |= 1 << k;
+        }
+        this.accept(new ScannedLine(resourceType, gid, line, offset, buf, from, end, strings, this.stringFields, undefined, undefined));
+        return;
+      }
+    }
+    this.parseLine(buf, start, end, from, line, offset);
+  };
+
+  /** The string value of captured key k, or "" when it is not a string. */
+  private text(buf: Buffer, k: number): string {
+    const kind = this.scanner.kinds[k];
+    const start = this.scanner.starts[k] ?? 0;
+    const end = this.scanner.ends[k] ?? 0;
+    if (kind === STRING) return buf.toString("utf8", start, end);
+    if (kind === STRING_ESCAPED) return JSON.parse(buf.toString("utf8", start - 1, end + 1)) as string;
+    return "";
+  }
+
+  /** The JSON.parse path: lines the scan did not accept, so that every error reads as before. */
+  private parseLine(buf: Buffer, start: number, end: number, from: number, line: number, offset: number): void {
+    const raw = buf.toString("utf8", from, end);
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch (err) {
-      if (raw.trim() === "") {
+      if (buf.toString("utf8", start, end).trim() === "") {
         this.blankLines++;
         return;
       }
@@ -178,6 +261,11 @@ class LineDecoder {
       this.invalid("missing_resource_type", line, offset, `has ${describeField("resource_type", resourceType)}`);
       return;
     }
+    this.accept(new ScannedLine(resourceType, gid, line, offset, buf, from, end, 0, this.stringFields, raw, object));
+  }
+
+  private accept(decoded: ScannedLine): void {
+    const { resourceType, gid } = decoded;
     if (this.wanted !== undefined && !this.wanted.has(resourceType)) {
       bump(this.stats.unwantedTypes, resourceType);
       return;
@@ -191,8 +279,8 @@ class LineDecoder {
       }
     }
     this.stats.records++;
-    this.batch.push({ resourceType, gid, object, raw, line, offset });
-  };
+    this.batch.push(decoded);
+  }
 
   private invalid(reason: InvalidLineReason, line: number, offset: number, what: string): void {
     if (this.skip) {

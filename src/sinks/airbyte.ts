@@ -6,6 +6,8 @@ import type { Redactor } from "../core/redact.js";
 import type { SyncEvent, Sink } from "./events.js";
 import type { LineWriter } from "./output.js";
 
+const RECORD_TAIL = Buffer.from("}}");
+
 const LEVELS: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
 
 /** An Airbyte LOG message. */
@@ -55,9 +57,14 @@ export class AirbyteSink implements Sink {
   async handle(event: SyncEvent): Promise<void> {
     switch (event.kind) {
       case "records": {
-        // The raw line was parsed and checked upstream: splice it rather than stringify it again.
-        const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"emitted_at":${event.emittedAt},"data":`;
-        for (const r of event.records) await this.out.line(`${head}${r.raw}}}`);
+        // The line was validated upstream: its bytes are spliced into the envelope, never parsed,
+        // decoded or stringified again here.
+        const head = Buffer.from(`{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"emitted_at":${event.emittedAt},"data":`);
+        for (const r of event.records) {
+          const bytes = r.rawBytes ?? Buffer.from(r.raw, "utf8");
+          const full = this.out.splice(head, bytes, RECORD_TAIL);
+          if (full !== undefined) await full;
+        }
         return;
       }
       case "state": {

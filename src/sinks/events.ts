@@ -4,8 +4,13 @@ import type { LogLevel } from "../core/logger.js";
 
 /** One exported object: its JSON text as received (for splicing) and its parsed value. */
 export interface ExportRecord {
-  raw: string;
-  object: Record<string, unknown>;
+  readonly raw: string;
+  readonly object: Record<string, unknown>;
+  /**
+   * The same text as UTF-8 bytes, when the source has them: a sink that copies bytes uses this and
+   * never makes `raw` or `object` (which the export-file stage builds only on first access).
+   */
+  readonly rawBytes?: Uint8Array;
 }
 
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";

@@ -20,7 +20,7 @@ export interface ExportReaderOptions {
 
 /** An ExportReader that streams the file from object storage and decodes it on the fly. */
 export function exportReader(options: ExportReaderOptions): ExportReader {
-  return ({ resolveUrl, wantedTypes, onTotalBytes }) => {
+  return ({ resolveUrl, wantedTypes, stringFields, onTotalBytes }) => {
     const bytes = openDownload({
       dispatcher: options.dispatcher,
       resolveUrl,
@@ -34,7 +34,7 @@ export function exportReader(options: ExportReaderOptions): ExportReader {
         if (totalBytes !== undefined) onTotalBytes(totalBytes);
       },
     });
-    const decode = decodeExport(bytes, { onInvalidLine: options.onInvalidRecord, wantedTypes });
+    const decode = decodeExport(bytes, { onInvalidLine: options.onInvalidRecord, wantedTypes, ...(stringFields ? { stringFields } : {}) });
     return {
       batches: decode,
       summary: () => {

@@ -22,6 +22,8 @@ export interface DecodedLine extends ExportRecord {
   gid: string;
   line: number;
   offset: number;
+  /** Whether a top-level field is a string, answered without parsing the object for `stringFields`. */
+  hasString?(field: string): boolean;
 }
 
 /** What the export-file stage reports at the end of a file. */
@@ -38,6 +40,8 @@ export interface DecodeSummary {
 export type ExportReader = (input: {
   resolveUrl: (reason: "initial" | "expired") => Promise<string>;
   wantedTypes: ReadonlySet<string>;
+  /** Top-level fields the sync tests for being strings (the cursors): `hasString` answers them cheaply. */
+  stringFields?: readonly string[];
   onTotalBytes: (bytes: number) => void;
 }) => { batches: AsyncIterable<readonly DecodedLine[]>; summary: () => DecodeSummary };
 
@@ -249,6 +253,7 @@ async function* emitRecords(
       return url;
     },
     wantedTypes: new Set(byType.keys()),
+    stringFields: [...new Set(streams.flatMap((s) => (s.incremental && s.cursorField !== undefined ? [s.cursorField] : [])))],
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
       total = bytes;
@@ -261,8 +266,9 @@ async function* emitRecords(
     for (const line of batch) {
       const stream = byType.get(line.resourceType);
       if (stream === undefined) continue;
-      if (stream.incremental && stream.cursorField !== undefined && typeof line.object[stream.cursorField] !== "string") {
-        if (options.onInvalidRecord === "fail") throw new MissingCursorError(stream.name, line.gid, stream.cursorField, line.line);
+      const cursor = stream.incremental ? stream.cursorField : undefined;
+      if (cursor !== undefined && !(line.hasString?.(cursor) ?? typeof line.object[cursor] === "string")) {
+        if (options.onInvalidRecord === "fail") throw new MissingCursorError(stream.name, line.gid, cursor, line.line);
         skippedCursor++;
         continue;
       }

@@ -34,10 +34,9 @@ export function expectFailure(o: Outcome, expected: ExpectedFailure): void {
   expect(o.failure, `no TRACE ERROR last; stderr: ${o.stderr.slice(-800)}`).toBeDefined();
   expect(o.failure?.code).toBe(expected.code);
   expect(o.failure?.failureType).toBe(expected.failureType);
-  for (const pattern of [expected.message].flat()) {
-    expect(o.failure?.message).toMatch(pattern);
-    expect(o.stderr).toMatch(pattern);
-  }
+  // stderr ends with the same message: "source-asana-export <command>: <message>".
+  expect(o.stderr.trimEnd().endsWith(`\nsource-asana-export ${o.side}: ${o.failure?.message ?? ""}`) || o.stderr.trimEnd() === `source-asana-export ${o.side}: ${o.failure?.message ?? ""}`).toBe(true);
+  for (const pattern of [expected.message].flat()) expect(o.failure?.message).toMatch(pattern);
   expectNoStackTrace(o);
 }
 

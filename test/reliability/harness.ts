@@ -87,7 +87,8 @@ export function runArgs(side: Side, em: Emulator, input: RunInput, dir = scratch
 /** Run one side to completion and reduce its output. */
 export async function run(side: Side, em: Emulator, input: RunInput = {}): Promise<Outcome> {
   const { args, dir, out } = runArgs(side, em, input);
-  const result = await runCli(SOURCE_BIN, args, input.env ? { env: input.env } : {});
+  // A hung case fails on its own rather than stalling every case after it.
+  const result = await runCli(SOURCE_BIN, args, { timeoutMs: 30_000, ...(input.env ? { env: input.env } : {}) });
   return outcome(side, result, dir, out);
 }
 
@@ -99,7 +100,7 @@ export async function outcome(side: Side, result: CliResult, dir: string, out: s
     error === undefined
       ? undefined
       : {
-          code: /^([A-Z_]+): /.exec(String(error.internal_message))?.[1] ?? "",
+          code: /^([A-Z0-9_]+): /.exec(String(error.internal_message))?.[1] ?? "",
           failureType: String(error.failure_type),
           message: String(error.message),
         };

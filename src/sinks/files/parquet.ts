@@ -10,16 +10,17 @@ import type { ExportRecord } from "../events.js";
 import { parquetCodec, type Compression } from "./codecs.js";
 import { EXPORT_GID_COLUMN, EXTRA_COLUMN, EXTRACTED_AT_COLUMN, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
-import { recordShredder, type Extra, type Leaf, type RecordShredder } from "./shred.js";
+import { recordShredder, type Extra, type Leaf, type LeafData, type RecordShredder } from "./shred.js";
 
 /**
- * A row group is written at 2,000 rows or 4 MiB of record JSON, whichever comes first. Larger groups
- * compress a little better but cost more than they save: their page data outlives V8's young
- * generation, and with 10,000-row groups garbage collection took 40% of the time and peak RSS grew
- * past 400 MB (bench/parquet-writers.ts).
+ * A row group is written at 1,000 rows or 2 MiB of record JSON, whichever comes first (about 650
+ * emulator tasks). Larger groups compress a little better (-11% bytes at 2,000 rows / 4 MiB) but
+ * their page data outlives V8's young generation: peak RSS rose from ~200 MB to ~290 MB at 2,000
+ * rows and past 400 MB at 10,000, and garbage collection took up to 40% of the time
+ * (bench/parquet-writers.ts and PERFORMANCE notes in the README).
  */
-export const ROW_GROUP_ROWS = 2_000;
-export const ROW_GROUP_JSON_BYTES = 4 * 1024 * 1024;
+export const ROW_GROUP_ROWS = 1_000;
+export const ROW_GROUP_JSON_BYTES = 2 * 1024 * 1024;
 /** Target size of a data page before compression (hyparquet-writer's default). */
 const PAGE_BYTES = 1024 * 1024;
 const CREATED_BY = "source-asana-export (hyparquet-writer)";
@@ -118,13 +119,19 @@ class ParquetPart implements PartWriter {
     const chunks: ColumnChunk[] = [];
     let uncompressed = 0n;
     for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i] as Leaf;
+      const leaf = leaves[i] as LeafData;
       const result = writeColumn({
         writer: this.sink,
         column: this.encoders[i] as ColumnEncoder,
-        pageData: { values: leaf.values as DecodedArray, definitionLevels: leaf.def, repetitionLevels: leaf.rep, maxDefinitionLevel: leaf.maxDef },
+        // hyparquet-writer only indexes, slices and measures the level arrays: byte arrays serve.
+        pageData: {
+          values: leaf.values as DecodedArray,
+          definitionLevels: leaf.def as unknown as number[],
+          repetitionLevels: leaf.rep as unknown as number[],
+          maxDefinitionLevel: leaf.maxDef,
+        },
       });
-      leaves[i] = undefined as unknown as Leaf; // let the page data go as soon as it is encoded
+      leaves[i] = undefined as unknown as LeafData; // let the page data go as soon as it is encoded
       chunks.push(result.chunk);
       this.writer.pendingIndexes.push(result);
       uncompressed += result.chunk.meta_data?.total_uncompressed_size ?? 0n;

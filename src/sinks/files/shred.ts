@@ -11,16 +11,30 @@ import type { Column, ColumnType } from "./columns.js";
 /** Values of unknown fields and of values that do not fit their column, by JSON path. */
 export type Extra = Record<string, unknown>;
 
-/** One leaf column's buffered page data. */
+/** One leaf column's buffered page data. Levels live in growable byte arrays: no per-value garbage. */
 export interface Leaf {
   /** Schema elements from the root to this leaf. */
   readonly path: readonly SchemaElement[];
   readonly maxDef: number;
   readonly maxRep: number;
   values: unknown[];
-  def: number[];
-  rep: number[];
+  def: Uint8Array;
+  rep: Uint8Array;
+  /** Entries used in `def` (and `rep`, when maxRep > 0). */
+  size: number;
 }
+
+/** What a leaf hands to the encoder: levels as views of exactly `size` entries. */
+export interface LeafData {
+  readonly path: readonly SchemaElement[];
+  readonly maxDef: number;
+  values: unknown[];
+  def: Uint8Array;
+  /** Empty for columns without repetition. */
+  rep: Uint8Array;
+}
+
+const INITIAL_LEVELS = 1024;
 
 type Shred = (value: unknown, rep: number, def: number, path: string, extra: Extra) => void;
 
@@ -29,10 +43,21 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Marks a value that does not fit its column. */
 const MISFIT = Symbol("misfit");
 
+function grow(levels: Uint8Array): Uint8Array {
+  const bigger = new Uint8Array(levels.length * 2);
+  bigger.set(levels);
+  return bigger;
+}
+
 function emit(leaf: Leaf, value: unknown, rep: number, def: number): void {
+  const i = leaf.size++;
   leaf.values.push(value);
-  leaf.def.push(def);
-  if (leaf.maxRep > 0) leaf.rep.push(rep);
+  if (i === leaf.def.length) {
+    leaf.def = grow(leaf.def);
+    if (leaf.maxRep > 0) leaf.rep = grow(leaf.rep);
+  }
+  leaf.def[i] = def;
+  if (leaf.maxRep > 0) leaf.rep[i] = rep;
 }
 
 function scalar(type: ColumnType["kind"]): { element: Omit<SchemaElement, "name">; convert: (v: unknown) => unknown } {
@@ -106,7 +131,15 @@ function compile(
   const { element, convert } = scalar(type.kind);
   const full: SchemaElement = { name, repetition_type: "OPTIONAL", ...element };
   schema.push(full);
-  const leaf: Leaf = { path: [...parents, full], maxDef: def, maxRep: levels.rep, values: [], def: [], rep: [] };
+  const leaf: Leaf = {
+    path: [...parents, full],
+    maxDef: def,
+    maxRep: levels.rep,
+    values: [],
+    def: new Uint8Array(INITIAL_LEVELS),
+    rep: new Uint8Array(levels.rep > 0 ? INITIAL_LEVELS : 0),
+    size: 0,
+  };
   leaves.push(leaf);
   const shred: Shred = (v, r, d, path, extra) => {
     if (v === null || v === undefined) return emit(leaf, null, r, d);
@@ -154,7 +187,7 @@ export interface RecordShredder {
   /** Append one value to a top-level scalar column that `shred` does not fill (the added columns). */
   append(column: number, value: unknown): void;
   /** Take the buffered page data of every leaf and start empty. */
-  take(): Leaf[];
+  take(): LeafData[];
 }
 
 /**
@@ -178,11 +211,17 @@ export function recordShredder(columns: readonly Column[], dataCount: number): R
       emit(leaf, value ?? null, 0, value === null || value === undefined ? 0 : 1);
     },
     take() {
-      const out = leaves.map((l) => ({ ...l }));
+      const out = leaves.map((l): LeafData => ({
+        path: l.path,
+        maxDef: l.maxDef,
+        values: l.values,
+        def: l.def.slice(0, l.size),
+        rep: l.maxRep > 0 ? l.rep.slice(0, l.size) : new Uint8Array(0),
+      }));
+      // The level buffers are kept (and reused): only the values start afresh.
       for (const l of leaves) {
         l.values = [];
-        l.def = [];
-        l.rep = [];
+        l.size = 0;
       }
       return out;
     },

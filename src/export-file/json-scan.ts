@@ -1,0 +1,254 @@
+// A validating scan of one JSON object held as UTF-8 bytes, without building it: it accepts exactly
+// the texts JSON.parse accepts whose value is an object (RFC 8259 grammar; the bytes must already
+// be known to be valid UTF-8), and notes where the values of a few top-level keys lie, so routing,
+// dedupe and the cursor check need no parse. Lines are passed on as bytes; a sink that needs the
+// object parses it then. Anything the scan does not accept takes the JSON.parse path, which gives
+// the verdict and the error message, so a scan stricter than JSON.parse costs time, never records.
+
+/** What a captured top-level value is (JSON.parse's `typeof`, with strings split by escaping). */
+export const ABSENT = 0;
+export const STRING = 1;
+/** A string containing backslash escapes: decode it with JSON.parse. */
+export const STRING_ESCAPED = 2;
+export const NULL = 3;
+export const BOOLEAN = 4;
+export const NUMBER = 5;
+/** An object or an array (both `typeof` "object"). */
+export const OBJECT = 6;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const IN_OBJECT = 1;
+const IN_ARRAY = 2;
+
+// Bytes that may follow a backslash: " \ / b f n r t u.
+const ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+
+const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
+ * value of `keys[k]` is (the last occurrence wins, as with JSON.parse) and, for strings,
+ * `starts[k]`/`ends[k]` delimit its bytes inside the quotes.
+ */
+export class JsonObjectScanner {
+  readonly kinds: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  private readonly keyBytes: Uint8Array[];
+  private stack = new Uint8Array(64);
+  /** Set by scanString: whether the string just scanned had an escape. */
+  private escaped = false;
+
+  constructor(readonly keys: readonly string[]) {
+    this.keyBytes = keys.map((k) => new TextEncoder().encode(k));
+    this.kinds = new Uint8Array(keys.length);
+    this.starts = new Int32Array(keys.length);
+    this.ends = new Int32Array(keys.length);
+  }
+
+  /** Whether `buf[start, end)` is exactly one JSON object, optionally surrounded by whitespace. */
+  scan(buf: Uint8Array, start: number, end: number): boolean {
+    this.kinds.fill(ABSENT);
+    let i = start;
+    while (i < end && isWhitespace(buf[i] ?? 0)) i++;
+    if (i >= end || buf[i] !== LBRACE) return false;
+    let stack = this.stack;
+    let depth = 1;
+    stack[0] = IN_OBJECT;
+    i++;
+    // The key of the top-level member being read, when it is one of `keys` (else -1).
+    let capture = -1;
+    // Expecting a key (or `}` right after `{`), else a value (or `]` right after `[`).
+    let expectKey = true;
+    let allowClose = true;
+    for (;;) {
+      let c = buf[i] ?? 0;
+      while (i < end && isWhitespace(c)) c = buf[++i] ?? 0;
+      if (i >= end) return false;
+      if (expectKey) {
+        if (c === RBRACE && allowClose) {
+          depth--;
+          i++;
+        } else {
+          if (c !== QUOTE) return false;
+          const keyStart = i + 1;
+          const keyEnd = this.scanString(buf, keyStart, end);
+          if (keyEnd < 0) return false;
+          capture = depth === 1 && this.keyBytes.length > 0 ? this.matchKey(buf, keyStart, keyEnd) : -1;
+          i = keyEnd + 1;
+          c = buf[i] ?? 0;
+          while (i < end && isWhitespace(c)) c = buf[++i] ?? 0;
+          if (i >= end || c !== COLON) return false;
+          i++;
+          expectKey = false;
+          allowClose = false;
+          continue;
+        }
+      } else if (c === RBRACKET && allowClose) {
+        depth--;
+        i++;
+      } else {
+        // A value.
+        let kind: number;
+        if (c === QUOTE) {
+          const valueEnd = this.scanString(buf, i + 1, end);
+          if (valueEnd < 0) return false;
+          if (capture >= 0) {
+            this.starts[capture] = i + 1;
+            this.ends[capture] = valueEnd;
+          }
+          kind = this.escaped ? STRING_ESCAPED : STRING;
+          i = valueEnd + 1;
+        } else if (c === LBRACE || c === LBRACKET) {
+          if (capture >= 0) this.kinds[capture] = OBJECT;
+          capture = -1;
+          if (depth === stack.length) {
+            const grown = new Uint8Array(stack.length * 2);
+            grown.set(stack);
+            this.stack = stack = grown;
+          }
+          stack[depth++] = c === LBRACE ? IN_OBJECT : IN_ARRAY;
+          i++;
+          expectKey = c === LBRACE;
+          allowClose = true;
+          continue;
+        } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+          i = scanNumber(buf, i, end);
+          if (i < 0) return false;
+          kind = NUMBER;
+        } else if (c === 0x74 /* t */) {
+          if (i + 4 > end || buf[i + 1] !== 0x72 || buf[i + 2] !== 0x75 || buf[i + 3] !== 0x65) return false;
+          i += 4;
+          kind = BOOLEAN;
+        } else if (c === 0x66 /* f */) {
+          if (i + 5 > end || buf[i + 1] !== 0x61 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x73 || buf[i + 4] !== 0x65) return false;
+          i += 5;
+          kind = BOOLEAN;
+        } else if (c === 0x6e /* n */) {
+          if (i + 4 > end || buf[i + 1] !== 0x75 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x6c) return false;
+          i += 4;
+          kind = NULL;
+        } else {
+          return false;
+        }
+        if (capture >= 0) {
+          this.kinds[capture] = kind;
+          capture = -1;
+        }
+      }
+      // After a value or a closed container: `,` or the close of the enclosing container.
+      for (;;) {
+        if (depth === 0) {
+          while (i < end && isWhitespace(buf[i] ?? 0)) i++;
+          return i === end;
+        }
+        c = buf[i] ?? 0;
+        while (i < end && isWhitespace(c)) c = buf[++i] ?? 0;
+        if (i >= end) return false;
+        const container = stack[depth - 1];
+        if (c === COMMA) {
+          i++;
+          expectKey = container === IN_OBJECT;
+          allowClose = false;
+          break;
+        }
+        if (c === (container === IN_OBJECT ? RBRACE : RBRACKET)) {
+          depth--;
+          i++;
+          continue;
+        }
+        return false;
+      }
+    }
+  }
+
+  /** From just after an opening quote: the index of the closing quote, or -1 if the string is invalid. */
+  private scanString(buf: Uint8Array, i: number, end: number): number {
+    let escaped = false;
+    while (i < end) {
+      const c = buf[i] ?? 0;
+      if (c === QUOTE) {
+        this.escaped = escaped;
+        return i;
+      }
+      if (c === BACKSLASH) {
+        escaped = true;
+        const e = buf[i + 1] ?? 0;
+        if (i + 1 >= end || ESCAPES[e] !== 1) return -1;
+        if (e === 0x75 /* u */) {
+          if (i + 6 > end || HEX[buf[i + 2] ?? 0] !== 1 || HEX[buf[i + 3] ?? 0] !== 1 || HEX[buf[i + 4] ?? 0] !== 1 || HEX[buf[i + 5] ?? 0] !== 1) return -1;
+          i += 6;
+        } else {
+          i += 2;
+        }
+      } else if (c < 0x20) {
+        return -1;
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  /** Which of `keys` the key bytes `[start, end)` spell, or -1. */
+  private matchKey(buf: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    if (this.escaped) {
+      // Rare: an escaped key ("g\u0069d") means what it decodes to, as for JSON.parse.
+      const key = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start - 1, length + 2).toString("utf8")) as string;
+      return this.keys.indexOf(key);
+    }
+    for (let k = 0; k < this.keyBytes.length; k++) {
+      const key = this.keyBytes[k];
+      if (key === undefined || key.length !== length) continue;
+      let j = 0;
+      while (j < length && buf[start + j] === key[j]) j++;
+      if (j === length) return k;
+    }
+    return -1;
+  }
+}
+
+/** From the first byte of a number: the index after it, or -1 if it is not a JSON number. */
+function scanNumber(buf: Uint8Array, i: number, end: number): number {
+  if (buf[i] === MINUS) i++;
+  if (i >= end) return -1;
+  let c = buf[i] ?? 0;
+  if (c === ZERO) {
+    i++;
+  } else if (c > ZERO && c <= NINE) {
+    i++;
+    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
+  } else {
+    return -1;
+  }
+  if (i < end && buf[i] === 0x2e /* . */) {
+    i++;
+    const digits = i;
+    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  c = i < end ? (buf[i] ?? 0) : 0;
+  if (c === 0x65 || c === 0x45 /* e E */) {
+    i++;
+    if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
+    const digits = i;
+    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  return i;
+}

@@ -1,0 +1,83 @@
+// The runner of the failure tables (report.test.ts, bad-file.test.ts): after one successful baseline
+// run per side, each case must fail with its exact error and advance nothing, leaking nothing.
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator, type Fault, type RequestRecord } from "../../src/emulator/index.js";
+import { scratch } from "../helpers/airbyte.js";
+import { expectFailure, expectNoLeaks, expectStateKept, expectTruth, snapshot, type ExpectedFailure } from "./expect.js";
+import { SMALL, emittedCursors, lastStates, run, type Json, type Outcome, type RunInput, type Side } from "./harness.js";
+
+/** What a case's hooks get. */
+export interface FailureContext {
+  side: Side;
+  em: Emulator;
+  o: Outcome;
+  /** Requests of this case only. */
+  requests: RequestRecord[];
+  /** Move the emulator's clock. */
+  advance: (ms: number) => void;
+  /** The input the case ran with (to run it again). */
+  input: RunInput;
+}
+
+export interface FailureCase {
+  name: string;
+  sides?: readonly Side[];
+  faults?: Fault[];
+  config?: Json;
+  expected: ExpectedFailure;
+  /** Input other than the baseline's (read: `state`; sync: `out` holding a state file); `config` keys are merged. */
+  prepare?: (c: { side: Side; em: Emulator }) => Promise<Partial<RunInput>>;
+  check?: (c: FailureContext) => void | Promise<void>;
+}
+
+// Each failing export asks for everything, so line-numbered faults land whatever the cursor.
+const EVERYTHING = { lookback_window_seconds: 2_000_000_000 };
+
+/** Define the table's tests for both sides, with one emulator. */
+export function failureMatrix(title: string, seed: number, cases: readonly FailureCase[]): void {
+  let em: Emulator;
+  let offset = 0;
+  const advance = (ms: number): void => void (offset += ms);
+  const baseline: { state?: Json[]; cursors?: (string | undefined)[]; out?: string } = {};
+  beforeAll(async () => {
+    em = await startEmulator({ seed, ...SMALL, clock: { now: () => Date.now() + offset } });
+    const read = await run("read", em);
+    expectTruth(read, em);
+    baseline.state = lastStates(read);
+    baseline.cursors = [...new Set(emittedCursors(read).filter((c) => c !== undefined)), undefined];
+    baseline.out = join(scratch(), "out");
+    expectTruth(await run("sync", em, { out: baseline.out }), em);
+  });
+  afterAll(async () => em.close());
+  afterEach(() => {
+    em.faults.clear();
+    // Whatever export a case left running finishes, so the next case finds the slot free.
+    advance(2 * 3_600_000);
+  });
+
+  for (const side of ["read", "sync"] as const) {
+    describe(`${side} ${title}`, () => {
+      for (const c of cases.filter((x) => (x.sides ?? ["read", "sync"]).includes(side))) {
+        it(c.name, async () => {
+          const prepared = (await c.prepare?.({ side, em })) ?? {};
+          const input: RunInput = {
+            ...(side === "read" ? { state: baseline.state ?? [] } : { out: baseline.out ?? "" }),
+            ...prepared,
+            config: { ...EVERYTHING, ...c.config, ...prepared.config },
+          };
+          const before = input.out === undefined ? undefined : snapshot(input.out);
+          for (const fault of c.faults ?? []) em.faults.arm(fault);
+          const from = em.requests.length;
+          const o = await run(side, em, input);
+          await new Promise((resolve) => setTimeout(resolve, 20)); // the last request's log entry lands on close
+          expectFailure(o, c.expected);
+          expectStateKept(o, side === "read" ? { cursors: baseline.cursors ?? [] } : { snapshot: before ?? snapshot("") });
+          expect(em.faults.pending).toEqual([]);
+          expectNoLeaks(o, em);
+          await c.check?.({ side, em, o, requests: em.requests.slice(from), advance, input });
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,165 @@
+// Bad input is refused before anything is exported: bad config (each message names the key), a
+// catalog naming an unknown stream or field, a corrupted or foreign state (never a silent full
+// sync). Both `read` and `sync`, through the built CLI; plus the per-key table in-process.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { configShape } from "../../src/config/schema.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorConfig, fullCatalog, scratch } from "../helpers/airbyte.js";
+import { expectFailure, expectNoLeaks, snapshot, type ExpectedFailure } from "./expect.js";
+import { SMALL, run, type Json, type RunInput, type Side } from "./harness.js";
+
+let em: Emulator;
+beforeAll(async () => {
+  em = await startEmulator({ seed: 91, ...SMALL });
+});
+afterAll(async () => em.close());
+
+interface InputCase {
+  name: string;
+  sides?: readonly Side[];
+  input: (side: Side) => RunInput;
+  expected: ExpectedFailure;
+}
+
+/** The run's input with a state: read passes it with --state, sync finds it in the output folder. */
+function withState(side: Side, text: string): RunInput {
+  if (side === "read") return { state: text };
+  const out = join(scratch(), "out");
+  mkdirSync(out);
+  writeFileSync(join(out, "_state.json"), text);
+  return { out };
+}
+
+const stream = (name: string, state: unknown): Json => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: state } });
+
+const CASES: InputCase[] = [
+  {
+    name: "a config with many problems: each named by its key, the token never shown",
+    input: () => ({
+      configText: JSON.stringify({
+        ...emulatorConfig(em),
+        workspace: "acme",
+        base_url: "http://example.com/api/1.0",
+        poll_interval_seconds: 0,
+        export_timeout_minutes: 1.5,
+        max_retries: "3",
+        on_invalid_record: "ignore",
+        start_date: "yesterday",
+        filters: { task: { "modified_at.after": "2024-01-01T00:00:00Z" } },
+        output: { format: "csv" },
+        workspcae: "1",
+        token: em.token,
+      }),
+    }),
+    expected: {
+      code: "CONFIG_INVALID",
+      failureType: "config_error",
+      message: [
+        /^11 problems in the config:/,
+        /- config\.workspace must be a workspace gid \(digits\), got 'acme'/,
+        /- config\.start_date must be an ISO 8601 date-time/,
+        /- config\.filters\.task\["modified_at\.after"\] is not allowed: the incremental cursor sets modified_at\.after/,
+        /- config\.base_url uses plain http to non-loopback host example\.com: use https/,
+        /- config\.poll_interval_seconds must be a number of seconds > 0, got 0/,
+        /- config\.export_timeout_minutes must be a whole number of minutes >= 1, got 1\.5/,
+        /- config\.max_retries must be a whole number >= 0, got '3' \(a string: write the number without quotes\)/,
+        /- config\.on_invalid_record must be one of 'fail', 'skip', got 'ignore'/,
+        /- config\.output\.format must be one of 'parquet', 'jsonl', got 'csv'/,
+        /- config\.workspcae is not a known key \(did you mean workspace\?\)/,
+        /- config\.token is not a known key/,
+      ],
+    },
+  },
+  {
+    name: "a config file that is not JSON",
+    input: () => ({ configText: '{"workspace": "1200000000000000",}' }),
+    expected: { code: "CONFIG_FILE_NOT_JSON", failureType: "config_error", message: /is not valid JSON: .* at line 1, column 34 \(offset 33\): JSON needs double-quoted keys/ },
+  },
+  {
+    name: "no token in the config nor the environment",
+    input: () => ({ configText: JSON.stringify({ ...emulatorConfig(em), service_account_token: undefined }) }),
+    expected: { code: "CONFIG_INVALID", failureType: "config_error", message: /^config\.service_account_token is missing: set it or the environment variable ASANA_SERVICE_ACCOUNT_TOKEN$/ },
+  },
+  {
+    name: "a catalog naming an unknown stream",
+    sides: ["read"],
+    input: () => ({ catalog: { streams: [{ ...(fullCatalog().streams as Json[])[0], stream: { name: "projects", json_schema: {} } }] } }),
+    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: /^catalog\.streams\[0\]\.stream\.name names stream 'projects', which this source does not have; valid streams: tasks, teams, messages$/ },
+  },
+  {
+    name: "--streams naming an unknown stream",
+    sides: ["sync"],
+    input: () => ({ flags: ["--streams", "tasks,projects"] }),
+    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: /^--streams names stream 'projects', which this source does not have; valid streams: tasks, teams, messages$/ },
+  },
+  {
+    name: "a catalog naming an unknown field",
+    sides: ["read"],
+    input: () => {
+      const catalog = fullCatalog("auto", ["tasks"]) as { streams: { stream: { json_schema: { properties: Json } } }[] };
+      const first = catalog.streams[0];
+      if (first) first.stream.json_schema.properties.colour = { type: "string" };
+      return { catalog };
+    },
+    expected: { code: "UNKNOWN_FIELD", failureType: "config_error", message: /^catalog\.streams\[0\]\.stream\.json_schema\.properties names 'colour', not a field of stream 'tasks'; run discover again/ },
+  },
+  {
+    name: "a state file that is not JSON (corrupted)",
+    input: (side) => withState(side, '[{"type": "STREAM", "stream": {'),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /is not valid JSON \(.*\)\. It is corrupted: restore it from the last STATE message, or remove it to run a full sync\.$/ },
+  },
+  {
+    name: "another connector's state (no version)",
+    input: (side) => withState(side, JSON.stringify([stream("tasks", { updated_at: "2024-01-01T00:00:00Z" })])),
+    expected: { code: "STATE_FOREIGN", failureType: "config_error", message: /the state of stream 'tasks' has no 'version'; it was not written by this connector\. Remove it \(a full sync follows\)/ },
+  },
+  {
+    name: "a state for a stream this source does not have",
+    input: (side) => withState(side, JSON.stringify({ bookmarks: { projects: { version: 1 } } })),
+    expected: { code: "STATE_FOREIGN", failureType: "config_error", message: /holds state for an unknown stream 'projects' \(known: tasks, teams, messages\)/ },
+  },
+  {
+    name: "a state whose cursor is damaged",
+    input: (side) => withState(side, JSON.stringify([stream("tasks", { version: 1, cursor: "last tuesday" })])),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /the state of stream 'tasks' is invalid at tasks\.cursor: .*The state file is corrupted or from another connector version/ },
+  },
+];
+
+for (const side of ["read", "sync"] as const) {
+  describe(`${side} refuses bad input before exporting anything`, () => {
+    for (const c of CASES.filter((x) => (x.sides ?? ["read", "sync"]).includes(side))) {
+      it(c.name, async () => {
+        const input = c.input(side);
+        const before = input.out === undefined ? undefined : snapshot(input.out);
+        const seen = em.requests.length;
+        const o = await run(side, em, input);
+        expectFailure(o, c.expected);
+        expect(em.requests.length, "a request reached Asana").toBe(seen);
+        expect(o.messages.filter((m) => m.type === "RECORD" || m.type === "STATE")).toEqual([]);
+        if (before !== undefined) expect(snapshot(input.out ?? "")).toEqual(before);
+        expectNoLeaks(o, em);
+      });
+    }
+  });
+}
+
+describe("every config key's wrong value is named by its key", () => {
+  const TOKEN = "2/1209876543210987/1201234567890123:0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  for (const key of Object.keys(configShape)) {
+    it(`config.${key}`, () => {
+      let message = "";
+      try {
+        parseConfig({ workspace: "1200000000000000", service_account_token: TOKEN, [key]: [] }, {});
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as ConfigError).message;
+      }
+      expect(message).toMatch(new RegExp(`^config\\.${key} `));
+      expect(message).not.toContain(TOKEN);
+    });
+  }
+});
