@@ -3,6 +3,7 @@
 //   npm run bench                               200,000 tasks, 3 interleaved runs, median (~10 min)
 //   npm run bench -- --tasks 1000000            the large run
 //   npm run bench -- --runs 5 --only read,node-gunzip,python
+//   npm run bench -- --compare-dist ../other/dist --compare-name "HEAD"   adds `read` of another build
 //   npm run bench -- --memory-check             peak RSS of read and sync at 100k and 1M tasks;
 //                                               generating 1M tasks takes the emulator ~5 min here
 //
@@ -13,7 +14,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CASES, type BenchCase, type CaseContext } from "./suite/cases.js";
+import { CASES, compareReadCase, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
 import { measure, rssMethod } from "./suite/measure.js";
 import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
@@ -98,7 +99,9 @@ async function suite(): Promise<boolean> {
   const tasks = numberFlag("--tasks", 200_000);
   const runs = numberFlag("--runs", 3);
   const only = flag("--only")?.split(",");
-  const cases = CASES.filter((c) => only === undefined || only.includes(c.id));
+  const compare = flag("--compare-dist");
+  const all = compare === undefined ? CASES : [...CASES.slice(0, CASES.findIndex((c) => c.id === "read") + 1), compareReadCase(resolve(compare), flag("--compare-name") ?? compare), ...CASES.slice(CASES.findIndex((c) => c.id === "read") + 1)];
+  const cases = all.filter((c) => only === undefined || only.includes(c.id));
   const began = performance.now();
   const fixture = await fixtureFor(tasks);
   try {

@@ -86,6 +86,20 @@ function syncCase(format: "parquet" | "jsonl"): BenchCase {
   };
 }
 
+/** `read` of another build of this repository (`--compare-dist`), e.g. before a change, in the same interleaved run. */
+export function compareReadCase(otherDist: string, name: string): BenchCase {
+  return {
+    id: "read-compare",
+    label: `\`read\` of ${name}`,
+    emitsRecords: true,
+    skip: () => (existsSync(join(otherDist, "src/cli/source-main.js")) ? undefined : `${otherDist}/src/cli/source-main.js does not exist`),
+    spec: (ctx) => {
+      const f = ctx.fixture;
+      return { command: node, args: [join(otherDist, "src/cli/source-main.js"), "read", "--config", f.configPath, "--catalog", f.catalogPath, "--state", f.readStatePath] };
+    },
+  };
+}
+
 /** Every candidate, in report order. */
 export const CASES: readonly BenchCase[] = [
   {

@@ -21,7 +21,7 @@ export async function* gunzipChunks(
   source: AsyncIterable<Buffer>,
   counters: GunzipCounters,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const gunzip = createGunzip({ chunkSize: CHUNK_SIZE, ...(process.env.GZ_HWM ? { readableHighWaterMark: Number(process.env.GZ_HWM) } : {}) });
+  const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
   const input = source[Symbol.asyncIterator]();
   const stop = new AbortController();
   let sourceError: { error: unknown } | undefined;

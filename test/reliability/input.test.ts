@@ -1,16 +1,19 @@
 // Bad input is refused before anything is exported: bad config (each message names the key), a
 // catalog naming an unknown stream or field, a corrupted or foreign state (never a silent full
 // sync). Both `read` and `sync`, through the built CLI; plus the per-key table in-process.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { configShape } from "../../src/config/schema.js";
 import { ConfigError } from "../../src/core/errors.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { emulatorConfig, fullCatalog, scratch } from "../helpers/airbyte.js";
-import { expectFailure, expectNoLeaks, snapshot, type ExpectedFailure } from "./expect.js";
+import { expectFailure, expectNoLeaks, filesUnder, snapshot, type ExpectedFailure } from "./expect.js";
 import { SMALL, run, type Json, type RunInput, type Side } from "./harness.js";
+
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
 let em: Emulator;
 beforeAll(async () => {
@@ -162,4 +165,13 @@ describe("every config key's wrong value is named by its key", () => {
       expect(message).not.toContain(TOKEN);
     });
   }
+});
+
+describe("security", () => {
+  it("TLS verification is never disabled anywhere in src/", () => {
+    const offenders = filesUnder(SRC)
+      .filter((f) => f.endsWith(".ts"))
+      .filter((f) => /rejectUnauthorized|NODE_TLS_REJECT_UNAUTHORIZED|checkServerIdentity/.test(readFileSync(join(SRC, f), "utf8")));
+    expect(offenders).toEqual([]);
+  });
 });

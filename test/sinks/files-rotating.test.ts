@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { RotatingFileWriter, jsonlFormat, parquetFormat, partName, streamColumns, type WrittenFile } from "../../src/sinks/files/index.js";
+import { MAX_ROW_GROUPS_PER_FILE, RotatingFileWriter, jsonlFormat, parquetFormat, partName, streamColumns, type WrittenFile } from "../../src/sinks/files/index.js";
 import { SCHEMA, query, record, tempDir } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: 0, exportGid: "1" };
@@ -35,6 +35,18 @@ describe("RotatingFileWriter", () => {
     }
     const [all] = await query(`SELECT count(DISTINCT gid)::INTEGER AS n FROM read_parquet('${join(dir, "*.parquet")}')`);
     expect(all?.n).toBe(500);
+  });
+
+  it("starts a new Parquet part once a file holds MAX_ROW_GROUPS_PER_FILE row groups", async () => {
+    const dir = tempDir();
+    const writer = new RotatingFileWriter({ dir, format: parquet(1), maxFileBytes: 1 << 30 });
+    for (let i = 0; i < 8; i++) await writer.write(records(10, i * 10), STAMP);
+    const files = await writer.commit("g");
+    // Checked after each write: the part passed 64 row groups during the 7th write of 10 rows.
+    expect(MAX_ROW_GROUPS_PER_FILE).toBe(64);
+    expect(files.map((f) => f.rows)).toEqual([70, 10]);
+    const [groups] = await query(`SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata('${files[0]?.path ?? ""}')`);
+    expect(groups?.n).toBe(70);
   });
 
   it("abort deletes the open part and every uncommitted one", async () => {

@@ -16,6 +16,8 @@ export interface PartWriter {
   readonly bytes: number;
   /** Records appended so far. */
   readonly rows: number;
+  /** The format wants a new file (Parquet: the footer's per-row-group metadata reached its bound). */
+  readonly full?: boolean;
   /** Write what is buffered and the file's end, fsync and close; resolves to the file's size. */
   close(): Promise<number>;
   /** Close the file without completing it; the caller deletes it. Never throws. */

@@ -15,7 +15,7 @@ export {
 } from "./columns.js";
 export type { FileFormat, PartWriter, RecordStamp } from "./format.js";
 export { jsonlFormat } from "./jsonl.js";
-export { ROW_GROUP_JSON_BYTES, ROW_GROUP_ROWS, parquetFormat, type ParquetOptions } from "./parquet.js";
+export { MAX_ROW_GROUPS_PER_FILE, ROW_GROUP_JSON_BYTES, ROW_GROUP_ROWS, parquetFormat, type ParquetOptions } from "./parquet.js";
 export { parquetSchema, recordShredder, type Extra, type Leaf, type LeafData, type RecordShredder } from "./shred.js";
 export { RotatingFileWriter, partName, type RotatingWriterOptions, type WrittenFile } from "./rotating.js";
 export { fileFormat, type OutputFormat } from "./choose.js";

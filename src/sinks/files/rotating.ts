@@ -20,7 +20,7 @@ export interface WrittenFile {
 export interface RotatingWriterOptions {
   dir: string;
   format: FileFormat;
-  /** Start a new part once the current one reached this many bytes (checked after each write). */
+  /** Start a new part once the current one reached this many bytes, or its format says it is full (checked after each write). */
   maxFileBytes: number;
   /** Final names are `<baseName>-<part>.<ext>`; may be given later, to commit(). */
   baseName?: string;
@@ -77,7 +77,7 @@ export class RotatingFileWriter {
     if (records.length === 0) return;
     const current = this.current ?? (await this.openPart());
     await current.writer.write(records, stamp);
-    if (current.writer.bytes >= this.options.maxFileBytes) await this.closePart();
+    if (current.writer.bytes >= this.options.maxFileBytes || current.writer.full === true) await this.closePart();
   }
 
   private async openPart(): Promise<NonNullable<RotatingFileWriter["current"]>> {

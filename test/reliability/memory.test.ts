@@ -1,0 +1,107 @@
+// Memory stays flat: a 20k-task export read by a reader that stops reading stdout for a while, then
+// drains it; then the same export written by `sync` as Parquet. Peak RSS of the child process is
+// its own getrusage maxRSS, reported by a preloaded module when it exits.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { airbyteStreams } from "../../src/streams/index.js";
+import { SOURCE_BIN } from "../helpers/cli.js";
+import { scratch } from "../helpers/airbyte.js";
+import { expectNoLeaks, expectTruth } from "./expect.js";
+import { outcome, runArgs, type Json, type Outcome, type Side } from "./harness.js";
+
+const PEAK_RSS_BOUND_MB = 200;
+const TASKS = 20_000;
+
+let em: Emulator;
+const dir = scratch();
+const preload = join(dir, "report-max-rss.mjs");
+beforeAll(async () => {
+  em = await startEmulator({ seed: 111, tasks: TASKS, teams: 4, messages: 100, jobPollsUntilDone: 0, gzipLevel: 1 });
+  writeFileSync(
+    preload,
+    'import { writeFileSync } from "node:fs";\n' +
+      'process.on("exit", () => writeFileSync(process.env.MAX_RSS_FILE, String(process.resourceUsage().maxRSS)));\n',
+  );
+});
+afterAll(async () => em.close());
+
+/** Run one side with the RSS reporter; for read, stop reading stdout for `pauseMs` after its first bytes. */
+function measured(side: Side, input: Parameters<typeof runArgs>[2], pauseMs = 0): Promise<{ o: Outcome; peakMb: number; pendingStates: Json[] }> {
+  const { args, dir: runDir, out } = runArgs(side, em, input);
+  const report = join(runDir, "max-rss");
+  const child = spawn(process.execPath, ["--import", pathToFileURL(preload).href, SOURCE_BIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ASANA_SERVICE_ACCOUNT_TOKEN: "", MAX_RSS_FILE: report },
+  });
+  const out1: Buffer[] = [];
+  let stderr = "";
+  let paused = false;
+  child.stdout.on("data", (b: Buffer) => {
+    out1.push(b);
+    if (pauseMs > 0 && !paused) {
+      paused = true;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), pauseMs);
+    }
+  });
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const stdout = Buffer.concat(out1).toString("utf8");
+      const messages = stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Json);
+      const pendingStates = messages.filter((m) => m.type === "STATE" && JSON.stringify(m).includes("pending_export")).map((m) => m.state as Json);
+      void outcome(side, { code, signal, stdout, stderr, messages }, runDir, out).then((o) => {
+        const peakMb = Number(readFileSync(report, "utf8")) / 1024;
+        resolve({ o, peakMb, pendingStates });
+      }, reject);
+    });
+  });
+}
+
+// No column selection, so `read` asks for the same export as `sync` and sync can reuse its job.
+const catalog = {
+  streams: airbyteStreams().map((stream) => ({
+    stream: { ...stream, json_schema: {} },
+    sync_mode: stream.supported_sync_modes.includes("incremental") ? "incremental" : "full_refresh",
+    destination_sync_mode: "append_dedup",
+  })),
+};
+
+describe("memory stays flat", () => {
+  let pendingStates: Json[] = [];
+
+  it(`read of ${TASKS} tasks with a reader that pauses 3 s, then drains: peak RSS < ${PEAK_RSS_BOUND_MB} MB`, async () => {
+    const started = Date.now();
+    const r = await measured("read", { catalog }, 3_000);
+    expectTruth(r.o, em);
+    expect(Date.now() - started).toBeGreaterThan(3_000);
+    expect(r.peakMb).toBeLessThan(PEAK_RSS_BOUND_MB);
+    expect(r.peakMb).toBeGreaterThan(20); // the report is real
+    expectNoLeaks(r.o, em);
+    pendingStates = r.pendingStates;
+    console.info(`read peak RSS ${r.peakMb.toFixed(0)} MB`);
+  }, 90_000);
+
+  it(`sync of the same ${TASKS} tasks to Parquet: peak RSS < ${PEAK_RSS_BOUND_MB} MB`, async () => {
+    // Resume the read's export job (its file is kept): the same export, without generating it again.
+    const out = join(scratch(), "out");
+    const bookmarks = Object.fromEntries(pendingStates.map((s) => {
+      const stream = s.stream as { stream_descriptor: { name: string }; stream_state: Json };
+      return [stream.stream_descriptor.name, stream.stream_state];
+    }));
+    expect(Object.keys(bookmarks).sort()).toEqual(["messages", "tasks", "teams"]);
+    mkdirSync(out);
+    writeFileSync(join(out, "_state.json"), JSON.stringify({ bookmarks }));
+    const r = await measured("sync", { out, format: "parquet" });
+    expectTruth(r.o, em);
+    expect(r.o.logs.some((l) => /Resuming export job/.test(l))).toBe(true);
+    expect(r.peakMb).toBeLessThan(PEAK_RSS_BOUND_MB);
+    expectNoLeaks(r.o, em);
+    console.info(`sync peak RSS ${r.peakMb.toFixed(0)} MB`);
+  }, 90_000);
+});

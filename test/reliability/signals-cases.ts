@@ -1,0 +1,147 @@
+// The process stopped (SIGTERM) or killed (SIGKILL) while it waits for the export job and while it
+// downloads, then run again: nothing advanced, nothing leaked, SIGTERM ends quickly and cleanly, and
+// the next run delivers every record. One table for `read` and `sync` (signals-*.test.ts).
+import { spawn } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator, type Fault } from "../../src/emulator/index.js";
+import { SOURCE_BIN } from "../helpers/cli.js";
+import { expectFailure, expectNoLeaks, expectStateKept, expectTruth, filesUnder, snapshot } from "./expect.js";
+import { SMALL, exportPosts, lastStates, outcome, run, runArgs, type Json, type Outcome, type Side } from "./harness.js";
+
+const HOUR = 3_600_000;
+
+/** Wait until a condition holds (polling), or fail after `ms`. */
+export async function until(what: string, condition: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Spawn a run; `messages` fills as complete stdout lines arrive. */
+function start(side: Side, em: Emulator, out?: string) {
+  const { args, dir, out: outDir } = runArgs(side, em, out === undefined ? {} : { out });
+  const child = spawn(process.execPath, [SOURCE_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASANA_SERVICE_ACCOUNT_TOKEN: "" } });
+  const messages: Json[] = [];
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => {
+    const text = b.toString("utf8");
+    const lines = (stdout.slice(stdout.lastIndexOf("\n") + 1) + text).split("\n");
+    stdout += text;
+    for (const line of lines.slice(0, -1)) if (line.trim() !== "") messages.push(JSON.parse(line) as Json);
+  });
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+  const closed = new Promise<Outcome>((resolve) => {
+    child.on("close", (code, signal) => {
+      // A killed process may leave half a line: Airbyte would drop it too.
+      const complete = stdout.slice(0, stdout.lastIndexOf("\n") + 1);
+      resolve(outcome(side, { code, signal, stdout: complete, stderr, messages }, dir, outDir));
+    });
+  });
+  return { child, messages, closed, out: outDir };
+}
+
+interface SignalCase {
+  name: string;
+  signal: "SIGTERM" | "SIGKILL";
+  /** Faults for the first run; the second runs without. */
+  faults: Fault[];
+  /** When the first run has reached the point to stop it. */
+  ready: (c: { side: Side; em: Emulator; messages: readonly Json[]; out: string | undefined; from: number }) => boolean;
+}
+
+const posted = (em: Emulator, from: number): boolean => exportPosts(em.requests.slice(from)).includes(201);
+const polled = (em: Emulator, from: number): boolean => em.requests.slice(from).some((q) => q.path.includes("/jobs/"));
+const downloading = (em: Emulator, from: number): boolean => em.requests.slice(from).some((q) => q.fault === "reset");
+
+// Waiting: the job runs an hour (emulator clock). Downloading: the connection drops after 30 kB and
+// the resumed request hangs, so the process is caught in the middle of the file.
+const WAITING: Fault[] = [{ kind: "job-slow", ms: HOUR }];
+const MID_DOWNLOAD: Fault[] = [
+  { kind: "reset", target: "download", afterBytes: 30_000 },
+  { kind: "latency", target: "download", ms: 20_000, skip: 1 },
+];
+
+const CASES: SignalCase[] = [
+  ...(["SIGTERM", "SIGKILL"] as const).map((signal) => ({
+    name: `${signal} while waiting for the export job`,
+    signal,
+    faults: WAITING,
+    ready: ({ side, em, messages, from }: Parameters<SignalCase["ready"]>[0]) =>
+      side === "read" ? messages.filter((m) => m.type === "STATE").length >= 3 && polled(em, from) : posted(em, from) && polled(em, from),
+  })),
+  ...(["SIGTERM", "SIGKILL"] as const).map((signal) => ({
+    name: `${signal} while downloading`,
+    signal,
+    faults: MID_DOWNLOAD,
+    // The first connection dropped after 30 kB: the process is now in the hanging second request.
+    ready: ({ em, from }: Parameters<SignalCase["ready"]>[0]) => downloading(em, from),
+  })),
+];
+
+/** The signal table for one side, with its own emulator. */
+export function signalMatrix(side: Side, seed: number): void {
+  let em: Emulator;
+  let offset = 0;
+  beforeAll(async () => {
+    em = await startEmulator({ seed, ...SMALL, clock: { now: () => Date.now() + offset } });
+  });
+  afterAll(async () => em.close());
+  afterEach(() => {
+    em.faults.clear();
+    offset += 2 * HOUR; // whatever still runs finishes
+  });
+
+  describe(`${side} stopped, then run again`, () => {
+    for (const c of CASES) {
+      it(`${c.name}: ${c.signal === "SIGTERM" ? "exits quickly and cleanly" : "leaves the state valid"}; the rerun delivers every record`, async () => {
+        for (const fault of c.faults) em.faults.arm(fault);
+        const from = em.requests.length;
+        const first = start(side, em);
+        const before = first.out === undefined ? undefined : snapshot(first.out);
+        await until(`${side} to reach the point of ${c.name}`, () => c.ready({ side, em, messages: first.messages, out: first.out, from }));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const signalled = Date.now();
+        first.child.kill(c.signal);
+        const o = await first.closed;
+        const took = Date.now() - signalled;
+        em.faults.clear();
+
+        if (c.signal === "SIGTERM") {
+          expect(took, "SIGTERM should end the run at once").toBeLessThan(3_000);
+          expectFailure(o, { code: "INTERRUPTED", failureType: "transient_error", exit: 143, message: [/^Stopped by SIGTERM before the sync finished; the last state it emitted is still valid\./, /Run the sync again to continue/] });
+        } else {
+          expect(o.signal).toBe("SIGKILL");
+        }
+        expectStateKept(o, { killed: c.signal === "SIGKILL", ...(before === undefined ? {} : { snapshot: before }) });
+        if (side === "read") expect(JSON.stringify(lastStates(o))).toContain("pending_export");
+        expectNoLeaks(o, em);
+
+        // Run again at once. read resumes the recorded job; sync (no job recorded) waits for the
+        // export slot if the old job still holds it, then starts another.
+        const posts = exportPosts(em.requests).length;
+        const again = em.requests.length;
+        const waiting = c.faults === WAITING;
+        const release = (async () => {
+          if (!waiting) return;
+          await until("the rerun to be waiting", () => em.requests.slice(again).some((q) => (side === "read" ? q.path.includes("/jobs/") : q.status === 403)));
+          offset += HOUR;
+        })();
+        const rerun = await run(side, em, side === "read" ? { state: lastStates(o) } : { out: first.out ?? "" });
+        await release;
+        expectTruth(rerun, em);
+        expectNoLeaks(rerun, em);
+        if (side === "read") {
+          expect(rerun.logs.some((l) => /^Resuming export job \d+/.test(l))).toBe(true);
+          expect(exportPosts(em.requests).length).toBe(posts);
+        } else {
+          expect(exportPosts(em.requests).slice(posts).at(-1)).toBe(201);
+          if (waiting) expect(rerun.logs.some((l) => /Another export is running/.test(l))).toBe(true);
+          expect(filesUnder(rerun.out ?? "", true).filter((f) => f.endsWith(".partial"))).toEqual([]);
+        }
+      });
+    }
+  });
+}
