@@ -1,6 +1,9 @@
-// Parquet files through hyparquet-writer (chosen by bench/parquet-writers.ts): rows are converted
-// as they arrive, held as column arrays up to the row-group bound, then encoded as one row group
-// and written to the file, so memory is bounded by one row group whatever the export's size.
+// Parquet files through hyparquet-writer (chosen by bench/parquet-writers.ts): records are shredded
+// into leaf columns as they arrive (shred.ts), held up to the row-group bound, then each leaf is
+// encoded with hyparquet-writer's column writer and the row group written to the file, so memory is
+// bounded by one row group (plus the footer's metadata) whatever the export's size.
+// `writeColumn` and `snappyCompress` are hyparquet-writer modules outside its index (its package
+// exports allow `src/*.js`); the version is pinned because they are not its documented API.
 import { open, type FileHandle } from "node:fs/promises";
 import type { ColumnChunk, DecodedArray } from "hyparquet";
 import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer";
@@ -17,7 +20,7 @@ import { recordShredder, type Extra, type Leaf, type LeafData, type RecordShredd
  * emulator tasks). Larger groups compress a little better (-11% bytes at 2,000 rows / 4 MiB) but
  * their page data outlives V8's young generation: peak RSS rose from ~200 MB to ~290 MB at 2,000
  * rows and past 400 MB at 10,000, and garbage collection took up to 40% of the time
- * (bench/parquet-writers.ts and PERFORMANCE notes in the README).
+ * (bench/parquet-writers.ts).
  */
 export const ROW_GROUP_ROWS = 1_000;
 export const ROW_GROUP_JSON_BYTES = 2 * 1024 * 1024;
