@@ -6,9 +6,10 @@ import { loadConfig } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
 import type { LineWriter } from "../sinks/output.js";
-import { StandaloneSink, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
+import { StandaloneSink, pendingStatePath, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
 import { STREAMS, STREAM_NAMES, requireStream, type StreamDefinition } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
+import { withRecordedPending } from "../sync/state.js";
 import { parseFlags, required } from "./args.js";
 import type { Runtime } from "./context.js";
 import { SyncProgress } from "./progress.js";
@@ -45,7 +46,10 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
   const outDir = resolve(flags.out ?? config.output.path);
   const statePath = resolve(flags["state-file"] ?? join(outDir, "_state.json"));
   const definitions = chosenStreams(flags.streams);
-  const state = await loadStateFile(existsSync(statePath) ? statePath : undefined, STREAM_NAMES);
+  const saved = await loadStateFile(existsSync(statePath) ? statePath : undefined, STREAM_NAMES);
+  // A run that was killed while its export ran left the job beside the state: resume it.
+  const pendingPath = pendingStatePath(statePath);
+  const state = existsSync(pendingPath) ? withRecordedPending(saved, await loadStateFile(pendingPath, STREAM_NAMES)) : saved;
   const streams = selectedStreams(definitions.map((stream) => ({ stream, incremental: true, selectedFields: undefined })));
   await removeStaleTemporaries(outDir, definitions.map((d) => d.name));
 
@@ -57,7 +61,7 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
     maxFileBytes: config.output.max_file_size_mb * 1024 * 1024,
     statePath,
     streams: definitions,
-    previousState: state.streams,
+    previousState: saved.streams,
     clock: runtime.clock,
   });
   try {

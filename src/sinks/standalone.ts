@@ -65,10 +65,16 @@ export async function removeStaleTemporaries(outDir: string, streams: readonly s
   return removed;
 }
 
+/** Where the standalone sync records the export job it is running, beside the state file. */
+export function pendingStatePath(statePath: string): string {
+  return `${statePath}.pending`;
+}
+
 /** Routes a sync's records to per-stream files and publishes them, the manifest and the state in finish(). */
 export class StandaloneSink implements Sink {
   private readonly writers = new Map<string, RotatingFileWriter>();
   private readonly states = new Map<string, StateBlob>();
+  private readonly pending = new Map<string, StateBlob>();
   private exportInfo: { gid: string; createdAt: string } | undefined;
   private result: SyncResult | undefined;
 
@@ -87,11 +93,22 @@ export class StandaloneSink implements Sink {
         this.states.set(event.stream, event.state);
         if (event.exportGid !== undefined && event.exportCreatedAt !== undefined) {
           this.exportInfo ??= { gid: event.exportGid, createdAt: event.exportCreatedAt };
+          return;
         }
-        return;
+        return this.recordPending(event.stream, event.state);
       default:
         return;
     }
+  }
+
+  /**
+   * A state naming a running export job (not yet complete) goes to a side file, so a killed sync's
+   * rerun resumes that job, while the state file keeps naming the last complete sync.
+   */
+  private async recordPending(stream: string, state: StateBlob): Promise<void> {
+    if (state.pending_export === undefined) return;
+    this.pending.set(stream, state);
+    await writeFileAtomic(pendingStatePath(this.options.statePath), `${JSON.stringify({ bookmarks: Object.fromEntries(this.pending) }, null, 2)}\n`);
   }
 
   private async write(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
@@ -138,6 +155,7 @@ export class StandaloneSink implements Sink {
       const bookmarks: Record<string, StateBlob> = { ...this.options.previousState };
       for (const [stream, state] of this.states) bookmarks[stream] = state;
       await writeFileAtomic(this.options.statePath, `${JSON.stringify({ bookmarks }, null, 2)}\n`);
+      await rm(pendingStatePath(this.options.statePath), { force: true });
       this.result = { exportGid: info.gid, exportCreatedAt: info.createdAt, manifestPath, statePath: this.options.statePath, streams };
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.

@@ -137,3 +137,18 @@ export function withCompletedExport(
   }
   return { streams: next };
 }
+
+/**
+ * Merge the pending exports recorded beside a state (the standalone sync keeps them in a side file,
+ * so the state file itself changes only when an export is complete). A recorded job counts only
+ * when it was started from the same cursor as the state's: otherwise it is stale and ignored.
+ */
+export function withRecordedPending(state: ConnectorState, recorded: ConnectorState): ConnectorState {
+  const next: Record<string, StreamState> = { ...state.streams };
+  for (const [stream, blob] of Object.entries(recorded.streams)) {
+    const current = next[stream];
+    if (blob.pending_export === undefined || blob.cursor !== current?.cursor) continue;
+    next[stream] = { ...(current ?? { version: STATE_VERSION }), pending_export: blob.pending_export };
+  }
+  return { streams: next };
+}
