@@ -3,7 +3,7 @@
 // then the state file replaced atomically, last. A failure before that leaves no final file of this
 // export and the previous state file untouched; abort() deletes the temporaries.
 import { readdir, rm } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "./events.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type Compression, type OutputFormat, type WrittenFile } from "./files/index.js";
@@ -67,7 +67,8 @@ export async function removeStaleTemporaries(outDir: string, streams: readonly s
 
 /** Where the standalone sync records the export job it is running, beside the state file. */
 export function pendingStatePath(statePath: string): string {
-  return `${statePath}.pending`;
+  // Hidden, like the temporaries: nothing a loader should pick up.
+  return join(dirname(statePath), `.${basename(statePath)}.pending`);
 }
 
 /** Routes a sync's records to per-stream files and publishes them, the manifest and the state in finish(). */
@@ -106,9 +107,15 @@ export class StandaloneSink implements Sink {
    * rerun resumes that job, while the state file keeps naming the last complete sync.
    */
   private async recordPending(stream: string, state: StateBlob): Promise<void> {
-    if (state.pending_export === undefined) return;
-    this.pending.set(stream, state);
-    await writeFileAtomic(pendingStatePath(this.options.statePath), `${JSON.stringify({ bookmarks: Object.fromEntries(this.pending) }, null, 2)}\n`);
+    if (state.pending_export === undefined) {
+      // The sync gave the job up (its file was unusable): the next run must not resume it.
+      if (!this.pending.delete(stream)) return;
+    } else {
+      this.pending.set(stream, state);
+    }
+    const path = pendingStatePath(this.options.statePath);
+    if (this.pending.size === 0) await rm(path, { force: true });
+    else await writeFileAtomic(path, `${JSON.stringify({ bookmarks: Object.fromEntries(this.pending) }, null, 2)}\n`);
   }
 
   private async write(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {

@@ -144,8 +144,9 @@ export async function* runSync(
   }
 }
 
-/** Errors that mean the export's file itself is bad, so resuming its job cannot help. */
+/** Errors that mean the export itself (its job or its file) is bad, so resuming its job cannot help. */
 const DAMAGED_FILE_CODES = new Set([
+  "EXPORT_JOB_FAILED",
   "EXPORT_FILE_TRUNCATED",
   "EXPORT_FILE_CORRUPT",
   "EXPORT_LINE_MALFORMED",

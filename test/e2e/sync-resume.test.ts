@@ -31,7 +31,7 @@ describe("standalone sync resume", () => {
     const config = join(out, "..", `cfg-${Date.now()}.json`);
     writeFileSync(config, JSON.stringify(emulatorConfig(em, { poll_interval_seconds: 0.1 })));
     const child = spawn(process.execPath, [SOURCE_BIN, "sync", "--config", config, "--out", out, "--format", "jsonl"], { stdio: "ignore" });
-    const pendingPath = join(out, "_state.json.pending");
+    const pendingPath = join(out, "._state.json.pending");
     await until("the pending job file", () => existsSync(pendingPath));
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));

@@ -89,10 +89,13 @@ export interface OutSnapshot {
   state: string | undefined;
 }
 
-/** Snapshot a sync output folder. */
+/** Where `sync` records the export job it runs, beside the state file (not data a loader reads). */
+export const PENDING_FILE = "_state.json.pending";
+
+/** Snapshot a sync output folder: the state file's bytes and every published file. */
 export function snapshot(out: string): OutSnapshot {
   const statePath = join(out, "_state.json");
-  return { files: filesUnder(out), state: existsSync(statePath) ? readFileSync(statePath, "utf8") : undefined };
+  return { files: filesUnder(out).filter((f) => f !== PENDING_FILE), state: existsSync(statePath) ? readFileSync(statePath, "utf8") : undefined };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The runner of the failure tables (report.test.ts, bad-file.test.ts): after one successful baseline
 // run per side, each case must fail with its exact error and advance nothing, leaking nothing.
+import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type Fault, type RequestRecord } from "../../src/emulator/index.js";
@@ -34,6 +35,12 @@ export interface FailureCase {
 // Each failing export asks for everything, so line-numbered faults land whatever the cursor.
 const EVERYTHING = { lookback_window_seconds: 2_000_000_000 };
 
+function copyOf(dir: string): string {
+  const copy = join(scratch(), "out");
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
 /** Define the table's tests for both sides, with one emulator. */
 export function failureMatrix(title: string, seed: number, cases: readonly FailureCase[]): void {
   let em: Emulator;
@@ -62,7 +69,8 @@ export function failureMatrix(title: string, seed: number, cases: readonly Failu
         it(c.name, async () => {
           const prepared = (await c.prepare?.({ side, em })) ?? {};
           const input: RunInput = {
-            ...(side === "read" ? { state: baseline.state ?? [] } : { out: baseline.out ?? "" }),
+            // Each sync case works on its own copy of the baseline output (a recorded job stays there).
+            ...(side === "read" ? { state: baseline.state ?? [] } : { out: copyOf(baseline.out ?? "") }),
             ...prepared,
             config: { ...EVERYTHING, ...c.config, ...prepared.config },
           };

@@ -62,14 +62,24 @@ describe("StandaloneSink", () => {
     expect(s.outcome?.streams.map((r) => [r.stream, r.rows, r.files.length])).toEqual([["tasks", 2, 1], ["teams", 1, 1]]);
   });
 
-  it("abort leaves no file at all and the state untouched", async () => {
+  it("abort leaves no data file and the state untouched, only the running job's record for the rerun", async () => {
     const out = tempDir();
     writeFileSync(join(out, "_state.json"), "previous");
     const s = sink(out);
     await feed(s, EVENTS.slice(0, 4));
     await s.abort();
-    expect(listFiles(out)).toEqual(["_state.json"]);
+    expect(listFiles(out)).toEqual(["._state.json.pending", "_state.json"]);
     expect(readFileSync(join(out, "_state.json"), "utf8")).toBe("previous");
+    expect(JSON.parse(readFileSync(join(out, "._state.json.pending"), "utf8"))).toEqual({ bookmarks: { tasks: EVENTS[0]?.kind === "state" ? EVENTS[0].state : {} } });
+  });
+
+  it("a state without the job (the sync gave it up) removes the job's record", async () => {
+    const out = tempDir();
+    const s = sink(out);
+    await feed(s, EVENTS.slice(0, 1));
+    expect(listFiles(out)).toEqual(["._state.json.pending"]);
+    await s.handle({ kind: "state", stream: "tasks", state: { version: 1 }, recordCount: 0 });
+    expect(listFiles(out)).toEqual([]);
   });
 
   it("a finish that cannot write the state withdraws the files and manifest it published", async () => {
@@ -79,7 +89,7 @@ describe("StandaloneSink", () => {
     const s = sink(out, statePath);
     await feed(s, EVENTS);
     await expect(s.finish()).rejects.toThrow();
-    expect(listFiles(out).filter((f) => !f.startsWith("state-is-a-folder"))).toEqual([]);
+    expect(listFiles(out).filter((f) => !f.startsWith("state-is-a-folder") && f !== ".state-is-a-folder.pending")).toEqual([]);
   });
 
   it("refuses records before the export is named", async () => {
