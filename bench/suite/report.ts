@@ -79,6 +79,7 @@ export function targetsTable(results: readonly CaseResult[]): string {
   judge("`read` >= 3x faster than the Python pipeline", t("python") / t("read"), (v) => v >= 3, 2, "x");
   judge("`sync --format parquet` <= 1.5x DuckDB", t("sync-parquet") / t("duckdb"), (v) => v <= 1.5, 2, "x");
   judge("peak RSS of `read` < 150 MB", peakRss(byId.get("read")), (v) => v < 150, 0, " MB");
+  judge("peak RSS of `read` under `--max-semi-space-size=1` (reference)", peakRss(byId.get("read-semi1")), (v) => v < 150, 0, " MB");
   judge("peak RSS of `sync --format parquet` < 256 MB", peakRss(byId.get("sync-parquet")), (v) => v < 256, 0, " MB");
   return lines.join("\n");
 }

@@ -90,7 +90,7 @@ export interface OutSnapshot {
 }
 
 /** Where `sync` records the export job it runs, beside the state file (not data a loader reads). */
-export const PENDING_FILE = "_state.json.pending";
+export const PENDING_FILE = "._state.json.pending";
 
 /** Snapshot a sync output folder: the state file's bytes and every published file. */
 export function snapshot(out: string): OutSnapshot {

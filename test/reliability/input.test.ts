@@ -168,6 +168,14 @@ describe("every config key's wrong value is named by its key", () => {
 });
 
 describe("security", () => {
+  const base = { workspace: "1200000000000000", service_account_token: "2/1209876543210987/1201234567890123:0a1b2c3d4e5f" };
+  it("plain-http base_url is refused for a non-loopback host, and allowed for loopback only", () => {
+    for (const host of ["example.com", "10.0.0.5", "localhost.example.com"]) {
+      expect(() => parseConfig({ ...base, base_url: `http://${host}/api/1.0` }, {})).toThrow(`config.base_url uses plain http to non-loopback host ${host}: use https`);
+    }
+    for (const host of ["127.0.0.1:4010", "localhost:4010", "[::1]:4010"]) expect(parseConfig({ ...base, base_url: `http://${host}/api/1.0` }, {}).base_url).toBe(`http://${host}/api/1.0`);
+  });
+
   it("TLS verification is never disabled anywhere in src/", () => {
     const offenders = filesUnder(SRC)
       .filter((f) => f.endsWith(".ts"))
