@@ -46,7 +46,7 @@ const log = (line: string): void => {
 /** Remove a run's bulky files (the export, sync outputs) unless `--keep` asks to look at them. */
 function cleanUp(fixture: Fixture): void {
   if (process.argv.includes("--keep")) return;
-  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-jsonl"), join(out, "duckdb.parquet")]) {
+  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
     rmSync(path, { recursive: true, force: true });
   }
 }

@@ -100,6 +100,10 @@ export function compareReadCase(otherDist: string, name: string): BenchCase {
   };
 }
 
+function duckdbMissing(ctx: CaseContext): string | undefined {
+  return existsSync(join(ctx.root, "node_modules/@duckdb/node-api/package.json")) ? undefined : "@duckdb/node-api is not installed";
+}
+
 /** Every candidate, in report order. */
 export const CASES: readonly BenchCase[] = [
   {
@@ -184,14 +188,26 @@ export const CASES: readonly BenchCase[] = [
   syncCase("jsonl"),
   {
     id: "duckdb",
-    label: "DuckDB `COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION zstd)`",
+    label: "DuckDB `COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION zstd)`, schema auto-detected, one file",
     emitsRecords: true,
-    skip: (ctx) => (existsSync(join(ctx.root, "node_modules/@duckdb/node-api/package.json")) ? undefined : "@duckdb/node-api is not installed"),
+    skip: duckdbMissing,
     spec: (ctx) => {
       const output = join(ctx.out, "duckdb.parquet");
       rmSync(output, { force: true });
-      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), ctx.fixture.file, output] };
+      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "auto", ctx.fixture.file, output] };
     },
     check: async (ctx) => diffProblems(await digestMixedParquet(join(ctx.out, "duckdb.parquet")), ctx),
+  },
+  {
+    id: "duckdb-typed",
+    label: "DuckDB, one `COPY` per stream with its typed columns (`read_json(..., columns = {...})`), as our sync writes",
+    emitsRecords: true,
+    skip: duckdbMissing,
+    spec: (ctx) => {
+      const output = join(ctx.out, "duckdb-typed");
+      rmSync(output, { recursive: true, force: true });
+      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "typed", ctx.fixture.file, output] };
+    },
+    check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
   },
 ];

@@ -2,11 +2,12 @@
 // run per side, each case must fail with its exact error and advance nothing, leaking nothing.
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type Fault, type RequestRecord } from "../../src/emulator/index.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator, Fault, RequestRecord } from "../../src/emulator/index.js";
 import { scratch } from "../helpers/airbyte.js";
 import { expectFailure, expectNoLeaks, expectStateKept, expectTruth, snapshot, type ExpectedFailure } from "./expect.js";
-import { SMALL, emittedCursors, lastStates, run, type Json, type Outcome, type RunInput, type Side } from "./harness.js";
+import { emittedCursors, lastStates, run, type Json, type Outcome, type RunInput, type Side } from "./harness.js";
+import { SIDES, forSides, sideEmulators } from "./sides.js";
 
 /** What a case's hooks get. */
 export interface FailureContext {
@@ -24,6 +25,8 @@ export interface FailureContext {
 export interface FailureCase {
   name: string;
   sides?: readonly Side[];
+  /** The case arms no fault and starts no job: it may run at the same time as its neighbours. */
+  concurrent?: boolean;
   faults?: Fault[];
   config?: Json;
   expected: ExpectedFailure;
@@ -41,32 +44,31 @@ function copyOf(dir: string): string {
   return copy;
 }
 
-/** Define the table's tests for both sides, with one emulator. */
+/** Define the table's tests: each case runs for `read` and `sync` at once, each side with its own emulator. */
 export function failureMatrix(title: string, seed: number, cases: readonly FailureCase[]): void {
-  let em: Emulator;
-  let offset = 0;
-  const advance = (ms: number): void => void (offset += ms);
+  const envs = sideEmulators(seed);
   const baseline: { state?: Json[]; cursors?: (string | undefined)[]; out?: string } = {};
   beforeAll(async () => {
-    em = await startEmulator({ seed, ...SMALL, clock: { now: () => Date.now() + offset } });
-    const read = await run("read", em);
-    expectTruth(read, em);
+    const [read, sync] = await Promise.all([run("read", envs.read.em), run("sync", envs.sync.em, { out: (baseline.out = join(scratch(), "out")) })]);
+    expectTruth(read, envs.read.em);
+    expectTruth(sync, envs.sync.em);
     baseline.state = lastStates(read);
     baseline.cursors = [...new Set(emittedCursors(read).filter((c) => c !== undefined)), undefined];
-    baseline.out = join(scratch(), "out");
-    expectTruth(await run("sync", em, { out: baseline.out }), em);
   });
-  afterAll(async () => em.close());
   afterEach(() => {
-    em.faults.clear();
-    // Whatever export a case left running finishes, so the next case finds the slot free.
-    advance(2 * 3_600_000);
+    for (const side of SIDES) {
+      envs[side].em.faults.clear();
+      // Whatever export a case left running finishes, so the next case finds the slot free.
+      envs[side].advance(2 * 3_600_000);
+    }
   });
 
-  for (const side of ["read", "sync"] as const) {
-    describe(`${side} ${title}`, () => {
-      for (const c of cases.filter((x) => (x.sides ?? ["read", "sync"]).includes(side))) {
-        it(c.name, async () => {
+  describe(title, () => {
+    for (const c of cases) {
+      const sides = c.sides ?? SIDES;
+      (c.concurrent === true ? it.concurrent : it)(`${c.name} (${sides.join(", ")})`, () =>
+        forSides(sides, async (side) => {
+          const { em, advance } = envs[side];
           const prepared = (await c.prepare?.({ side, em })) ?? {};
           const input: RunInput = {
             // Each sync case works on its own copy of the baseline output (a recorded job stays there).
@@ -84,8 +86,7 @@ export function failureMatrix(title: string, seed: number, cases: readonly Failu
           expect(em.faults.pending).toEqual([]);
           expectNoLeaks(o, em);
           await c.check?.({ side, em, o, requests: em.requests.slice(from), advance, input });
-        });
-      }
-    });
-  }
+        }));
+    }
+  });
 }

@@ -4,27 +4,24 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { configShape } from "../../src/config/schema.js";
 import { ConfigError } from "../../src/core/errors.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "../../src/emulator/index.js";
 import { emulatorConfig, fullCatalog, scratch } from "../helpers/airbyte.js";
 import { expectFailure, expectNoLeaks, filesUnder, snapshot, type ExpectedFailure } from "./expect.js";
-import { SMALL, run, type Json, type RunInput, type Side } from "./harness.js";
+import { run, type Json, type RunInput, type Side } from "./harness.js";
+import { SIDES, forSides, sideEmulators } from "./sides.js";
 
 const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
-let em: Emulator;
-beforeAll(async () => {
-  em = await startEmulator({ seed: 91, ...SMALL });
-});
-afterAll(async () => em.close());
+const envs = sideEmulators(91);
 
 interface InputCase {
   name: string;
   sides?: readonly Side[];
-  input: (side: Side) => RunInput;
+  input: (side: Side, em: Emulator) => RunInput;
   expected: ExpectedFailure;
 }
 
@@ -42,7 +39,7 @@ const stream = (name: string, state: unknown): Json => ({ type: "STREAM", stream
 const CASES: InputCase[] = [
   {
     name: "a config with many problems: each named by its key, the token never shown",
-    input: () => ({
+    input: (_side, em) => ({
       configText: JSON.stringify({
         ...emulatorConfig(em),
         workspace: "acme",
@@ -84,7 +81,7 @@ const CASES: InputCase[] = [
   },
   {
     name: "no token in the config nor the environment",
-    input: () => ({ configText: JSON.stringify({ ...emulatorConfig(em), service_account_token: undefined }) }),
+    input: (_side, em) => ({ configText: JSON.stringify({ ...emulatorConfig(em), service_account_token: undefined }) }),
     expected: { code: "CONFIG_INVALID", failureType: "config_error", message: /^config\.service_account_token is missing: set it or the environment variable ASANA_SERVICE_ACCOUNT_TOKEN$/ },
   },
   {
@@ -132,11 +129,14 @@ const CASES: InputCase[] = [
   },
 ];
 
-for (const side of ["read", "sync"] as const) {
-  describe(`${side} refuses bad input before exporting anything`, () => {
-    for (const c of CASES.filter((x) => (x.sides ?? ["read", "sync"]).includes(side))) {
-      it(c.name, async () => {
-        const input = c.input(side);
+// The cases share no faults and each must make no request at all: run them at once.
+describe.concurrent("refuses bad input before exporting anything", () => {
+  for (const c of CASES) {
+    const sides = c.sides ?? SIDES;
+    it(`${c.name} (${sides.join(", ")})`, () =>
+      forSides(sides, async (side) => {
+        const { em } = envs[side];
+        const input = c.input(side, em);
         const before = input.out === undefined ? undefined : snapshot(input.out);
         const seen = em.requests.length;
         const o = await run(side, em, input);
@@ -145,10 +145,9 @@ for (const side of ["read", "sync"] as const) {
         expect(o.messages.filter((m) => m.type === "RECORD" || m.type === "STATE")).toEqual([]);
         if (before !== undefined) expect(snapshot(input.out ?? "")).toEqual(before);
         expectNoLeaks(o, em);
-      });
-    }
-  });
-}
+      }));
+  }
+});
 
 describe("every config key's wrong value is named by its key", () => {
   const TOKEN = "2/1209876543210987/1201234567890123:0a1b2c3d4e5f60718293a4b5c6d7e8f9";

@@ -95,6 +95,7 @@ const REPORT_CASES: FailureCase[] = [
   },
   {
     name: "401: the token is refused",
+    concurrent: true,
     config: { service_account_token: "0/1234567890:not-a-real-token" },
     expected: {
       code: "ASANA_UNAUTHORIZED",
@@ -105,6 +106,7 @@ const REPORT_CASES: FailureCase[] = [
   },
   {
     name: "402: the workspace's plan lacks exports",
+    concurrent: true,
     prepare: async ({ em }) => ({ config: { service_account_token: em.tokens.unpaidServiceAccount, workspace: em.unpaidWorkspaceGid } }),
     expected: {
       code: "ASANA_PLAN_LACKS_EXPORTS",
@@ -114,6 +116,7 @@ const REPORT_CASES: FailureCase[] = [
   },
   {
     name: "403: the token is not a service account",
+    concurrent: true,
     prepare: async ({ em }) => ({ config: { service_account_token: em.tokens.regularUser } }),
     expected: {
       code: "ASANA_FORBIDDEN",
@@ -123,6 +126,7 @@ const REPORT_CASES: FailureCase[] = [
   },
   {
     name: "403: the service account cannot see the workspace",
+    concurrent: true,
     prepare: async ({ em }) => ({ config: { service_account_token: em.tokens.unpaidServiceAccount } }),
     expected: {
       code: "ASANA_FORBIDDEN",

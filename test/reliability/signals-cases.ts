@@ -1,14 +1,15 @@
 // The process stopped (SIGTERM) or killed (SIGKILL) while it waits for the export job and while it
 // downloads, then run again: nothing advanced, nothing leaked, SIGTERM ends quickly and cleanly, and
-// the next run delivers every record. One table for `read` and `sync` (signals-*.test.ts).
+// the next run delivers every record. One table, run for `read` and `sync` at once (signals.test.ts).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type Fault } from "../../src/emulator/index.js";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Emulator, Fault } from "../../src/emulator/index.js";
 import { SOURCE_BIN } from "../helpers/cli.js";
 import { PENDING_FILE, expectFailure, expectNoLeaks, expectStateKept, expectTruth, filesUnder, snapshot } from "./expect.js";
-import { SMALL, exportPosts, lastStates, outcome, run, runArgs, type Json, type Outcome, type Side } from "./harness.js";
+import { exportPosts, lastStates, outcome, run, runArgs, type Json, type Outcome, type Side } from "./harness.js";
+import { SIDES, forSides, sideEmulators } from "./sides.js";
 
 const HOUR = 3_600_000;
 
@@ -83,22 +84,21 @@ const CASES: SignalCase[] = [
   })),
 ];
 
-/** The signal table for one side, with its own emulator. */
-export function signalMatrix(side: Side, seed: number): void {
-  let em: Emulator;
-  let offset = 0;
-  beforeAll(async () => {
-    em = await startEmulator({ seed, ...SMALL, clock: { now: () => Date.now() + offset } });
-  });
-  afterAll(async () => em.close());
+/** The signal table: each case runs for `read` and `sync` at once, each with its own emulator. */
+export function signalMatrix(seed: number): void {
+  const envs = sideEmulators(seed);
   afterEach(() => {
-    em.faults.clear();
-    offset += 2 * HOUR; // whatever still runs finishes
+    for (const side of SIDES) {
+      envs[side].em.faults.clear();
+      envs[side].advance(2 * HOUR); // whatever still runs finishes
+    }
   });
 
-  describe(`${side} stopped, then run again`, () => {
+  describe("stopped, then run again", () => {
     for (const c of CASES) {
-      it(`${c.name}: ${c.signal === "SIGTERM" ? "exits quickly and cleanly" : "leaves the state valid"}; the rerun delivers every record`, async () => {
+      const title = `${c.name}: ${c.signal === "SIGTERM" ? "exits quickly and cleanly" : "leaves the state valid"}; the rerun delivers every record (read, sync)`;
+      it(title, () => forSides(SIDES, async (side) => {
+        const { em, advance } = envs[side];
         for (const fault of c.faults) em.faults.arm(fault);
         const from = em.requests.length;
         const first = start(side, em);
@@ -131,7 +131,7 @@ export function signalMatrix(side: Side, seed: number): void {
         const release = (async () => {
           if (!waiting) return;
           await until("the rerun to be waiting", () => em.requests.slice(again).some((q) => q.path.includes("/jobs/")));
-          offset += HOUR;
+          advance(HOUR);
         })();
         const rerun = await run(side, em, side === "read" ? { state: lastStates(o) } : { out: first.out ?? "" });
         await release;
@@ -140,7 +140,7 @@ export function signalMatrix(side: Side, seed: number): void {
         expect(rerun.logs.some((l) => /Resuming export job \d+/.test(l))).toBe(true);
         expect(exportPosts(em.requests).length).toBe(posts);
         if (side === "sync") expect(filesUnder(rerun.out ?? "", true).filter((f) => f.endsWith(".partial") || f === PENDING_FILE)).toEqual([]);
-      });
+      }));
     }
   });
 }

@@ -32,7 +32,8 @@ function withStdoutClosed(side: Side, closeAfter: number): Promise<{ code: numbe
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr, out, seen })));
 }
 
-describe("stdout closed early", () => {
+// Two independent runs without faults: run them at once.
+describe.concurrent("stdout closed early", () => {
   it("read: the reader leaves after 10 kB; clean exit 0", async () => {
     const r = await withStdoutClosed("read", 10_000);
     expect(r.seen).toBeGreaterThanOrEqual(10_000);
