@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ExportRecord, StreamStatus, SyncEvent } from "../sinks/events.js";
+import { MissingCursorError, cannotResume } from "./errors.js";
 import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
 import {
   pendingExport,
@@ -55,6 +56,8 @@ export interface SyncOptions extends PlanSettings {
   progressLogMs?: number;
 }
 
+export { MissingCursorError } from "./errors.js";
+
 export interface SyncDeps {
   api: AsanaApi;
   /** For what happens inside a call (retries, waiting for the export slot), logged as it happens. */
@@ -64,17 +67,6 @@ export interface SyncDeps {
   probeFile: (url: string) => Promise<boolean>;
   clock: Clock;
   signal?: AbortSignal;
-}
-
-/** A record of an incremental stream without its cursor cannot be placed in time: refuse or skip it. */
-export class MissingCursorError extends ConnectorError {
-  constructor(stream: string, gid: string, cursor: string, line: number) {
-    super(
-      `The export's ${stream} object ${gid} (line ${line}) has no '${cursor}', so an incremental sync cannot place it. ` +
-        `Set config.on_invalid_record to "skip" to continue without such objects, or sync the stream in full_refresh mode.`,
-      { code: "RECORD_MISSING_CURSOR", failureType: "system_error" },
-    );
-  }
 }
 
 const log = (level: "info" | "warn", message: string): SyncEvent => ({ kind: "log", level, message });
@@ -133,28 +125,16 @@ export async function* runSync(
     yield* statuses("COMPLETE");
     return state;
   } catch (error) {
-    if (error instanceof ConnectorError && DAMAGED_FILE_CODES.has(error.code) && pendingExport(state, names) !== undefined) {
-      // The same file would fail the same way on every rerun: forget the job so the next run starts a new export.
+    if (cannotResume(error) && pendingExport(state, names) !== undefined) {
+      // Resuming would fail the same way on every rerun: forget the job so the next run starts a new export.
       state = withoutPendingExport(state, names);
-      yield log("warn", "The export's file is unusable; the state no longer records its job, so the next run starts a new export");
+      yield log("warn", `The export cannot be resumed (${error.code}); the state no longer records its job, so the next run starts a new export`);
       yield* stateEvents(state, names, new Map());
     }
     yield* statuses("INCOMPLETE");
     throw error;
   }
 }
-
-/** Errors that mean the export itself (its job or its file) is bad, so resuming its job cannot help. */
-const DAMAGED_FILE_CODES = new Set([
-  "EXPORT_JOB_FAILED",
-  "EXPORT_FILE_TRUNCATED",
-  "EXPORT_FILE_CORRUPT",
-  "EXPORT_LINE_MALFORMED",
-  "EXPORT_LINE_INVALID",
-  "EXPORT_LINE_NOT_UTF8",
-  "EXPORT_LINE_TOO_LONG",
-  "RECORD_MISSING_CURSOR",
-]);
 
 /** Whether a finished export's file can still be downloaded (a HEAD-like probe of its first byte). */
 async function* fileAvailable(finished: FinishedExport, deps: SyncDeps): AsyncGenerator<SyncEvent, boolean> {
