@@ -105,7 +105,7 @@ export function withPendingExport(state: ConnectorState, streams: readonly strin
   return { streams: next };
 }
 
-/** The state with the streams' pending export forgotten (its file is unusable): cursors unchanged. */
+/** The state with the streams' pending export forgotten (it cannot be resumed): cursors unchanged. */
 export function withoutPendingExport(state: ConnectorState, streams: readonly string[]): ConnectorState {
   const next: Record<string, StreamState> = { ...state.streams };
   for (const s of streams) {

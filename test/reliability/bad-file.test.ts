@@ -21,7 +21,8 @@ function namesLine(line: number, extra: (c: FailureContext, offset: number) => v
 
 /** The job whose file is bad is no longer recorded: read's last state, sync's side file. */
 function forgetsTheJob(c: FailureContext): void {
-  expect(c.o.logs.some((l) => l.endsWith("The export's file is unusable; the state no longer records its job, so the next run starts a new export"))).toBe(true);
+  const said = `The export cannot be resumed (${c.o.failure?.code ?? ""}); the state no longer records its job, so the next run starts a new export`;
+  expect(c.o.logs.some((l) => l.endsWith(said))).toBe(true);
   if (c.side === "sync") {
     expect(existsSync(join(c.o.out ?? "", PENDING_FILE))).toBe(false);
     return;
