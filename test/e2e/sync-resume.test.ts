@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => em.close());
 
 async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (ok()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -54,5 +54,5 @@ describe("standalone sync resume", () => {
     const state = JSON.parse(readFileSync(join(out, "_state.json"), "utf8")) as { bookmarks: Record<string, { cursor?: string; pending_export?: unknown }> };
     expect(state.bookmarks.tasks?.cursor).toMatch(/^\d{4}-/);
     expect(state.bookmarks.tasks?.pending_export).toBeUndefined();
-  });
+  }, 90_000);
 });

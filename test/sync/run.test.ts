@@ -109,8 +109,13 @@ describe("runSync", () => {
     const saved: ConnectorState = { streams: {} };
     for (const e of first.events) if (e.kind === "state") saved.streams[e.stream] = e.state as ConnectorState["streams"][string];
     t += 60 * 60_000;
-    // The job finishes; nobody comes back for its file for 31 days.
-    const job = await deps().api.job(saved.streams.tasks!.pending_export!.job_gid);
+    // The job finishes (its file is written in real time); nobody comes back for it for 31 days.
+    const api = deps().api;
+    let job = await api.job(saved.streams.tasks!.pending_export!.job_gid);
+    for (let i = 0; i < 200 && job.status !== "succeeded"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await api.job(job.gid);
+    }
     expect(job.status).toBe("succeeded");
     t += 31 * 24 * 3600_000;
     const again = await collect(runSync(streams, saved, options(), deps()));
