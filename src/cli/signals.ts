@@ -51,3 +51,9 @@ export function stopOnSignals(graceMs = 5_000): StopHandlers {
     },
   };
 }
+
+/** The failure to report: once stopped by a signal, whatever the abort surfaced as, the signal is what happened. */
+export function failureOf(caught: unknown, signal: AbortSignal | undefined): unknown {
+  const stopped: unknown = signal?.aborted === true ? signal.reason : undefined;
+  return stopped instanceof InterruptedError ? stopped : caught;
+}

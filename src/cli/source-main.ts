@@ -7,7 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { checkCommand, discoverCommand, readCommand, specCommand } from "./airbyte.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
-import { InterruptedError, stopOnSignals } from "./signals.js";
+import { InterruptedError, failureOf, stopOnSignals } from "./signals.js";
 import { syncCommand } from "./sync.js";
 
 const USAGE = `Usage: source-asana-export <command> [flags]
@@ -68,9 +68,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     await out.flush();
     return 0;
   } catch (caught) {
-    // Once stopped by a signal, whatever the abort surfaced as, the signal is what happened.
-    const stopped: unknown = runtime.signal?.aborted === true ? runtime.signal.reason : undefined;
-    const error = stopped instanceof InterruptedError ? stopped : caught;
+    const error = failureOf(caught, runtime.signal);
     if (error instanceof OutputClosedError) return 0;
     try {
       await out.line(airbyteErrorTrace(error, redactor, runtime.clock.now()));

@@ -7,7 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { parseFlags } from "./args.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
-import { InterruptedError, stopOnSignals } from "./signals.js";
+import { InterruptedError, failureOf, stopOnSignals } from "./signals.js";
 import { TAP_NAME, aboutFormat, aboutInfo, packageInfo, renderAbout } from "./tap-about.js";
 import { discoverMode, syncMode, type SyncInput } from "./tap.js";
 
@@ -86,9 +86,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     await out.flush();
     return 0;
   } catch (caught) {
-    // Once stopped by a signal (Meltano cancels with SIGTERM), the signal is what happened.
-    const stopped: unknown = runtime.signal?.aborted === true ? runtime.signal.reason : undefined;
-    const error = stopped instanceof InterruptedError ? stopped : caught;
+    const error = failureOf(caught, runtime.signal);
     if (error instanceof OutputClosedError) return 0;
     try {
       await out.flush();
