@@ -1,12 +1,13 @@
 // `npm run bench`: our read and sync side by side with what users would run instead, in one run.
 //
-//   npm run bench                               200,000 tasks, 3 interleaved runs, median (~10 min)
-//   npm run bench -- --tasks 1000000            the large run
+//   npm run bench                      200,000 tasks, 3 interleaved runs, median (12-17 min on this VM)
+//   npm run bench -- --tasks 1000000   the large run
 //   npm run bench -- --runs 5 --only read,node-gunzip,python
-//   npm run bench -- --compare-dist ../other/dist --compare-name "HEAD"   adds `read` of another build
-//   --keep leaves the export file and the sync outputs in bench/out
-//   npm run bench -- --memory-check             peak RSS of read and sync at 100k and 1M tasks;
-//                                               generating 1M tasks takes the emulator ~5 min here
+//   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
+//                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
+// Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
+// change); --duckdb-typed adds DuckDB writing each stream's typed columns (three passes: slow, 2.7 GB);
+// --keep leaves the export and the outputs in bench/out; --seed, --messages, --teams, --gzip-level.
 //
 // One emulator serves one export for the whole run; every candidate is its own process, all of them
 // interleaved run by run (this shared 2-core VM drifts by +-25%: compare the ratios of one run).

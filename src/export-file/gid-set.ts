@@ -32,18 +32,23 @@ function hash(n: number): number {
   return Math.imul(h, 0x85ebca6b) ^ (h >>> 13);
 }
 
+// The numeric table is split into segments chosen by the hash's top bits, each growing on its own:
+// growing copies one segment, not the whole table, so the set never holds old and new tables of its
+// full size at once (at 1M gids a single table briefly needed 8 + 16 MB).
+const SEGMENT_BITS = 6;
+const SEGMENTS = 1 << SEGMENT_BITS;
+
 /** A compact set of gid strings. */
 export class GidSet {
-  private table: Float64Array;
-  private mask: number;
+  private readonly tables: Float64Array[] = [];
+  private readonly counts = new Int32Array(SEGMENTS);
   private numbers = 0;
   private strings: Set<string> | undefined;
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
-    while (cap < initialCapacity) cap *= 2;
-    this.table = new Float64Array(cap).fill(EMPTY);
-    this.mask = cap - 1;
+    while (cap * SEGMENTS < initialCapacity) cap *= 2;
+    for (let s = 0; s < SEGMENTS; s++) this.tables.push(new Float64Array(cap).fill(EMPTY));
   }
 
   /** Add a gid; true when it was not in the set yet. */
@@ -55,8 +60,14 @@ export class GidSet {
       this.strings.add(gid);
       return true;
     }
-    if (this.numbers + 1 > this.table.length * MAX_LOAD) this.grow();
-    return this.insert(this.table, this.mask, n);
+    const h = hash(n);
+    const segment = h >>> (32 - SEGMENT_BITS);
+    let table = this.tables[segment] ?? this.grow(segment);
+    if ((this.counts[segment] ?? 0) + 1 > table.length * MAX_LOAD) table = this.grow(segment);
+    if (!insert(table, h, n)) return false;
+    this.counts[segment] = (this.counts[segment] ?? 0) + 1;
+    this.numbers++;
+    return true;
   }
 
   /** Number of gids held. */
@@ -64,35 +75,34 @@ export class GidSet {
     return this.numbers + (this.strings?.size ?? 0);
   }
 
-  /** Bytes held by the numeric table (the string fallback is not counted: it is normally empty). */
+  /** Bytes held by the numeric tables (the string fallback is not counted: it is normally empty). */
   get tableBytes(): number {
-    return this.table.byteLength;
+    return this.tables.reduce((sum, t) => sum + t.byteLength, 0);
   }
 
-  private insert(table: Float64Array, mask: number, n: number): boolean {
-    let i = hash(n) & mask;
-    for (;;) {
-      const v = table[i];
-      if (v === EMPTY) {
-        table[i] = n;
-        this.numbers++;
-        return true;
-      }
-      if (v === n) return false;
-      i = (i + 1) & mask;
-    }
-  }
-
-  private grow(): void {
-    const old = this.table;
+  private grow(segment: number): Float64Array {
+    const old = this.tables[segment] ?? new Float64Array(8);
     const table = new Float64Array(old.length * 2).fill(EMPTY);
-    const mask = table.length - 1;
-    this.numbers = 0;
     for (let i = 0; i < old.length; i++) {
       const v = old[i];
-      if (v !== undefined && v !== EMPTY) this.insert(table, mask, v);
+      if (v !== undefined && v !== EMPTY) insert(table, hash(v), v);
     }
-    this.table = table;
-    this.mask = mask;
+    this.tables[segment] = table;
+    return table;
+  }
+}
+
+/** Insert `n` (whose hash is `h`) into an open-addressing table; false when it is there already. */
+function insert(table: Float64Array, h: number, n: number): boolean {
+  const mask = table.length - 1;
+  let i = h & mask;
+  for (;;) {
+    const v = table[i];
+    if (v === EMPTY) {
+      table[i] = n;
+      return true;
+    }
+    if (v === n) return false;
+    i = (i + 1) & mask;
   }
 }
