@@ -9,6 +9,7 @@ import type { ExportRecord, StreamStatus, SyncEvent } from "../sinks/events.js";
 import { MissingCursorError, cannotResume } from "./errors.js";
 import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
 import {
+  hasPendingExport,
   pendingExport,
   withCompletedExport,
   withoutPendingExport,
@@ -84,7 +85,7 @@ export async function* runSync(
   let state = initialState;
   try {
     const plan = planExport(streams, state, options);
-    let resumed = await resumable(pendingExport(state, names), plan.fingerprint, options.workspace, deps.api);
+    let resumed = await resumable(pendingExport(state, names, plan.fingerprint), options.workspace, deps.api);
     let finished: FinishedExport;
     for (;;) {
       let pending = resumed;
@@ -125,7 +126,7 @@ export async function* runSync(
     yield* statuses("COMPLETE");
     return state;
   } catch (error) {
-    if (cannotResume(error) && pendingExport(state, names) !== undefined) {
+    if (cannotResume(error) && hasPendingExport(state, names)) {
       // Resuming would fail the same way on every rerun: forget the job so the next run starts a new export.
       state = withoutPendingExport(state, names);
       yield log("warn", `The export cannot be resumed (${error.code}); the state no longer records its job, so the next run starts a new export`);
@@ -143,14 +144,9 @@ async function* fileAvailable(finished: FinishedExport, deps: SyncDeps): AsyncGe
   return ok;
 }
 
-/** A recorded job worth resuming: same request, and Asana still knows it and has not failed it. */
-async function resumable(
-  pending: PendingExport | undefined,
-  planned: string,
-  workspace: string,
-  api: AsanaApi,
-): Promise<PendingExport | undefined> {
-  if (pending === undefined || pending.fingerprint !== planned || pending.workspace !== workspace) return undefined;
+/** A recorded job (of the same request) worth resuming: Asana still knows it and has not failed it. */
+async function resumable(pending: PendingExport | undefined, workspace: string, api: AsanaApi): Promise<PendingExport | undefined> {
+  if (pending === undefined || pending.workspace !== workspace) return undefined;
   try {
     const job = await api.job(pending.job_gid);
     return job.status === "failed" ? undefined : pending;

@@ -90,12 +90,25 @@ export function modifiedAfter(
   return startDate;
 }
 
-/** The pending export recorded in the states of the given streams, when they all agree on one. */
-export function pendingExport(state: ConnectorState, streams: readonly string[]): PendingExport | undefined {
-  const pendings = streams.map((s) => state.streams[s]?.pending_export);
-  const first = pendings[0];
-  if (first === undefined) return undefined;
-  return pendings.every((p) => p?.job_gid === first.job_gid && p.fingerprint === first.fingerprint) ? first : undefined;
+/**
+ * The export job a run planning `fingerprint` may resume: recorded on any of the given streams (a run can be
+ * killed between its per-stream state messages, so some streams may not name it yet) for the same request.
+ * The fingerprint covers every stream's parameters and the cursors behind them, so a match is the same export.
+ * When reruns recorded several jobs for that request, the latest started wins.
+ */
+export function pendingExport(state: ConnectorState, streams: readonly string[], fingerprint: string): PendingExport | undefined {
+  let found: PendingExport | undefined;
+  for (const stream of streams) {
+    const pending = state.streams[stream]?.pending_export;
+    if (pending === undefined || pending.fingerprint !== fingerprint) continue;
+    if (found === undefined || Date.parse(pending.started_at) > Date.parse(found.started_at)) found = pending;
+  }
+  return found;
+}
+
+/** Whether any of the given streams records a pending export (of whatever request). */
+export function hasPendingExport(state: ConnectorState, streams: readonly string[]): boolean {
+  return streams.some((s) => state.streams[s]?.pending_export !== undefined);
 }
 
 /** The state with a pending export recorded on each of the streams. */

@@ -5,18 +5,13 @@ import {
   leafPaths,
   normalizeSelection,
   projectRecordSchema,
-  streamByName,
+  requireStream,
   type StreamDefinition,
 } from "../../src/streams/index.js";
 
-function stream(name: string): StreamDefinition {
-  const found = streamByName(name);
-  if (found === undefined) throw new Error(name);
-  return found;
-}
-const tasks = stream("tasks");
-const teams = stream("teams");
-const messages = stream("messages");
+const tasks = requireStream("tasks", "test");
+const teams = requireStream("teams", "test");
+const messages = requireStream("messages", "test");
 const allFields = (s: StreamDefinition) => Object.keys(s.schema.properties);
 
 describe("exportFields", () => {

@@ -4,21 +4,15 @@ import {
   isDate,
   isDateTime,
   projectRecordSchema,
-  streamByName,
+  requireStream,
   validateRecord,
   validateValue,
-  type StreamDefinition,
 } from "../../src/streams/index.js";
 import { sampleMessage, sampleTask, sampleTeam } from "./helpers.js";
 
-function stream(name: string): StreamDefinition {
-  const found = streamByName(name);
-  if (found === undefined) throw new Error(name);
-  return found;
-}
-const tasks = stream("tasks");
-const teams = stream("teams");
-const messages = stream("messages");
+const tasks = requireStream("tasks", "test");
+const teams = requireStream("teams", "test");
+const messages = requireStream("messages", "test");
 
 describe("date formats", () => {
   it("accepts Asana's date-times and real dates only", () => {

@@ -95,6 +95,23 @@ describe("runSync", () => {
     expect(resumed.events.some((e) => e.kind === "log" && e.message.startsWith("Resuming export job"))).toBe(true);
   });
 
+  it("resumes a job recorded on only its first stream (the run was killed between state messages)", async () => {
+    const first = await collect(runSync(streams, EMPTY_STATE, options({ exportTimeoutMs: 10 * 60_000 }), deps()));
+    expect((first.error as { code?: string }).code).toBe("EXPORT_TIMEOUT");
+    const recorded = first.events.find((e) => e.kind === "state" && e.stream === "tasks" && e.state.pending_export !== undefined);
+    expect(recorded).toBeDefined();
+    const saved: ConnectorState = { streams: { tasks: (recorded as Extract<SyncEvent, { kind: "state" }>).state as ConnectorState["streams"][string] } };
+    t += 60 * 60_000;
+    const posts = () => em.requests.filter((q) => q.method === "POST").length;
+    const before = posts();
+    const resumed = await collect(runSync(streams, saved, options(), deps()));
+    expect(resumed.error).toBeUndefined();
+    expect(posts()).toBe(before);
+    expect(resumed.events.some((e) => e.kind === "log" && e.message.startsWith("Resuming export job"))).toBe(true);
+    const teams = resumed.events.reduce((n, e) => n + (e.kind === "records" && e.stream === "teams" ? e.records.length : 0), 0);
+    expect(teams).toBe(em.workspace.count("team"));
+  });
+
   it("reports a failed job clearly and does not advance the state", async () => {
     em.faults.arm({ kind: "job-failed" });
     const { events, error } = await collect(runSync(streams, EMPTY_STATE, options(), deps()));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   EMPTY_STATE,
   fingerprint,
+  hasPendingExport,
   modifiedAfter,
   parseStreamState,
   pendingExport,
@@ -31,12 +32,26 @@ describe("state values", () => {
     );
   });
 
-  it("records a pending export on every stream and finds it only when they agree", () => {
+  it("records a pending export on every stream and finds it for the same request only", () => {
     const s = withPendingExport(EMPTY_STATE, names, pending);
-    expect(pendingExport(s, names)).toEqual(pending);
-    const other = withPendingExport(s, ["teams"], { ...pending, job_gid: "999" });
-    expect(pendingExport(other, names)).toBeUndefined();
-    expect(pendingExport(EMPTY_STATE, names)).toBeUndefined();
+    expect(pendingExport(s, names, "abc")).toEqual(pending);
+    expect(pendingExport(s, names, "another request")).toBeUndefined();
+    expect(pendingExport(EMPTY_STATE, names, "abc")).toBeUndefined();
+    expect(hasPendingExport(s, names)).toBe(true);
+    expect(hasPendingExport(EMPTY_STATE, names)).toBe(false);
+  });
+
+  it("finds a job recorded on only some streams (a run killed between its state messages)", () => {
+    const partial = withPendingExport(EMPTY_STATE, ["tasks"], pending);
+    expect(pendingExport(partial, names, "abc")).toEqual(pending);
+    expect(pendingExport(partial, ["teams", "messages"], "abc")).toBeUndefined();
+  });
+
+  it("prefers the latest job when reruns recorded several for the same request", () => {
+    const later = { ...pending, job_gid: "999", started_at: "2026-01-02T00:00:00.000Z" };
+    const mixed = withPendingExport(withPendingExport(EMPTY_STATE, names, pending), ["tasks"], later);
+    expect(pendingExport(mixed, names, "abc")).toEqual(later);
+    expect(pendingExport(mixed, ["teams", "messages", "tasks"], "abc")).toEqual(later);
   });
 
   it("completing an export moves cursors to its created_at, clears pending, keeps teams cursorless", () => {
