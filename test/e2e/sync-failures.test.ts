@@ -63,12 +63,15 @@ describe("a failed sync publishes nothing", () => {
   }
 
   it("when the process is killed while writing", async () => {
-    em.faults.arm({ kind: "reset", target: "download", afterBytes: 60_000 });
-    em.faults.arm({ kind: "latency", target: "download", ms: 15_000, skip: 1 });
+    // The case before gave up on a transient failure, so its job is still recorded and this run resumes
+    // it: a probe of the file (request 1), then the download, reset after 60 kB (2), then a stalled retry (3).
+    expect(existsSync(join(out, "._state.json.pending"))).toBe(true);
+    em.faults.arm({ kind: "reset", target: "download", afterBytes: 60_000, skip: 1 });
+    em.faults.arm({ kind: "latency", target: "download", ms: 15_000, skip: 2 });
     const dir = scratch();
     writeFileSync(join(dir, "config.json"), JSON.stringify(emulatorConfig(em, { lookback_window_seconds: 0 })));
     const child = spawn(process.execPath, [SOURCE_BIN, "sync", "--config", join(dir, "config.json"), "--out", out], { stdio: "ignore" });
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 10_000;
     const partials = (): string[] => (existsSync(join(out, "tasks")) ? readdirSync(join(out, "tasks")).filter((f) => f.endsWith(".partial")) : []);
     while (partials().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(partials().length).toBeGreaterThan(0);
