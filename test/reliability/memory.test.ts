@@ -14,6 +14,8 @@ import { expectNoLeaks, expectTruth } from "./expect.js";
 import { outcome, runArgs, type Json, type Outcome, type Side } from "./harness.js";
 
 const PEAK_RSS_BOUND_MB = 200;
+/** The Parquet sync's target (PERFORMANCE.md): two threads (shredding, encoding), each with its heap. */
+const SYNC_PEAK_RSS_BOUND_MB = 256;
 const TASKS = 20_000;
 
 let em: Emulator;
@@ -30,12 +32,11 @@ beforeAll(async () => {
 afterAll(async () => em.close());
 
 /** Run one side with the RSS reporter; for read, stop reading stdout for `pauseMs` after its first bytes. */
-function measured(side: Side, input: Parameters<typeof runArgs>[2], options: { pauseMs?: number; heapMb?: number } = {}): Promise<{ o: Outcome; peakMb: number; pendingStates: Json[] }> {
+function measured(side: Side, input: Parameters<typeof runArgs>[2], options: { pauseMs?: number } = {}): Promise<{ o: Outcome; peakMb: number; pendingStates: Json[] }> {
   const { args, dir: runDir, out } = runArgs(side, em, input);
   const report = join(runDir, "max-rss");
   const pauseMs = options.pauseMs ?? 0;
-  const heap = options.heapMb === undefined ? [] : [`--max-old-space-size=${options.heapMb}`];
-  const child = spawn(process.execPath, [...heap, "--import", pathToFileURL(preload).href, SOURCE_BIN, ...args], {
+  const child = spawn(process.execPath, ["--import", pathToFileURL(preload).href, SOURCE_BIN, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ASANA_SERVICE_ACCOUNT_TOKEN: "", MAX_RSS_FILE: report },
   });
@@ -89,9 +90,9 @@ describe("memory stays flat", () => {
     console.info(`read peak RSS ${r.peakMb.toFixed(0)} MB`);
   }, 90_000);
 
-  // V8 grows its heap lazily while Parquet row groups churn (about 210 MB RSS at 20k tasks with the
-  // default heap, 130 MB at 300): a 96 MB old space shows that what stays alive is bounded.
-  it(`sync of the same ${TASKS} tasks to Parquet completes within a 96 MB heap: peak RSS < ${PEAK_RSS_BOUND_MB} MB`, async () => {
+  // As users run it: default heap flags (the CLI sets V8's heap growth, src/cli/heap.ts), row groups
+  // encoded in a worker thread. The bench's memory check shows the same peak at 100k and 1M tasks.
+  it(`sync of the same ${TASKS} tasks to Parquet: peak RSS < ${SYNC_PEAK_RSS_BOUND_MB} MB`, async () => {
     // Resume the read's export job (its file is kept): the same export, without generating it again.
     const out = join(scratch(), "out");
     const bookmarks = Object.fromEntries(pendingStates.map((s) => {
@@ -101,10 +102,10 @@ describe("memory stays flat", () => {
     expect(Object.keys(bookmarks).sort()).toEqual(["messages", "tasks", "teams"]);
     mkdirSync(out);
     writeFileSync(join(out, "_state.json"), JSON.stringify({ bookmarks }));
-    const r = await measured("sync", { out, format: "parquet" }, { heapMb: 96 });
+    const r = await measured("sync", { out, format: "parquet" });
     expectTruth(r.o, em);
     expect(r.o.logs.some((l) => /Resuming export job/.test(l))).toBe(true);
-    expect(r.peakMb).toBeLessThan(PEAK_RSS_BOUND_MB);
+    expect(r.peakMb).toBeLessThan(SYNC_PEAK_RSS_BOUND_MB);
     expectNoLeaks(r.o, em);
     console.info(`sync peak RSS ${r.peakMb.toFixed(0)} MB`);
   }, 90_000);

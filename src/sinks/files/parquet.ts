@@ -1,19 +1,17 @@
 // Parquet files through hyparquet-writer (chosen by bench/parquet-writers.ts): records are shredded
-// into leaf columns as they arrive (shred.ts), held up to the row-group bound, then each leaf is
-// encoded with hyparquet-writer's column writer and the row group written to the file, so memory is
-// bounded by one row group (plus the footer's metadata) whatever the export's size.
-// `writeColumn` and `snappyCompress` are hyparquet-writer modules outside its index (its package
-// exports allow `src/*.js`); the version is pinned because they are not its documented API.
+// into leaf columns as they arrive (shred.ts), held up to the row-group bound, then handed to the
+// row group encoder (parquet-encode.ts; in a worker thread when it helps, parquet-channel.ts) while
+// the next group is shredded; encoded groups are appended to the file in order. Memory is bounded
+// by a few row groups (plus the footer's metadata) whatever the export's size.
 import { open, type FileHandle } from "node:fs/promises";
-import type { ColumnChunk, DecodedArray } from "hyparquet";
-import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer";
-import { writeColumn } from "hyparquet-writer/src/column.js";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { ExportRecord } from "../events.js";
-import { parquetCodec, type Compression } from "./codecs.js";
+import type { Compression } from "./codecs.js";
 import { EXPORT_GID_COLUMN, EXTRA_COLUMN, EXTRACTED_AT_COLUMN, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
-import { recordShredder, type Extra, type Leaf, type LeafData, type RecordShredder } from "./shred.js";
+import { openGroupEncoder, type EncodePlace, type GroupEncoder } from "./parquet-channel.js";
+import type { EncodedGroup } from "./parquet-encode.js";
+import { recordShredder, type Extra, type RecordShredder } from "./shred.js";
 
 /**
  * A row group is written at 1,000 rows or 2 MiB of record JSON, whichever comes first (about 650
@@ -31,8 +29,11 @@ export const ROW_GROUP_JSON_BYTES = 2 * 1024 * 1024;
  * however large the export, whatever max_file_size_mb says.
  */
 export const MAX_ROW_GROUPS_PER_FILE = 64;
-/** Target size of a data page before compression (hyparquet-writer's default). */
-const PAGE_BYTES = 1024 * 1024;
+/**
+ * Row groups handed to the encoder and not yet in the file, per file: enough to keep both threads
+ * busy; more would only hold more memory.
+ */
+const MAX_GROUPS_IN_FLIGHT = 2;
 const CREATED_BY = "source-asana-export (hyparquet-writer)";
 
 /** Options of the Parquet format. */
@@ -44,18 +45,31 @@ export interface ParquetOptions {
   rowGroupJsonBytes?: number;
   /** Written into the file's key-value metadata (e.g. the stream name and schema hash). */
   metadata?: Record<string, string>;
+  /** Where row groups are encoded (default `auto`: a worker thread when there are two cores). */
+  encodeIn?: EncodePlace;
 }
 
-/** hyparquet-writer's output buffer, drained to the file after each row group. */
+/** hyparquet-writer's output buffer for the header and footer; row groups go to the file directly. */
 class FileSink extends ByteWriter {
   constructor(private readonly handle: FileHandle) {
-    super(1 << 20);
+    super(64 * 1024);
   }
 
   async drain(): Promise<void> {
-    let done = 0;
-    while (done < this.index) done += (await this.handle.write(new Uint8Array(this.buffer, done, this.index - done))).bytesWritten;
+    await this.writeAll(new Uint8Array(this.buffer, 0, this.index));
     this.index = 0;
+  }
+
+  /** Append encoded bytes after what is buffered. */
+  async append(bytes: Uint8Array): Promise<void> {
+    await this.drain();
+    await this.writeAll(bytes);
+    this.offset += bytes.length;
+  }
+
+  private async writeAll(bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) done += (await this.handle.write(bytes, done, bytes.length - done)).bytesWritten;
   }
 
   flush(): Promise<void> {
@@ -69,25 +83,23 @@ class FileSink extends ByteWriter {
 
 const ADDED = new Set([EXTRA_COLUMN, EXTRACTED_AT_COLUMN, EXPORT_GID_COLUMN]);
 
-type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
-
-interface Encoding {
-  codec: ColumnEncoder["codec"];
-  compressors: ColumnEncoder["compressors"];
-}
-
 class ParquetPart implements PartWriter {
   private buffered = 0;
   private bufferedJson = 0;
   rows = 0;
+  /** Row groups handed to the encoder. */
+  private groups = 0;
   private readonly dataCount: number;
+  /** Appends of encoded row groups to the file, oldest first; each waits for the one before. */
+  private readonly inFlight: Promise<void>[] = [];
+  private appended: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly handle: FileHandle,
     private readonly sink: FileSink,
     private readonly writer: ParquetWriter,
     private readonly shredder: RecordShredder,
-    private readonly encoders: readonly ColumnEncoder[],
+    private readonly encoder: GroupEncoder,
     columnCount: number,
     private readonly bounds: { rows: number; jsonBytes: number },
   ) {
@@ -99,7 +111,7 @@ class ParquetPart implements PartWriter {
   }
 
   get full(): boolean {
-    return this.writer.row_groups.length >= MAX_ROW_GROUPS_PER_FILE;
+    return this.groups >= MAX_ROW_GROUPS_PER_FILE;
   }
 
   async write(records: readonly ExportRecord[], stamp: RecordStamp): Promise<void> {
@@ -117,46 +129,50 @@ class ParquetPart implements PartWriter {
       this.shredder.append(n + 2, stamp.exportGid);
       this.buffered++;
       this.rows++;
-      this.bufferedJson += record.raw.length;
+      this.bufferedJson += record.rawBytes?.length ?? record.raw.length;
       if (this.buffered >= this.bounds.rows || this.bufferedJson >= this.bounds.jsonBytes) await this.flushRowGroup();
     }
   }
 
-  /** Encode the buffered rows as one row group (the steps of ParquetWriter.write, with our page data). */
+  /** Hand the buffered rows to the encoder as one row group; wait while too many are in flight. */
   private async flushRowGroup(): Promise<void> {
     if (this.buffered === 0) return;
     const rows = this.buffered;
     this.buffered = 0;
     this.bufferedJson = 0;
-    const leaves = this.shredder.take();
-    const start = this.sink.offset;
-    const chunks: ColumnChunk[] = [];
-    let uncompressed = 0n;
-    for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i] as LeafData;
-      const result = writeColumn({
-        writer: this.sink,
-        column: this.encoders[i] as ColumnEncoder,
-        // hyparquet-writer only indexes, slices and measures the level arrays: byte arrays serve.
-        pageData: {
-          values: leaf.values as DecodedArray,
-          definitionLevels: leaf.def as unknown as number[],
-          repetitionLevels: leaf.rep as unknown as number[],
-          maxDefinitionLevel: leaf.maxDef,
-        },
-      });
-      leaves[i] = undefined as unknown as LeafData; // let the page data go as soon as it is encoded
-      chunks.push(result.chunk);
-      this.writer.pendingIndexes.push(result);
-      uncompressed += result.chunk.meta_data?.total_uncompressed_size ?? 0n;
+    this.groups++;
+    const leaves = this.shredder.take().map((leaf) => ({ values: leaf.values, def: leaf.def, rep: leaf.rep }));
+    const encoded = this.encoder.encode({ rows, leaves });
+    const previous = this.appended;
+    const appended = (async () => {
+      const group = await encoded;
+      await previous;
+      await this.append(group);
+    })();
+    this.appended = appended;
+    appended.catch(() => undefined); // awaited below or in close(); not an unhandled rejection meanwhile
+    this.inFlight.push(appended);
+    while (this.inFlight.length > MAX_GROUPS_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  private async append(group: EncodedGroup): Promise<void> {
+    const first = group.columns[0]?.file_offset;
+    if (first !== undefined && first !== BigInt(this.sink.offset)) {
+      throw new Error(`row group encoded for file offset ${first}, but the file is at ${this.sink.offset}`);
     }
-    this.writer.num_rows += BigInt(rows);
-    this.writer.row_groups.push({ columns: chunks, total_byte_size: uncompressed, num_rows: BigInt(rows), total_compressed_size: BigInt(this.sink.offset - start) });
-    await this.sink.flush();
+    await this.sink.append(group.bytes);
+    this.writer.num_rows += BigInt(group.rows);
+    this.writer.row_groups.push({ columns: group.columns, total_byte_size: group.totalByteSize, num_rows: BigInt(group.rows), total_compressed_size: BigInt(group.bytes.length) });
+    for (const chunk of group.columns) this.writer.pendingIndexes.push({ chunk });
   }
 
   async close(): Promise<number> {
-    await this.flushRowGroup();
+    try {
+      await this.flushRowGroup();
+      await this.appended;
+    } finally {
+      this.encoder.close();
+    }
     await this.writer.finish();
     await this.handle.sync();
     await this.handle.close();
@@ -165,25 +181,10 @@ class ParquetPart implements PartWriter {
 
   async destroy(): Promise<void> {
     this.shredder.take();
+    this.encoder.close();
+    await this.appended.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
   }
-}
-
-function encoders(leaves: readonly Leaf[], encoding: Encoding): ColumnEncoder[] {
-  return leaves.map((leaf) => ({
-    columnName: leaf.path.slice(1).map((e) => e.name).join("."),
-    element: leaf.path.at(-1) as SchemaElement,
-    schemaPath: [...leaf.path],
-    codec: encoding.codec,
-    compressors: encoding.compressors,
-    // Min/max statistics where loaders prune on them (top-level scalars: gid, timestamps, flags);
-    // computing them for every nested leaf cost about 8% of the write time.
-    stats: leaf.path.length === 2,
-    pageSize: PAGE_BYTES,
-    // Row groups are small (one page per column chunk, mostly): page indexes would add metadata, not skipping.
-    columnIndex: false,
-    offsetIndex: false,
-  }));
 }
 
 /** The Parquet file format for one stream's columns. */
@@ -200,13 +201,19 @@ export function parquetFormat(options: ParquetOptions): FileFormat {
   return {
     extension: "parquet",
     async open(path) {
-      const encoding = await parquetCodec(options.compression);
       const shredder = recordShredder(all, dataColumns.length);
       const handle = await open(path, "wx");
+      let encoder: GroupEncoder;
+      try {
+        encoder = await openGroupEncoder({ columns: all, dataCount: dataColumns.length, compression: options.compression }, options.encodeIn);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
       const sink = new FileSink(handle);
-      const compressors = { SNAPPY: snappyCompress, ...encoding.compressors };
-      const writer = new ParquetWriter({ writer: sink, schema: shredder.schema, codec: encoding.codec, compressors, kvMetadata, createdBy: CREATED_BY });
-      return new ParquetPart(handle, sink, writer, shredder, encoders(shredder.leaves, { codec: encoding.codec, compressors }), all.length, bounds);
+      // The writer only writes the header and the footer (row groups come encoded); its codec is the footer's.
+      const writer = new ParquetWriter({ writer: sink, schema: shredder.schema, kvMetadata, createdBy: CREATED_BY });
+      return new ParquetPart(handle, sink, writer, shredder, encoder, all.length, bounds);
     },
   };
 }
