@@ -3,6 +3,7 @@
 // times what survived the last full collection: the Parquet sync of 50,000 tasks peaked at 275 MB
 // RSS with at most ~90 MB alive. Growing by 50% at a time kept that peak at 185 MB for the same
 // wall time (bench/RESULTS.md). The heap still grows as far as a large record needs: no hard limit.
+// Set for the standalone sync only: `read`, which keeps little alive, ran ~15% slower with it.
 import { setFlagsFromString } from "node:v8";
 
 export const HEAP_GROWING_PERCENT = 50;

@@ -36,6 +36,11 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
   const redactor = new Redactor();
   redactor.add(runtime.env.ASANA_SERVICE_ACCOUNT_TOKEN);
   try {
+    // `<command> --help` shows the usage (the emulator has its own).
+    if (command !== "emulator" && command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+      runtime.stderr.write(USAGE);
+      return 0;
+    }
     switch (command) {
       case "spec":
         await specCommand(out);
@@ -84,7 +89,8 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
 
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
-  tuneHeap();
+  // Only the standalone sync: `read` ran ~15% slower with it for no smaller peak (it keeps little alive).
+  if (process.argv[2] === "sync") tuneHeap();
   process.stdout.on("error", () => undefined);
   // The emulator command handles SIGTERM itself (it closes its servers).
   const stop = process.argv[2] === "emulator" ? undefined : stopOnSignals();

@@ -7,7 +7,6 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { parseFlags } from "./args.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
-import { tuneHeap } from "./heap.js";
 import { InterruptedError, failureOf, stopOnSignals } from "./signals.js";
 import { TAP_NAME, aboutFormat, aboutInfo, packageInfo, renderAbout } from "./tap-about.js";
 import { discoverMode, syncMode, type SyncInput } from "./tap.js";
@@ -102,7 +101,6 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
 
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
-  tuneHeap();
   process.stdout.on("error", () => undefined);
   const stop = stopOnSignals();
   const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal });

@@ -118,8 +118,14 @@ export class SingerSink implements Sink {
     }
     const versioned = this.versioned(stream);
     if (versioned && !this.activated.has(stream)) await this.activate(stream);
-    const { head, tail } = recordFrame(stream, new Date(emittedAt).toISOString(), versioned ? this.version : undefined);
-    for (const r of records) await out.line(`${head}${r.raw}${tail}`);
+    const frame = recordFrame(stream, new Date(emittedAt).toISOString(), versioned ? this.version : undefined);
+    // The raw line's bytes go between the frame's, as the Airbyte sink does: never decoded or re-encoded.
+    const head = Buffer.from(frame.head, "utf8");
+    const tail = Buffer.from(frame.tail, "utf8");
+    for (const r of records) {
+      const full = out.splice(head, r.rawBytes ?? Buffer.from(r.raw, "utf8"), tail);
+      if (full !== undefined) await full;
+    }
   }
 
   private async announce(stream: string, manifest: readonly string[]): Promise<void> {

@@ -91,6 +91,15 @@ describe("check", () => {
     expect(status.message).toMatch(/network|ECONNREFUSED|unavailable/i);
   });
 
+  it("`<command> --help` prints the usage on stderr and exits 0, with nothing on stdout", async () => {
+    for (const command of ["sync", "read", "check"]) {
+      const r = await runCli(SOURCE_BIN, [command, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^Usage: source-asana-export <command>/);
+    }
+  });
+
   it("a missing --config is a TRACE ERROR config_error and exit 1", async () => {
     const r = await runCli(SOURCE_BIN, ["read"]);
     expect(r.code).toBe(1);

@@ -34,10 +34,8 @@ class JsonlPart implements PartWriter {
   async write(records: readonly ExportRecord[]): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (records.length === 0) return;
-    let text = "";
-    for (const record of records) text += `${record.raw}\n`;
+    const bytes = linesOf(records);
     this.rows += records.length;
-    const bytes = Buffer.from(text, "utf8");
     if (this.gzip === undefined) {
       await this.writeAll(bytes);
     } else if (!this.gzip.write(bytes)) {
@@ -61,6 +59,21 @@ class JsonlPart implements PartWriter {
     await this.pump.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
   }
+}
+
+/** The records' exported bytes, a newline after each (no string made or re-encoded when the bytes are at hand). */
+function linesOf(records: readonly ExportRecord[]): Buffer {
+  const bodies = records.map((r) => r.rawBytes ?? Buffer.from(r.raw, "utf8"));
+  let size = 0;
+  for (const body of bodies) size += body.length + 1;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const body of bodies) {
+    out.set(body, at);
+    at += body.length;
+    out[at++] = 0x0a;
+  }
+  return out;
 }
 
 /** The JSON Lines format: `.jsonl.gz` (gzip level 6), or plain `.jsonl` when `gzip` is false. */
