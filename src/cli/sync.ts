@@ -2,11 +2,12 @@
 // stderr: progress (live on a terminal) and a summary table; stdout: one JSON summary line at the end.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadConfig } from "../config/index.js";
+import { loadConfig, type Config } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
 import type { LineWriter } from "../sinks/output.js";
 import { StandaloneSink, pendingStatePath, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
+import { acquireSyncLock, type SyncLock } from "../sinks/sync-lock.js";
 import { STREAMS, STREAM_NAMES, requireStream, type StreamDefinition } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
 import { withRecordedPending } from "../sync/state.js";
@@ -46,6 +47,32 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
   const outDir = resolve(flags.out ?? config.output.path);
   const statePath = resolve(flags["state-file"] ?? join(outDir, "_state.json"));
   const definitions = chosenStreams(flags.streams);
+  const progress = new SyncProgress(runtime.stderr, runtime.isTTY, runtime.clock, redactor, definitions.map((d) => d.name));
+  // Before the state is read or any temporary removed: another sync of this folder may be running.
+  let lock: SyncLock;
+  try {
+    lock = await acquireSyncLock(outDir, { logger: progress.logger });
+  } catch (error) {
+    progress.stop();
+    throw error;
+  }
+  try {
+    return await syncLocked({ config, format, outDir, statePath, definitions, progress }, runtime, out, redactor);
+  } finally {
+    await lock.release();
+  }
+}
+
+interface SyncPlan {
+  config: Config;
+  format: string;
+  outDir: string;
+  statePath: string;
+  definitions: StreamDefinition[];
+  progress: SyncProgress;
+}
+
+async function syncLocked({ config, format, outDir, statePath, definitions, progress }: SyncPlan, runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<SyncResult> {
   const saved = await loadStateFile(existsSync(statePath) ? statePath : undefined, STREAM_NAMES);
   // A run that was killed while its export ran left the job beside the state: resume it.
   const pendingPath = pendingStatePath(statePath);
@@ -53,7 +80,6 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
   const streams = selectedStreams(definitions.map((stream) => ({ stream, incremental: true, selectedFields: undefined })));
   await removeStaleTemporaries(outDir, definitions.map((d) => d.name));
 
-  const progress = new SyncProgress(runtime.stderr, runtime.isTTY, runtime.clock, redactor, definitions.map((d) => d.name));
   const sink = new StandaloneSink({
     outDir,
     format: format as (typeof FORMATS)[number],

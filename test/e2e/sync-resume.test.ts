@@ -1,5 +1,6 @@
 // A standalone sync killed while its export runs records the job beside the state file (which keeps
-// naming the last complete sync); the rerun resumes that job instead of starting another.
+// naming the last complete sync); the rerun resumes that job instead of starting another. Meanwhile
+// a second sync of the same folder is refused; the rerun takes over the killed run's lock.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +34,12 @@ describe("standalone sync resume", () => {
     const child = spawn(process.execPath, [SOURCE_BIN, "sync", "--config", config, "--out", out, "--format", "jsonl"], { stdio: "ignore" });
     const pendingPath = join(out, "._state.json.pending");
     await until("the pending job file", () => existsSync(pendingPath));
+    // A second sync of the same folder meanwhile is refused before it reads or removes anything.
+    const second = await runSync(em, out, { poll_interval_seconds: 0.1 }, ["--format", "jsonl"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/is in use by another sync \(pid \d+ on .*Wait for that sync to finish/);
+    expect(second.stdout).toMatch(/"failure_type":"transient_error"/);
+    expect(existsSync(pendingPath)).toBe(true);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     expect(existsSync(join(out, "_state.json"))).toBe(false);
@@ -47,6 +54,8 @@ describe("standalone sync resume", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(posts()).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`Resuming export job ${jobGid}`));
+    expect(r.stderr).toMatch(/Taking over the lock of .*: its holder \(pid \d+, started .*\) is no longer running/);
+    expect(existsSync(join(out, ".sync.lock"))).toBe(false);
     const [manifest] = manifests(out);
     const rows = Object.fromEntries(Object.entries(manifest?.streams ?? {}).map(([name, s]) => [name, s.rows]));
     expect(rows).toEqual({ tasks: em.workspace.count("task"), teams: em.workspace.count("team"), messages: em.workspace.count("message") });
