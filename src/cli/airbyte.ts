@@ -25,7 +25,7 @@ export async function checkCommand(argv: string[], runtime: Runtime, out: LineWr
     out.line(JSON.stringify({ type: "CONNECTION_STATUS", connectionStatus: { status: ok ? "SUCCEEDED" : "FAILED", message: redactor.redact(message) } }));
   let config: Config;
   try {
-    config = await loadConfig(required("check", "config", flags.config, CHECK_USAGE), runtime.env);
+    config = await loadConfig(required("check", "config", flags.config, CHECK_USAGE), runtime.env, configWarnings(out, redactor));
   } catch (error) {
     await status(false, describeFailure(error, redactor).message);
     return;
@@ -43,11 +43,17 @@ export async function checkCommand(argv: string[], runtime: Runtime, out: LineWr
 }
 
 /** `discover`: the catalog of the three streams (static; the config is validated, nothing is called). */
-export async function discoverCommand(argv: string[], runtime: Runtime, out: LineWriter): Promise<void> {
+export async function discoverCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
   const usage = "source-asana-export discover --config CONFIG";
   const flags = parseFlags("discover", argv, { config: { type: "string" } }, usage);
-  await loadConfig(required("discover", "config", flags.config, usage), runtime.env);
+  await loadConfig(required("discover", "config", flags.config, usage), runtime.env, configWarnings(out, redactor));
   await out.line(JSON.stringify({ type: "CATALOG", catalog: { streams: airbyteStreams() } }));
+}
+
+/** Ignored config keys as Airbyte LOG warnings. */
+function configWarnings(out: LineWriter, redactor: Redactor): (message: string) => void {
+  const logger = lineLogger(out, redactor);
+  return (message) => logger("warn", message);
 }
 
 /** A logger that writes Airbyte LOG lines as things happen (retries, waits). */
@@ -62,7 +68,7 @@ const READ_USAGE = "source-asana-export read --config CONFIG --catalog CATALOG [
 /** `read`: one export for the configured streams, as RECORD, STATE, TRACE and LOG messages. */
 export async function readCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
   const flags = parseFlags("read", argv, { config: { type: "string" }, catalog: { type: "string" }, state: { type: "string" } }, READ_USAGE);
-  const config = await loadConfig(required("read", "config", flags.config, READ_USAGE), runtime.env);
+  const config = await loadConfig(required("read", "config", flags.config, READ_USAGE), runtime.env, configWarnings(out, redactor));
   redactor.add(config.service_account_token);
   const catalog = parseConfiguredCatalog(await readJsonFile(required("read", "catalog", flags.catalog, READ_USAGE), "--catalog"));
   const state = await loadStateFile(flags.state, STREAM_NAMES);

@@ -49,7 +49,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
         await checkCommand(rest, runtime, out, redactor);
         break;
       case "discover":
-        await discoverCommand(rest, runtime, out);
+        await discoverCommand(rest, runtime, out, redactor);
         break;
       case "read":
         await readCommand(rest, runtime, out, redactor);

@@ -38,7 +38,8 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
     { config: { type: "string" }, out: { type: "string" }, format: { type: "string" }, "state-file": { type: "string" }, streams: { type: "string" } },
     SYNC_USAGE,
   );
-  const config = await loadConfig(required("sync", "config", flags.config, SYNC_USAGE), runtime.env);
+  const warnings: string[] = [];
+  const config = await loadConfig(required("sync", "config", flags.config, SYNC_USAGE), runtime.env, (w) => warnings.push(w));
   redactor.add(config.service_account_token);
   const format = flags.format ?? config.output.format;
   if (!(FORMATS as readonly string[]).includes(format)) {
@@ -48,6 +49,7 @@ export async function syncCommand(argv: string[], runtime: Runtime, out: LineWri
   const statePath = resolve(flags["state-file"] ?? join(outDir, "_state.json"));
   const definitions = chosenStreams(flags.streams);
   const progress = new SyncProgress(runtime.stderr, runtime.isTTY, runtime.clock, redactor, definitions.map((d) => d.name));
+  for (const warning of warnings) progress.logger("warn", warning);
   // Before the state is read or any temporary removed: another sync of this folder may be running.
   let lock: SyncLock;
   try {

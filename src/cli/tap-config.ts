@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { configSchema, parseConfigWith, type WithToken } from "../config/index.js";
 import { expecting, integerAtLeast, oneOf } from "../config/fields.js";
-import { parseJsonText, readConfigText } from "../config/load.js";
+import { parseJsonText, readConfigText, type ConfigWarning } from "../config/load.js";
 import { ConfigError } from "../core/errors.js";
 
 const encodingSchema = z.strictObject(
@@ -55,7 +55,7 @@ export type SingerConfig = WithToken<z.output<typeof singerConfigSchema>>;
 export type BatchConfig = NonNullable<SingerConfig["batch_config"]>;
 
 /** Read every `--config` file in order, merge them shallowly (later keys win) and validate the result. */
-export async function loadSingerConfig(paths: readonly string[], env: NodeJS.ProcessEnv): Promise<SingerConfig> {
+export async function loadSingerConfig(paths: readonly string[], env: NodeJS.ProcessEnv, warn?: ConfigWarning): Promise<SingerConfig> {
   const merged: Record<string, unknown> = {};
   for (const path of paths) {
     const value = parseJsonText(await readConfigText(path), path);
@@ -64,7 +64,7 @@ export async function loadSingerConfig(paths: readonly string[], env: NodeJS.Pro
     }
     Object.assign(merged, value);
   }
-  return parseConfigWith(singerConfigSchema, merged, env);
+  return parseConfigWith(singerConfigSchema, merged, env, warn);
 }
 
 /** The local directory of `batch_config.storage.root`: a path or a file:// URL; other schemes are refused. */

@@ -72,7 +72,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
       if (flags.catalog !== undefined || flags.properties !== undefined || flags.state !== undefined) {
         throw usage("--discover takes only --config.");
       }
-      await discoverMode(configPaths, runtime, out);
+      await discoverMode(configPaths, runtime, out, redactor);
     } else {
       const catalog =
         flags.catalog !== undefined

@@ -26,8 +26,9 @@ export function stderrLogger(runtime: Runtime, redactor: Redactor): Logger {
 }
 
 /** `--discover`: the Singer catalog (static; the config is validated, nothing is called). */
-export async function discoverMode(configPaths: readonly string[], runtime: Runtime, out: LineWriter): Promise<void> {
-  await loadSingerConfig(configPaths, runtime.env);
+export async function discoverMode(configPaths: readonly string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
+  const logger = stderrLogger(runtime, redactor);
+  await loadSingerConfig(configPaths, runtime.env, (w) => logger("warn", w));
   await out.line(JSON.stringify(singerCatalog()));
 }
 
@@ -59,9 +60,9 @@ export function batchOutput(batch: BatchConfig, streams: readonly SingerStreamCh
 
 /** Sync mode: one export of the selected streams, as Singer messages on stdout. */
 export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
-  const config = await loadSingerConfig(input.configPaths, runtime.env);
-  redactor.add(config.service_account_token);
   const logger = stderrLogger(runtime, redactor);
+  const config = await loadSingerConfig(input.configPaths, runtime.env, (w) => logger("warn", w));
+  redactor.add(config.service_account_token);
   const selection = input.catalog
     ? parseSingerCatalog(await readJsonFile(input.catalog.path, input.catalog.flag), input.catalog.flag)
     : parseSingerCatalog(singerCatalog(), "the discovered catalog");

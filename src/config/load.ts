@@ -8,18 +8,44 @@ import { type Config, type WithToken, TOKEN_ENV, configSchema } from "./schema.j
 
 const JSON_FIX = "JSON needs double-quoted keys and strings, and allows no comments or trailing commas";
 
+/** Called with each ignored key of a valid config (e.g. to log a warning). */
+export type ConfigWarning = (message: string) => void;
+
 /** Read, parse and validate a config file; throws ConfigError saying what to fix. */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
-  return parseConfig(parseJsonText(await readConfigText(path), path), env);
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv, warn?: ConfigWarning): Promise<Config> {
+  return parseConfig(parseJsonText(await readConfigText(path), path), env, warn);
 }
 
-/** Validate an already parsed config.json value; throws one ConfigError listing every problem. */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): Config {
-  return parseConfigWith(configSchema, raw, env);
+/**
+ * Validate an already parsed config.json value; throws one ConfigError listing every problem.
+ * Unknown keys are ignored with a warning when the config is otherwise valid (a config written for
+ * another version of the connector keeps working: Airbyte's rule), and listed with the problems
+ * when it is not (a typo of a required key reads best next to "is missing"). Unknown keys under
+ * `filters` are always refused: a misspelt filter would silently widen the export.
+ */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, warn?: ConfigWarning): Config {
+  return parseConfigWith(configSchema, raw, env, warn);
+}
+
+/** An unknown key that may be ignored: anywhere but under `filters`. */
+function ignorable(issue: z.core.$ZodIssue): issue is z.core.$ZodIssueUnrecognizedKeys {
+  return issue.code === "unrecognized_keys" && issue.path[0] !== "filters";
+}
+
+/** A copy of `raw` without the keys the issues name. */
+function withoutKeys(raw: Record<string, unknown>, issues: readonly z.core.$ZodIssueUnrecognizedKeys[]): Record<string, unknown> {
+  const copy = structuredClone(raw);
+  for (const issue of issues) {
+    let node: unknown = copy;
+    for (const step of issue.path) node = (node as Record<PropertyKey, unknown> | undefined)?.[step];
+    if (node === null || typeof node !== "object") continue;
+    for (const key of issue.keys) delete (node as Record<string, unknown>)[key];
+  }
+  return copy;
 }
 
 /** Like parseConfig, with an extended schema (e.g. one that adds Singer keys). */
-export function parseConfigWith<S extends z.ZodObject>(schema: S, raw: unknown, env: NodeJS.ProcessEnv): WithToken<z.output<S>> {
+export function parseConfigWith<S extends z.ZodObject>(schema: S, raw: unknown, env: NodeJS.ProcessEnv, warn?: ConfigWarning): WithToken<z.output<S>> {
   const envToken = (env[TOKEN_ENV] ?? "").trim();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     const got = show(raw, envToken === "" ? [] : [envToken]);
@@ -41,13 +67,21 @@ export function parseConfigWith<S extends z.ZodObject>(schema: S, raw: unknown, 
       message: `is missing: set it or the environment variable ${TOKEN_ENV}`,
     });
   }
-  if (!result.success || issues.length > 0) {
+  const ignored = issues.filter(ignorable);
+  if (issues.length > ignored.length) {
     const problems = describeIssues(issues, { raw, schema, secrets });
     const message = problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems in the config:\n- ${problems.join("\n- ")}`;
     throw new ConfigError(scrubSecrets(message, secrets), "CONFIG_INVALID");
   }
+  let data = result.data;
+  if (ignored.length > 0) {
+    for (const line of describeIssues(ignored, { raw, schema, secrets })) warn?.(`${line}. It is ignored.`);
+    const again = schema.safeParse(withoutKeys(raw as Record<string, unknown>, ignored));
+    if (!again.success) throw new Error(`the config without its unknown keys failed validation: ${again.error.message}`);
+    data = again.data;
+  }
   const token = fileToken !== "" ? fileToken : envToken;
-  return { ...result.data, service_account_token: token };
+  return { ...(data as z.output<S>), service_account_token: token };
 }
 
 /** The text of a config file, or a ConfigError naming the path and what to do. */

@@ -119,7 +119,8 @@ const filtersSchema = z
     description:
       "Asana export filters applied to every export, per resource type (teams take none). Keys are Asana's " +
       "literal dotted names. modified_at filters are refused because the incremental cursor owns modified_at: " +
-      "use start_date for a lower bound and created_at.before for an upper one.",
+      "use start_date for a lower bound and created_at.before for an upper one. A filter key not listed here is " +
+      "refused, not ignored: a misspelt filter would widen the export.",
     examples: [{ task: { "assignee.any": ["1200000000000001"], "created_at.after": "2024-01-01T00:00:00Z" } }],
     order: 3,
   });

@@ -41,6 +41,13 @@ function dropSafeIntegerBounds(node: JsonValue): JsonValue {
   for (const [key, value] of Object.entries(node)) {
     if (key === "maximum" && value === Number.MAX_SAFE_INTEGER) continue;
     if (key === "minimum" && value === Number.MIN_SAFE_INTEGER) continue;
+    // Airbyte's acceptance tests require additionalProperties true at every depth, so that a config
+    // of another connector version stays valid; the connector ignores unknown keys with a warning
+    // (but refuses unknown filter keys: see parseConfig).
+    if (key === "additionalProperties") {
+      out[key] = true;
+      continue;
+    }
     // examples and defaults are data, not schema: copy them untouched
     out[key] = key === "examples" || key === "default" ? value : dropSafeIntegerBounds(value);
   }
@@ -53,6 +60,7 @@ export function airbyteSchemaProblems(schema: JsonObject): string[] {
   if (schema["$schema"] !== DRAFT_07) problems.push(`$schema: must be ${DRAFT_07}`);
   const visit = (node: JsonObject, where: string): void => {
     for (const keyword of FORBIDDEN_KEYWORDS) if (keyword in node) problems.push(`${where}: uses ${keyword}`);
+    if ("additionalProperties" in node && node["additionalProperties"] !== true) problems.push(`${where}: additionalProperties must be true`);
     const type = node["type"];
     const typeOk =
       (typeof type === "string" && JSON_TYPES.has(type)) ||
@@ -86,14 +94,14 @@ export function buildConnectionSpecification(): JsonObject {
   });
   const cleaned = dropSafeIntegerBounds(JSON.parse(JSON.stringify(generated)) as JsonValue);
   if (!isObject(cleaned)) throw new Error("zod produced a connectionSpecification that is not an object");
-  const { $schema, type, required, properties, additionalProperties, ...rest } = cleaned;
+  const { $schema, type, required, properties, additionalProperties: _additional, ...rest } = cleaned;
   const schema: JsonObject = {
     $schema: $schema ?? DRAFT_07,
     title: "Asana Export Source Spec",
     description: "Reads tasks, teams and messages of one Asana workspace through Asana's bulk resource export API.",
     type: type ?? "object",
     required: required ?? [],
-    additionalProperties: additionalProperties ?? false,
+    additionalProperties: true,
     properties: properties ?? {},
     ...rest,
   };

@@ -98,28 +98,58 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
 });
 
 describe("parseConfig: unknown keys", () => {
-  it("names an unknown top-level key and lists the valid ones", () => {
-    expect(messageFor({ foo: 1 })).toBe(`config.foo is not a known key; valid keys: ${TOP_KEYS}`);
+  /** The config and the warnings of a config of MINIMAL plus `changes`. */
+  function warned(changes: Record<string, unknown>): { config: Record<string, unknown>; warnings: string[] } {
+    const warnings: string[] = [];
+    const config = parseConfig({ ...MINIMAL, ...changes }, {}, (w) => warnings.push(w)) as unknown as Record<string, unknown>;
+    return { config, warnings };
+  }
+
+  it("ignores an unknown top-level key of a valid config, with a warning listing the valid ones", () => {
+    const { config, warnings } = warned({ foo: 1 });
+    expect(warnings).toEqual([`config.foo is not a known key; valid keys: ${TOP_KEYS}. It is ignored.`]);
+    expect(config).not.toHaveProperty("foo");
+    expect(config.workspace).toBe(MINIMAL.workspace);
   });
 
   it("suggests the key a typo was meant to be", () => {
-    expect(messageFor({ start_data: "2024-01-01T00:00:00Z" })).toBe(
-      `config.start_data is not a known key (did you mean start_date?); valid keys: ${TOP_KEYS}`,
+    expect(warned({ start_data: "2024-01-01T00:00:00Z" }).warnings).toEqual([
+      `config.start_data is not a known key (did you mean start_date?); valid keys: ${TOP_KEYS}. It is ignored.`,
+    ]);
+  });
+
+  it("names an unknown nested key with its full path, and keeps the rest of that object", () => {
+    const { config, warnings } = warned({ output: { dir: "x", format: "jsonl" } });
+    expect(warnings).toEqual(["config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb. It is ignored."]);
+    expect(config.output).toMatchObject({ format: "jsonl" });
+    expect(config.output).not.toHaveProperty("dir");
+  });
+
+  it("lists unknown keys with the problems when the config is invalid (a typo next to 'is missing')", () => {
+    expect(messageFor({ workspace: undefined, workspcae: "1200000000000000" })).toBe(
+      [
+        "2 problems in the config:",
+        `- config.workspace is missing: ${WORKSPACE_FIX}`,
+        `- config.workspcae is not a known key (did you mean workspace?); valid keys: ${TOP_KEYS}`,
+      ].join("\n"),
     );
   });
 
-  it("names an unknown nested key with its full path", () => {
-    expect(messageFor({ output: { dir: "x" } })).toBe(
-      "config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb",
-    );
+  it("refuses an unknown filter key: a misspelt filter would widen the export", () => {
     expect(messageFor({ filters: { task: { "asignee.any": ["1"] } } })).toBe(
       'config.filters.task["asignee.any"] is not a known key (did you mean assignee.any?); valid keys: created_at.after, ' +
         "created_at.before, created_by.any, followers.any, liked_by.any, commented_on_by.any, assigned_by.any, assignee.any",
     );
   });
 
-  it("refuses Singer's batch_config: the Singer front end extends the schema itself", () => {
-    expect(messageFor({ batch_config: {} })).toBe(`config.batch_config is not a known key; valid keys: ${TOP_KEYS}`);
+  it("ignores Singer's batch_config: the Singer front end extends the schema itself", () => {
+    expect(warned({ batch_config: {} }).warnings).toEqual([`config.batch_config is not a known key; valid keys: ${TOP_KEYS}. It is ignored.`]);
+  });
+
+  it("never shows the token in a warning", () => {
+    const { warnings } = warned({ [TOKEN]: 1 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toContain(TOKEN);
   });
 });
 
@@ -209,7 +239,6 @@ describe("parseConfig: the token never appears in a message", () => {
     ["an unusual token as the workspace", { workspace: plainSecret, service_account_token: plainSecret }, {}],
     ["the env token as the workspace", { workspace: plainSecret, service_account_token: undefined }, { [TOKEN_ENV]: plainSecret }],
     ["token as a user gid", { filters: { task: { "assignee.any": [TOKEN] } } }, {}],
-    ["token as a key", { [TOKEN]: true }, {}],
     ["token in base_url", { base_url: `https://${plainSecret}@app.asana.com/?t=${plainSecret}`, service_account_token: plainSecret }, {}],
     ["token as start_date", { start_date: plainSecret, service_account_token: plainSecret }, {}],
     ["token as a filter key", { filters: { task: { [plainSecret]: 1 } }, service_account_token: plainSecret }, {}],
@@ -218,6 +247,13 @@ describe("parseConfig: the token never appears in a message", () => {
     const message = messageFor(changes, env);
     expect(message).toMatch(/^config/);
     expect(message).not.toContain(plainSecret);
+    expect(message).not.toContain(TOKEN);
+    expect(message).not.toContain(TOKEN.slice(0, 30));
+  });
+
+  it("hides a token used as an unknown key, listed next to another problem", () => {
+    const message = messageFor({ [TOKEN]: true, workspace: "acme" });
+    expect(message).toMatch(/^2 problems in the config:\n- config\.workspace .*\n- config\[<a key that looks like a token>\] is not a known key; valid keys: /);
     expect(message).not.toContain(TOKEN);
     expect(message).not.toContain(TOKEN.slice(0, 30));
   });

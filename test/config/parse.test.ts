@@ -132,11 +132,13 @@ describe("schema variants", () => {
     expect(configSchema.safeParse({ ...MINIMAL, extra: 1 }).success).toBe(false);
   });
 
-  it("an extended strict schema accepts its new key and still refuses unknown ones", () => {
+  it("an extended strict schema accepts its new key and ignores unknown ones with a warning", () => {
     const extended = configSchema.extend({ batch_config: z.object({ encoding: z.string() }).optional() });
     const config = parseConfigWith(extended, { ...MINIMAL, batch_config: { encoding: "jsonl" } }, {});
     expect(config.batch_config).toEqual({ encoding: "jsonl" });
     expect(config.service_account_token).toBe(TOKEN);
-    expect(() => parseConfigWith(extended, { ...MINIMAL, extra: 1 }, {})).toThrow(/config\.extra is not a known key/);
+    const warnings: string[] = [];
+    expect(parseConfigWith(extended, { ...MINIMAL, extra: 1 }, {}, (w) => warnings.push(w))).not.toHaveProperty("extra");
+    expect(warnings).toEqual([expect.stringMatching(/^config\.extra is not a known key; valid keys: .*batch_config\. It is ignored\.$/)]);
   });
 });

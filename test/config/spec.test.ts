@@ -48,11 +48,17 @@ describe("spec.json", () => {
 });
 
 describe("connectionSpecification", () => {
-  it("is a draft-07 object schema that refuses unknown keys and requires only the workspace", () => {
+  it("is a draft-07 object schema that requires only the workspace", () => {
     expect(connection["$schema"]).toBe("http://json-schema.org/draft-07/schema#");
     expect(connection["type"]).toBe("object");
-    expect(connection["additionalProperties"]).toBe(false);
     expect(connection["required"]).toEqual(["workspace"]);
+  });
+
+  it("declares additionalProperties true wherever it declares it (Airbyte's acceptance test_additional_properties_is_true)", () => {
+    const values = [...nodes(connection)].filter(([, node]) => "additionalProperties" in node).map(([path, node]) => [path, node["additionalProperties"]]);
+    expect(values.length).toBeGreaterThan(1);
+    expect(values.filter(([, value]) => value !== true)).toEqual([]);
+    expect(connection["additionalProperties"]).toBe(true);
   });
 
   it("uses only draft-07 keywords and Airbyte's annotations", () => {
@@ -97,12 +103,14 @@ describe("connectionSpecification", () => {
     expect(secrets).toEqual(["$.service_account_token"]);
   });
 
-  it("refuses the examples of the error cases, as zod does", () => {
+  it("refuses the examples of the error cases, as zod does; lets unknown keys through, as Airbyte wants", () => {
     const fromSpec = z.fromJSONSchema(connection);
-    expect(fromSpec.safeParse({ workspace: "1", extra: 1 }).success).toBe(false);
     expect(fromSpec.safeParse({ workspace: "acme" }).success).toBe(false);
-    expect(fromSpec.safeParse({ workspace: "1", filters: { message: { "assignee.any": ["1"] } } }).success).toBe(false);
     expect(fromSpec.safeParse({ workspace: "1", max_retries: -1 }).success).toBe(false);
+    // Unknown keys pass the spec; the connector ignores them with a warning, except filter keys, which it refuses.
+    expect(fromSpec.safeParse({ workspace: "1", extra: 1 }).success).toBe(true);
+    expect(fromSpec.safeParse({ workspace: "1", filters: { message: { "assignee.any": ["1"] } } }).success).toBe(true);
+    expect(() => parseConfig({ ...MINIMAL, filters: { message: { "assignee.any": ["1"] } } }, {})).toThrow(/applies to tasks only/);
   });
 
   it("accepts the configs zod accepts, and its defaults and examples are valid config values", () => {

@@ -64,6 +64,16 @@ describe("check", () => {
     expect(em.requests.some((q) => q.path.includes("/exports"))).toBe(false);
   });
 
+  it("succeeds with a key it does not know (a config of another version), saying so in a LOG warning", async () => {
+    const r = await runCli(SOURCE_BIN, ["check", "--config", configFile(emulatorConfig(em, { colour: "blue" }))]);
+    expect(r.code).toBe(0);
+    assertValidAirbyteMessages(r.messages);
+    const logs = ofType(r.messages, "LOG") as { log: { level: string; message: string } }[];
+    expect(logs.map((l) => l.log)).toContainEqual({ level: "WARN", message: expect.stringMatching(/^config\.colour is not a known key; valid keys: .*\. It is ignored\.$/) });
+    const [status] = ofType(r.messages, "CONNECTION_STATUS") as { connectionStatus: { status: string } }[];
+    expect(status?.connectionStatus.status).toBe("SUCCEEDED");
+  });
+
   it("fails with one CONNECTION_STATUS and exit 0 on a bad token, without leaking it", async () => {
     const r = await runCli(SOURCE_BIN, ["check", "--config", configFile(emulatorConfig(em, { service_account_token: "2/1/2:not-a-real-token-at-all" }))]);
     expect(r.code).toBe(0);
