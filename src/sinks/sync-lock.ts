@@ -56,7 +56,7 @@ export async function acquireSyncLock(outDir: string, options: LockOptions): Pro
   const me: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date(now()).toISOString() };
   // Three tries: a stale lock is removed and taken; another sync may take it first.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, me)) return holding(path, me, options);
+    if (await tryCreate(path, me)) return holding(path, me, now, options.renewMs ?? RENEW_MS);
     const found = await readHolder(path);
     if (found === "gone") continue;
     const stale = staleness(found, me.host, now(), options);
@@ -132,12 +132,11 @@ function lockedError(path: string, found: Exclude<Found, "gone">, outDir: string
   );
 }
 
-function holding(path: string, me: LockHolder, options: LockOptions): SyncLock {
-  const now = options.now ?? Date.now;
+function holding(path: string, me: LockHolder, now: () => number, renewMs: number): SyncLock {
   const renew = setInterval(() => {
     const at = new Date(now());
     utimes(path, at, at).catch(() => undefined);
-  }, options.renewMs ?? RENEW_MS);
+  }, renewMs);
   renew.unref();
   return {
     path,

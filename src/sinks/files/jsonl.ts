@@ -5,6 +5,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { createGzip, type Gzip } from "node:zlib";
 import type { ExportRecord } from "../events.js";
 import type { FileFormat, PartWriter } from "./format.js";
+import { writeFully } from "./write-fully.js";
 
 class JsonlPart implements PartWriter {
   rows = 0;
@@ -26,8 +27,7 @@ class JsonlPart implements PartWriter {
   }
 
   private async writeAll(bytes: Uint8Array): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) done += (await this.handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    await writeFully(this.handle, bytes);
     this.bytes += bytes.length;
   }
 

@@ -12,6 +12,7 @@ import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
 import { openGroupEncoder, type EncodePlace, type GroupEncoder } from "./parquet-channel.js";
 import type { EncodedGroup } from "./parquet-encode.js";
 import { recordShredder, type Extra, type RecordShredder } from "./shred.js";
+import { writeFully } from "./write-fully.js";
 
 /**
  * A row group is written at 1,000 rows or 2 MiB of record JSON, whichever comes first (about 650
@@ -56,20 +57,15 @@ class FileSink extends ByteWriter {
   }
 
   async drain(): Promise<void> {
-    await this.writeAll(new Uint8Array(this.buffer, 0, this.index));
+    await writeFully(this.handle, new Uint8Array(this.buffer, 0, this.index));
     this.index = 0;
   }
 
   /** Append encoded bytes after what is buffered. */
   async append(bytes: Uint8Array): Promise<void> {
     await this.drain();
-    await this.writeAll(bytes);
+    await writeFully(this.handle, bytes);
     this.offset += bytes.length;
-  }
-
-  private async writeAll(bytes: Uint8Array): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) done += (await this.handle.write(bytes, done, bytes.length - done)).bytesWritten;
   }
 
   flush(): Promise<void> {
