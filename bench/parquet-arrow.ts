@@ -7,7 +7,9 @@ import {
   type Builder, type DataType, type Vector,
 } from "apache-arrow";
 import * as wasm from "parquet-wasm";
-import type { Column, ColumnType, Extra, RecordStamp } from "../src/sinks/files/index.js";
+import type { RecordStamp } from "../src/sinks/files/index.js";
+import type { Column, ColumnType } from "../src/sinks/files/columns.js";
+import type { Extra } from "../src/sinks/files/shred.js";
 import { recordConverter } from "./parquet-convert.js";
 
 const DAY_MS = 86_400_000;

@@ -4,17 +4,11 @@
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { ExportRecord } from "../src/core/record.js";
 import { decodeExport } from "../src/export-file/decode.js";
-import {
-  ROW_GROUP_JSON_BYTES,
-  ROW_GROUP_ROWS,
-  RotatingFileWriter,
-  fileFormat,
-  parquetFormat,
-  recordShredder,
-  streamColumns,
-  type Extra,
-} from "../src/sinks/files/index.js";
+import { PageCodecs, RotatingFileWriter, chooseEncoding, fileFormat, streamColumns, type RowGroupEncoding } from "../src/sinks/files/index.js";
+import { ROW_GROUP_JSON_BYTES, ROW_GROUP_ROWS, parquetFormat } from "../src/sinks/files/parquet.js";
+import { recordShredder, type Extra } from "../src/sinks/files/shred.js";
 import { requireStream } from "../src/streams/index.js";
 import { arrowParquet } from "./parquet-arrow.js";
 import { duckdbConvert } from "./parquet-duckdb.js";
@@ -35,7 +29,7 @@ export type Candidate = (typeof CANDIDATES)[number];
 
 const tasks = requireStream("tasks", "bench");
 
-async function* batches(input: string): AsyncGenerator<{ raw: string; object: Record<string, unknown> }[]> {
+async function* batches(input: string): AsyncGenerator<ExportRecord[]> {
   for await (const batch of decodeExport(createReadStream(input, { highWaterMark: 1 << 20 }))) yield batch;
 }
 
@@ -45,7 +39,7 @@ function dirBytes(dir: string): number {
     .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
 }
 
-async function run(candidate: Candidate, input: string, out: string): Promise<number> {
+async function run(candidate: Candidate, input: string, out: string, encoding: RowGroupEncoding): Promise<number> {
   const stamp = { extractedAt: Date.now(), exportGid: "1" };
   switch (candidate) {
     case "shred-only": {
@@ -70,7 +64,7 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
     }
     case "hyparquet-zstd-10k-rows": {
       // The same writer with larger row groups (10,000 rows or 16 MiB of JSON): the row-group bound's effect.
-      const format = parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd", rowGroupRows: 10_000, rowGroupJsonBytes: 16 << 20 });
+      const format = parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd", rowGroupRows: 10_000, rowGroupJsonBytes: 16 << 20, encoding });
       const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
       for await (const batch of batches(input)) await writer.write(batch, stamp);
       return (await writer.commit("bench")).reduce((n, f) => n + f.rows, 0);
@@ -80,7 +74,7 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
     case "hyparquet-none":
     case "jsonl-gz": {
       const compression = candidate === "hyparquet-snappy" ? "snappy" : candidate === "hyparquet-none" ? "none" : candidate === "jsonl-gz" ? "gzip" : "zstd";
-      const format = fileFormat(tasks, candidate === "jsonl-gz" ? "jsonl" : "parquet", compression);
+      const format = fileFormat(tasks, candidate === "jsonl-gz" ? { format: "jsonl", compression } : { format: "parquet", compression, encoding });
       const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
       for await (const batch of batches(input)) await writer.write(batch, stamp);
       const files = await writer.commit("bench");
@@ -101,12 +95,16 @@ if (isMain && candidate !== undefined && input !== undefined && out !== undefine
   if (!(CANDIDATES as readonly string[]).includes(candidate)) throw new Error(`unknown candidate ${candidate}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
+  // One candidate a process: the encoding lives as long as the run, as in a sync.
+  const encoding = chooseEncoding(new PageCodecs());
   const started = performance.now();
   let result: { rows: number } | { error: string };
   try {
-    result = { rows: await run(candidate as Candidate, input, out) };
+    result = { rows: await run(candidate as Candidate, input, out, encoding) };
   } catch (error) {
     result = { error: (error as Error).message.split("\n")[0] ?? "failed" };
+  } finally {
+    await encoding.close();
   }
   const ms = performance.now() - started;
   process.stdout.write(JSON.stringify({ ...result, ms, bytes: dirBytes(out), rssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -1,7 +1,8 @@
 // For the apache-arrow candidate of bench/parquet-writers.ts: an exported object as typed values,
 // row by row (the connector itself shreds straight into Parquet leaf columns: src/sinks/files/shred.ts).
 // Same rules: unknown fields and misfits go to `extra` by JSON path.
-import type { Column, ColumnType, Extra } from "../src/sinks/files/index.js";
+import type { Column, ColumnType } from "../src/sinks/files/columns.js";
+import type { Extra } from "../src/sinks/files/shred.js";
 
 /**
  * Converts one value at `path`; returns the column value (null when absent or unfit). Values:

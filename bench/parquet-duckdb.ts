@@ -1,7 +1,7 @@
 // The anchor of bench/parquet-writers.ts: DuckDB converts the JSONL.gz file to Parquet itself, typed
 // with the same columns (read_json with explicit `columns`), zstd. Unknown fields are not kept here.
 import { DuckDBInstance } from "@duckdb/node-api";
-import { describeType, type Column } from "../src/sinks/files/index.js";
+import { describeType, type Column } from "../src/sinks/files/columns.js";
 
 const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 

@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { describeType, streamColumns } from "../../src/sinks/files/index.js";
+import { streamColumns } from "../../src/sinks/files/index.js";
+import { describeType } from "../../src/sinks/files/columns.js";
 import { STREAMS } from "../../src/streams/index.js";
 
 const [mode, input, output] = process.argv.slice(2);

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry.js";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../core/retry.js";
 import { AsanaProtocolError, RetriesExhaustedError, asanaError } from "./errors.js";
 
 export interface AsanaHttpOptions {
@@ -18,22 +18,6 @@ export interface AsanaHttpOptions {
   redactor: Redactor;
   random?: () => number;
   signal?: AbortSignal;
-}
-
-/** Network failures worth another try: resets, refusals, timeouts. */
-const RETRYABLE_NETWORK = new Set([
-  "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ENETUNREACH", "EHOSTUNREACH",
-  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED",
-]);
-
-function networkCode(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
-    const code = (e as Error & { code?: unknown }).code;
-    if (typeof code === "string" && RETRYABLE_NETWORK.has(code)) return code;
-    e = e.cause;
-  }
-  return undefined;
 }
 
 /** Asana's `{"errors":[{"message"}]}` messages, or [] when the body is something else. */
@@ -103,7 +87,7 @@ export class AsanaHttp {
         retryAfter = parseRetryAfter(res.headers["retry-after"], clock.now());
         last = `HTTP ${res.statusCode}${messages.length ? ` (${messages.join("; ")})` : ""}`;
       } catch (error) {
-        const code = networkCode(error);
+        const code = transientNetworkCode(error);
         if (code === undefined) throw error;
         last = `network error ${code}`;
       }

@@ -2,7 +2,8 @@
 import { buildSpec, loadConfig, type Config } from "../config/index.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import { AirbyteSink, airbyteLog, describeFailure } from "../sinks/airbyte.js";
+import { describeFailure } from "../core/failure.js";
+import { AirbyteSink, airbyteLog } from "../sinks/airbyte.js";
 import type { LineWriter } from "../sinks/output.js";
 import { STREAM_NAMES, airbyteStreams, parseConfiguredCatalog } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";

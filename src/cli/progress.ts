@@ -5,7 +5,7 @@
 import type { Clock } from "../core/clock.js";
 import type { Logger, LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { Sink, SyncEvent } from "../sinks/events.js";
+import type { Sink, SyncEvent } from "../core/events.js";
 import type { SyncResult } from "../sinks/standalone.js";
 import { formatBytes, formatCount, formatElapsed, summaryTable } from "./progress-format.js";
 

@@ -2,7 +2,7 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { Sink } from "../sinks/events.js";
+import type { Sink } from "../core/events.js";
 import type { SelectedStream } from "../sync/plan.js";
 import { exportFileAvailable } from "../export-file/probe.js";
 import { exportReader } from "../sync/read-export.js";

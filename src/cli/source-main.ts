@@ -2,7 +2,8 @@
 // source-asana-export: the Airbyte commands, the standalone sync and the emulator, one binary.
 import { ConnectorError } from "../core/errors.js";
 import { Redactor } from "../core/redact.js";
-import { airbyteErrorTrace, describeFailure } from "../sinks/airbyte.js";
+import { describeFailure } from "../core/failure.js";
+import { airbyteErrorTrace } from "../sinks/airbyte.js";
 import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { checkCommand, discoverCommand, readCommand, specCommand } from "./airbyte.js";
 import { processRuntime, type Runtime } from "./context.js";

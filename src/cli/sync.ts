@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { loadConfig, type Config } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
+import { PageCodecs, chooseEncoding, type FileSettings } from "../sinks/files/index.js";
 import type { LineWriter } from "../sinks/output.js";
 import { StandaloneSink, pendingStatePath, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
 import { acquireSyncLock, type SyncLock } from "../sinks/sync-lock.js";
@@ -82,10 +83,12 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
   const streams = selectedStreams(definitions.map((stream) => ({ stream, incremental: true, selectedFields: undefined })));
   await removeStaleTemporaries(outDir, definitions.map((d) => d.name));
 
+  const compression = config.output.compression;
+  // The Parquet row-group encoder (a worker thread on two cores) lives as long as this sync.
+  const files: FileSettings = format === "jsonl" ? { format, compression } : { format: "parquet", compression, encoding: chooseEncoding(new PageCodecs()) };
   const sink = new StandaloneSink({
     outDir,
-    format: format as (typeof FORMATS)[number],
-    compression: config.output.compression,
+    files,
     maxFileBytes: config.output.max_file_size_mb * 1024 * 1024,
     statePath,
     streams: definitions,
@@ -105,6 +108,7 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
     });
   } finally {
     progress.stop();
+    if (files.format === "parquet") await files.encoding.close();
   }
   const result = sink.outcome;
   if (result === undefined) throw new Error("the sync ended without publishing its files");

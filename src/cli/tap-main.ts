@@ -2,7 +2,7 @@
 // tap-asana-export: the connector as a Singer tap, with the flags Singer and Meltano use.
 import { ConfigError } from "../core/errors.js";
 import { Redactor } from "../core/redact.js";
-import { describeFailure } from "../sinks/airbyte.js";
+import { describeFailure } from "../core/failure.js";
 import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { parseFlags } from "./args.js";
 import { processRuntime, type Runtime } from "./context.js";

@@ -3,8 +3,9 @@
 import { randomUUID } from "node:crypto";
 import type { Logger, LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { Sink } from "../sinks/events.js";
+import type { Sink } from "../core/events.js";
 import type { LineWriter } from "../sinks/output.js";
+import { PageCodecs, chooseEncoding, type FileSettings, type RowGroupEncoding } from "../sinks/files/index.js";
 import { RotatingBatchFiles } from "../sinks/singer-batch.js";
 import { singerCatalog } from "../sinks/singer-catalog.js";
 import { parseSingerCatalog, type SingerStreamChoice } from "../sinks/singer-selection.js";
@@ -51,11 +52,21 @@ function announced(choice: SingerStreamChoice): SingerStream {
   };
 }
 
-/** The BATCH output of a batch_config for the announced streams (Parquet columns follow their selected fields). */
-export function batchOutput(batch: BatchConfig, streams: readonly SingerStreamChoice[], cwd: string, runId: string): SingerBatchOutput {
-  const encoding = { format: batch.encoding.format, compression: batch.encoding.compression };
-  const settings = { directory: batchDirectory(batch.storage.root, cwd), prefix: batch.storage.prefix, encoding, maxRecordsPerFile: batch.batch_size, runId };
-  return { files: new RotatingBatchFiles(settings, streams.map((c) => ({ name: c.stream.name, schema: projectRecordSchema(c.stream, c.selectedFields) }))), encoding };
+/**
+ * The BATCH output of a batch_config for the announced streams (Parquet columns follow their selected
+ * fields). Parquet files are encoded through `encoding`, which the caller owns and closes.
+ */
+export function batchOutput(
+  batch: BatchConfig,
+  streams: readonly SingerStreamChoice[],
+  cwd: string,
+  runId: string,
+  encoding: () => RowGroupEncoding,
+): SingerBatchOutput {
+  const { format, compression } = batch.encoding;
+  const files: FileSettings = format === "jsonl" ? { format, compression } : { format, compression, encoding: encoding() };
+  const settings = { directory: batchDirectory(batch.storage.root, cwd), prefix: batch.storage.prefix, encoding: { format, compression }, files, maxRecordsPerFile: batch.batch_size, runId };
+  return { files: new RotatingBatchFiles(settings, streams.map((c) => ({ name: c.stream.name, schema: projectRecordSchema(c.stream, c.selectedFields) }))), encoding: { format, compression } };
 }
 
 /** Sync mode: one export of the selected streams, as Singer messages on stdout. */
@@ -78,7 +89,9 @@ export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWrit
   const version = runtime.clock.now();
   const announce = selection.streams.map(announced);
   const runId = `${version}-${randomUUID().slice(0, 8)}`;
-  const batch = config.batch_config ? batchOutput(config.batch_config, selection.streams, process.cwd(), runId) : undefined;
+  let encoding: RowGroupEncoding | undefined;
+  const openEncoding = (): RowGroupEncoding => (encoding ??= chooseEncoding(new PageCodecs()));
+  const batch = config.batch_config ? batchOutput(config.batch_config, selection.streams, process.cwd(), runId, openEncoding) : undefined;
   const sink = new SingerSink({
     out,
     redactor,
@@ -104,5 +117,9 @@ export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWrit
     finish: () => sink.finish(),
     abort: () => sink.abort(),
   };
-  await pumpSync({ config, streams, state, runtime, sink: guarded, logger, redactor, signal: controller.signal });
+  try {
+    await pumpSync({ config, streams, state, runtime, sink: guarded, logger, redactor, signal: controller.signal });
+  } finally {
+    await encoding?.close();
+  }
 }

@@ -6,16 +6,6 @@ import { baseUrl, dateTimeProblem, expecting, gidString, integerAtLeast, oneOf, 
 /** Environment variable that supplies the token when config.json has none. */
 export const TOKEN_ENV = "ASANA_SERVICE_ACCOUNT_TOKEN";
 
-/** Filter keys valid for every filterable resource type (Asana's literal dotted names). */
-export const SHARED_FILTER_KEYS = [
-  "created_at.after",
-  "created_at.before",
-  "created_by.any",
-  "followers.any",
-  "liked_by.any",
-  "commented_on_by.any",
-] as const;
-
 /** Filter keys Asana accepts on tasks only. */
 export const TASK_ONLY_FILTER_KEYS = ["assigned_by.any", "assignee.any"] as const;
 
@@ -161,7 +151,7 @@ const outputSchema = z
     order: 11,
   });
 
-/** The keys of config.json and their schemas; extend it for other front ends (e.g. Singer). */
+/** The keys of config.json and their schemas (configSchema.extend adds keys for other front ends, e.g. Singer). */
 export const configShape = {
   workspace: gidString(
     "a workspace gid (digits)",
@@ -234,14 +224,8 @@ export const configShape = {
   output: outputSchema,
 };
 
-/** config.json as an object schema that drops unknown keys; the base for extended variants. */
-export const configObjectSchema = z.object(configShape);
-
 /** config.json, refusing unknown keys at every depth: what the connector validates with. */
 export const configSchema = z.strictObject(configShape);
-
-/** What a user may write in config.json. */
-export type ConfigInput = z.input<typeof configSchema>;
 
 /** config.json after validation and defaults, before the token is resolved from the environment. */
 export type ConfigFile = z.output<typeof configSchema>;

@@ -3,6 +3,3 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Where progress and diagnostics go; sinks decide how (Airbyte LOG, stderr line, ...). */
 export type Logger = (level: LogLevel, message: string) => void;
-
-/** A logger that drops everything (tests, library use). */
-export const silentLogger: Logger = () => undefined;

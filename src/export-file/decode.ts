@@ -5,12 +5,11 @@ import { isUtf8 } from "node:buffer";
 import { codeForReason, ExportLineError, type InvalidLineReason } from "./errors.js";
 import { GidSet } from "./gid-set.js";
 import { gunzipChunks } from "./gunzip.js";
-import { ScannedLine, type ExportLine, type ParseCount } from "./export-line.js";
+import type { ExportRecord } from "../core/record.js";
+import { ScannedLine, type ParseCount } from "./export-line.js";
 import { JsonObjectScanner, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
 import { firstInvalidUtf8 } from "./utf8.js";
-
-export type { ExportLine } from "./export-line.js";
 
 /** Options of decodeExport. */
 export interface DecodeOptions {
@@ -46,7 +45,7 @@ export interface DecodeStats {
 }
 
 /** A single-use async iterable of batches of lines, with its counters. */
-export interface ExportDecode extends AsyncIterable<ExportLine[]> {
+export interface ExportDecode extends AsyncIterable<ExportRecord[]> {
   readonly stats: DecodeStats;
 }
 
@@ -77,7 +76,7 @@ export async function* decodeLines(
   chunks: AsyncIterable<Buffer>,
   options: DecodeOptions = {},
   stats: DecodeStats = emptyDecodeStats(),
-): AsyncGenerator<ExportLine[], void, undefined> {
+): AsyncGenerator<ExportRecord[], void, undefined> {
   const splitter = new LineSplitter(options.maxLineBytes);
   const decoder = new LineDecoder(options, stats);
   for await (const chunk of chunks) {
@@ -97,7 +96,7 @@ const GID = 0;
 const RESOURCE_TYPE = 1;
 
 class LineDecoder {
-  batch: ExportLine[] = [];
+  batch: ExportRecord[] = [];
   /** Whitespace-only lines, found on the (rare) JSON error path rather than checked on every line. */
   blankLines = 0;
   /** The chunk whose whole lines `[validStart, validEnd)` are known to be valid UTF-8. */
@@ -129,7 +128,7 @@ class LineDecoder {
     this.fieldKeys = Int32Array.from(this.stringFields, (field) => keys.indexOf(field));
   }
 
-  take(): ExportLine[] {
+  take(): ExportRecord[] {
     // A consumer that made the object of every line of the last batch (a Parquet writer) would pay
     // for the scan and then the parse: from then on, parse at once (JSON.parse validates too).
     if (!this.eager && this.handedOut > 0 && this.count.parsed >= this.handedOut) this.eager = true;

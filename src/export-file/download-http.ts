@@ -151,27 +151,3 @@ export async function readSnippet(body: OpenResponse["body"], max = 8192): Promi
 export function saysExpired(body: string): boolean {
   return /request has expired|expiredtoken|signature.{0,40}expired|expired.{0,40}signature|signed expiry/i.test(body);
 }
-
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "ERR_STREAM_PREMATURE_CLOSE",
-]);
-// undici errors that are programming or usage errors, where a retry cannot help.
-const UNDICI_PERMANENT = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_ABORTED"]);
-
-/** Whether an error thrown by the transport is a network fault worth retrying. */
-export function isRetryableNetworkError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return false;
-  if (code.startsWith("UND_ERR_")) return !UNDICI_PERMANENT.has(code);
-  return NETWORK_CODES.has(code);
-}

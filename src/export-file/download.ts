@@ -6,11 +6,10 @@ import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry.js";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../core/retry.js";
 import {
   getFollowingRedirects,
   header,
-  isRetryableNetworkError,
   parseContentRange,
   parseLength,
   parseUnsatisfiedRange,
@@ -240,6 +239,7 @@ function networkReason(err: unknown, options: DownloadOptions): string {
   if (options.signal?.aborted === true) throw options.signal.reason ?? err;
   if (err instanceof ConnectorError) throw err;
   const text = options.redactor.redact(err instanceof Error ? err.message : String(err));
-  if (!isRetryableNetworkError(err)) throw transportFailure(text, err);
-  return `${String((err as { code?: unknown }).code)}: ${text}`;
+  const code = transientNetworkCode(err);
+  if (code === undefined) throw transportFailure(text, err);
+  return `${code}: ${text}`;
 }

@@ -1,22 +1,5 @@
-// One decoded line of the export: routing fields at once; text, bytes and object on demand.
-
-/** One object of the export file. */
-export interface ExportLine {
-  readonly resourceType: string;
-  readonly gid: string;
-  /** The parsed object; a scanned line is parsed on first access (sinks that splice the text never pay for it). */
-  readonly object: Record<string, unknown>;
-  /** The line's JSON text as received (CR and a leading BOM removed), for splicing into envelopes. */
-  readonly raw: string;
-  /** The same text as UTF-8 bytes (a view of the decompressed chunk), for sinks that copy bytes. */
-  readonly rawBytes: Uint8Array;
-  /** 1-based line number in the uncompressed file (blank lines count). */
-  readonly line: number;
-  /** Byte offset of the line's first byte in the uncompressed file. */
-  readonly offset: number;
-  /** Whether a top-level field's value is a string; without a parse for the `stringFields` of DecodeOptions. */
-  hasString(field: string): boolean;
-}
+// A decoded line of the export: routing fields at once; text, bytes and object on demand.
+import type { ExportRecord } from "../core/record.js";
 
 /** How many handed-out lines had their object made by the consumer. */
 export interface ParseCount {
@@ -24,7 +7,7 @@ export interface ParseCount {
 }
 
 /** A line as decoded: its bytes stay a view of the decompressed chunk (chunks are never reused). */
-export class ScannedLine implements ExportLine {
+export class ScannedLine implements ExportRecord {
   constructor(
     private readonly count: ParseCount,
     readonly resourceType: string,

@@ -1,9 +1,9 @@
 // Airbyte protocol serialiser: sync events -> AirbyteMessage lines on stdout.
-import { ConnectorError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
+import { describeFailure } from "../core/failure.js";
 import type { LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { SyncEvent, Sink } from "./events.js";
+import type { SyncEvent, Sink } from "../core/events.js";
 import type { LineWriter } from "./output.js";
 
 const RECORD_TAIL = Buffer.from("}}");
@@ -15,19 +15,9 @@ export function airbyteLog(level: LogLevel, message: string): string {
   return JSON.stringify({ type: "LOG", log: { level: LEVELS[level], message } });
 }
 
-/** The failure_type and user-facing text of any error, redacted. */
-export function describeFailure(error: unknown, redactor: Redactor): { message: string; internal: string; failureType: string } {
-  const failureType = error instanceof ConnectorError ? error.failureType : "system_error";
-  const raw = error instanceof Error ? error.message : String(error);
-  const internal = error instanceof ConnectorError ? `${error.code}: ${raw}` : error instanceof Error ? `${error.name}: ${raw}` : raw;
-  const message = error instanceof ConnectorError ? raw : `Unexpected error: ${raw}. This is a bug; please report it with the log.`;
-  return { message: redactor.redact(message), internal: redactor.redact(internal), failureType };
-}
-
 /** An Airbyte TRACE ERROR for a failed run. */
 export function airbyteErrorTrace(error: unknown, redactor: Redactor, now: number, stream?: string): string {
-  const { message, internal, failureType } = describeFailure(error, redactor);
-  const stack = error instanceof Error && !(error instanceof ConnectorError) && error.stack ? redactor.redact(error.stack) : undefined;
+  const { message, internal, failureType, stack } = describeFailure(error, redactor);
   return JSON.stringify({
     type: "TRACE",
     trace: {

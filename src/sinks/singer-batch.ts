@@ -4,8 +4,8 @@
 // reads half a file; each part is announced as soon as it has its final name.
 import { pathToFileURL } from "node:url";
 import type { StreamDefinition } from "../streams/index.js";
-import type { ExportRecord } from "./events.js";
-import { fileFormat, RotatingFileWriter, type RecordStamp, type WrittenFile } from "./files/index.js";
+import type { ExportRecord } from "../core/record.js";
+import { fileFormat, RotatingFileWriter, type FileSettings, type RecordStamp, type WrittenFile } from "./files/index.js";
 import type { BatchEncoding } from "./singer-messages.js";
 
 /** Where and how BATCH files are written. */
@@ -15,6 +15,8 @@ export interface BatchFileSettings {
   /** Put before every file name (not a folder): `<prefix><stream>-<runId>-00001.jsonl.gz`. */
   prefix: string;
   encoding: BatchEncoding;
+  /** How the files are written (the format and compression of `encoding`; for Parquet, where it is encoded). */
+  files: FileSettings;
   /** A new file is started after this many records (the SDK's `batch_size`). */
   maxRecordsPerFile: number;
   /** Distinguishes this run's files from other runs' in the same directory. */
@@ -87,11 +89,11 @@ export class RotatingBatchFiles implements BatchFiles {
     if (existing !== undefined) return existing;
     const definition = this.definitions.find((d) => d.name === stream);
     if (definition === undefined) throw new Error(`no BATCH settings for stream '${stream}'`);
-    const { directory, prefix, encoding, runId } = this.settings;
+    const { directory, prefix, files: fileSettings, runId } = this.settings;
     const done: WrittenFile[] = [];
     const writer = new RotatingFileWriter({
       dir: directory,
-      format: fileFormat(definition, encoding.format, encoding.compression),
+      format: fileFormat(definition, fileSettings),
       // Rotation is by record count (batch_size), as the SDK does.
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       baseName: `${prefix}${stream}-${runId}`,

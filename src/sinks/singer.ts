@@ -2,7 +2,8 @@
 // on stdout. Logs go to the logger (stderr): Singer keeps stdout for messages.
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { ExportRecord, SyncEvent, Sink } from "./events.js";
+import type { SyncEvent, Sink } from "../core/events.js";
+import type { ExportRecord } from "../core/record.js";
 import type { LineWriter } from "./output.js";
 import type { BatchFiles } from "./singer-batch.js";
 import {

@@ -5,15 +5,15 @@
 import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
-import type { Sink, StateBlob, SyncEvent } from "./events.js";
-import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type Compression, type OutputFormat, type WrittenFile } from "./files/index.js";
+import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
+import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
 
 /** Settings of one standalone sync's output. */
 export interface StandaloneOptions {
   outDir: string;
-  format: OutputFormat;
-  compression: Compression;
+  /** Format and compression of the files (for Parquet, where row groups are encoded). */
+  files: FileSettings;
   maxFileBytes: number;
   statePath: string;
   /** The streams of this sync. */
@@ -126,7 +126,7 @@ export class StandaloneSink implements Sink {
       if (definition === undefined) throw new Error(`records of stream '${stream}', which this sync did not select`);
       writer = new RotatingFileWriter({
         dir: join(this.options.outDir, stream),
-        format: fileFormat(definition, this.options.format, this.options.compression),
+        format: fileFormat(definition, this.options.files),
         maxFileBytes: this.options.maxFileBytes,
       });
       this.writers.set(stream, writer);
@@ -153,9 +153,9 @@ export class StandaloneSink implements Sink {
         exportGid: info.gid,
         exportCreatedAt: info.createdAt,
         writtenAt: new Date(this.options.clock.now()).toISOString(),
-        format: this.options.format,
-        compression: this.options.compression,
-        streams: streams.map((r) => ({ ...r, columnsHash: this.options.format === "parquet" ? columnsHash(streamColumns(this.schemaOf(r.stream))) : undefined })),
+        format: this.options.files.format,
+        compression: this.options.files.compression,
+        streams: streams.map((r) => ({ ...r, columnsHash: this.options.files.format === "parquet" ? columnsHash(streamColumns(this.schemaOf(r.stream))) : undefined })),
       });
       await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       published.push(manifestPath);

@@ -1,5 +1,5 @@
-// The streams, as data: a schema file, keys, cursor, the export filters that apply and the opt-in
-// fields. Adding a resource type is a schema file plus one entry in STREAM_SPECS.
+// The streams, as data: a schema file, keys, cursor and the opt-in fields (the export filters that
+// apply to each type live in config). Adding a resource type is a schema file plus one entry in STREAM_SPECS.
 import { ConfigError, ConnectorError } from "../core/errors.js";
 import { baseType, deepFreeze, type JsonSchemaObject } from "./json-schema.js";
 import { loadStreamSchema } from "./schema-files.js";
@@ -21,8 +21,6 @@ export interface StreamDefinition {
   readonly supportsIncremental: boolean;
   /** The record schema from schemas/<name>.json, deep-frozen. */
   readonly schema: JsonSchemaObject;
-  /** Export filter keys (`modified_at.after`, `assignee.any`, ...) Asana accepts for this type. */
-  readonly filterKeys: readonly string[];
   /** Top-level fields the export returns without a `fields` list, in schema order. */
   readonly defaultFields: readonly string[];
   /** Top-level fields returned only when named in `fields`, in schema order. */
@@ -34,31 +32,25 @@ export interface StreamSpec {
   readonly name: StreamName;
   readonly resourceType: ResourceType;
   readonly cursorField: "modified_at" | undefined;
-  readonly filterKeys: readonly string[];
   readonly optInFields: readonly string[];
 }
 
-const DATE_FILTERS = ["created_at.after", "created_at.before", "modified_at.after", "modified_at.before"];
-const PEOPLE_FILTERS = ["created_by.any", "followers.any", "liked_by.any", "commented_on_by.any"];
-
-/** The declarations of every stream (ASANA_EXPORT_API.md: filters and opt-in fields). */
+/** The declarations of every stream (ASANA_EXPORT_API.md: opt-in fields). */
 export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
   {
     name: "tasks",
     resourceType: "task",
     cursorField: "modified_at",
-    filterKeys: [...DATE_FILTERS, ...PEOPLE_FILTERS, "assigned_by.any", "assignee.any"],
     optInFields: [
       "created_by", "dependencies", "dependents", "external", "html_notes", "is_rendered_as_separator",
       "num_subtasks", "assigned_by",
     ],
   },
-  { name: "teams", resourceType: "team", cursorField: undefined, filterKeys: [], optInFields: ["description", "html_description"] },
+  { name: "teams", resourceType: "team", cursorField: undefined, optInFields: ["description", "html_description"] },
   {
     name: "messages",
     resourceType: "message",
     cursorField: "modified_at",
-    filterKeys: [...DATE_FILTERS, ...PEOPLE_FILTERS],
     optInFields: ["html_notes"],
   },
 ]);
@@ -87,7 +79,6 @@ export function defineStream(spec: StreamSpec, schema: JsonSchemaObject): Stream
     cursorField: spec.cursorField,
     supportsIncremental: spec.cursorField !== undefined,
     schema,
-    filterKeys: [...spec.filterKeys],
     defaultFields: fields.filter((f) => !spec.optInFields.includes(f)),
     optInFields: fields.filter((f) => spec.optInFields.includes(f)),
   });
@@ -99,17 +90,6 @@ export const STREAMS: readonly StreamDefinition[] = Object.freeze(
 );
 
 const byName = new Map<string, StreamDefinition>(STREAMS.map((s) => [s.name, s]));
-const byResourceType = new Map<string, StreamDefinition>(STREAMS.map((s) => [s.resourceType, s]));
-
-/** The stream with this name, or undefined. */
-export function streamByName(name: string): StreamDefinition | undefined {
-  return byName.get(name);
-}
-
-/** The stream exporting this resource type (the router's lookup per line), or undefined. */
-export function streamByResourceType(resourceType: string): StreamDefinition | undefined {
-  return byResourceType.get(resourceType);
-}
 
 /** The stream with this name, or a ConfigError naming it (`where` says which input) and the valid names. */
 export function requireStream(name: string, where: string): StreamDefinition {

@@ -13,8 +13,6 @@ export type JsonType = (typeof JSON_TYPES)[number];
 
 /** String formats our schemas use (they drive Parquet typing: timestamp and date columns). */
 export const JSON_FORMATS = ["date-time", "date"] as const;
-/** One string format. */
-export type JsonFormat = (typeof JSON_FORMATS)[number];
 
 const jsonType = z.enum(JSON_TYPES);
 // `T` for a field that is never null, `["null", T]` for a documented nullable; `[T]` is accepted too.
@@ -76,11 +74,6 @@ export type JsonSchemaObject = z.infer<typeof jsonSchemaObject>;
 export function baseType(type: JsonSchemaNode["type"]): JsonType {
   if (typeof type === "string") return type;
   return type.length === 2 ? type[1] : type[0];
-}
-
-/** Whether a node admits null. */
-export function isNullable(node: Pick<JsonSchemaNode, "type">): boolean {
-  return Array.isArray(node.type) && node.type.length === 2;
 }
 
 /** Readable one-line summary of zod issues, each prefixed by its JSON path. */

@@ -35,21 +35,6 @@ export function exportReader(options: ExportReaderOptions): ExportReader {
       },
     });
     const decode = decodeExport(bytes, { onInvalidLine: options.onInvalidRecord, wantedTypes, ...(stringFields ? { stringFields } : {}) });
-    return {
-      batches: decode,
-      summary: () => {
-        const s = decode.stats;
-        const skipped: Record<string, number> = { ...s.invalid };
-        let duplicates = 0;
-        for (const n of s.duplicates.values()) duplicates += n;
-        return {
-          compressedBytes: s.compressedBytes,
-          lines: s.lines,
-          duplicates,
-          skipped,
-          unknownTypes: Object.fromEntries(s.unwantedTypes),
-        };
-      },
-    };
+    return { batches: decode, stats: decode.stats };
   };
 }

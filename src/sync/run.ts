@@ -5,7 +5,9 @@ import { pollExport, startExport, type FinishedExport } from "../asana/export-jo
 import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { ExportRecord, StreamStatus, SyncEvent } from "../sinks/events.js";
+import type { StreamStatus, SyncEvent } from "../core/events.js";
+import type { ExportRecord } from "../core/record.js";
+import type { DecodeStats } from "../export-file/decode.js";
 import { MissingCursorError, cannotResume } from "./errors.js";
 import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
 import {
@@ -18,34 +20,14 @@ import {
   type PendingExport,
 } from "./state.js";
 
-/** A decoded line of the export, as the export-file stage yields it. */
-export interface DecodedLine extends ExportRecord {
-  resourceType: string;
-  gid: string;
-  line: number;
-  offset: number;
-  /** Whether a top-level field is a string, answered without parsing the object for `stringFields`. */
-  hasString?(field: string): boolean;
-}
-
-/** What the export-file stage reports at the end of a file. */
-export interface DecodeSummary {
-  /** Compressed bytes received so far. */
-  compressedBytes: number;
-  lines: number;
-  duplicates: number;
-  skipped: Record<string, number>;
-  unknownTypes: Record<string, number>;
-}
-
-/** Opens the export file as batches of decoded lines; `summary()` is complete after the last batch. */
+/** Opens the export file as batches of decoded records; `stats` is complete after the last batch. */
 export type ExportReader = (input: {
   resolveUrl: (reason: "initial" | "expired") => Promise<string>;
   wantedTypes: ReadonlySet<string>;
   /** Top-level fields the sync tests for being strings (the cursors): `hasString` answers them cheaply. */
   stringFields?: readonly string[];
   onTotalBytes: (bytes: number) => void;
-}) => { batches: AsyncIterable<readonly DecodedLine[]>; summary: () => DecodeSummary };
+}) => { batches: AsyncIterable<readonly ExportRecord[]>; stats: DecodeStats };
 
 export interface SyncOptions extends PlanSettings {
   pollIntervalMs: number;
@@ -56,8 +38,6 @@ export interface SyncOptions extends PlanSettings {
   /** Log download progress at most this often. */
   progressLogMs?: number;
 }
-
-export { MissingCursorError } from "./errors.js";
 
 export interface SyncDeps {
   api: AsanaApi;
@@ -244,7 +224,7 @@ async function* emitRecords(
       const stream = byType.get(line.resourceType);
       if (stream === undefined) continue;
       const cursor = stream.incremental ? stream.cursorField : undefined;
-      if (cursor !== undefined && !(line.hasString?.(cursor) ?? typeof line.object[cursor] === "string")) {
+      if (cursor !== undefined && !(line.hasString(cursor))) {
         if (options.onInvalidRecord === "fail") throw new MissingCursorError(stream.name, line.gid, cursor, line.line);
         skippedCursor++;
         continue;
@@ -260,7 +240,7 @@ async function* emitRecords(
     }
     if (emittedAt - lastProgress >= progressMs) {
       lastProgress = emittedAt;
-      const received = reader.summary().compressedBytes;
+      const received = reader.stats.compressedBytes;
       const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
       const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
       yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);
@@ -268,17 +248,19 @@ async function* emitRecords(
     }
   }
   if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
-  const summary = reader.summary();
-  for (const [type, n] of Object.entries(summary.unknownTypes)) {
+  const stats = reader.stats;
+  for (const [type, n] of stats.unwantedTypes) {
     yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
   }
-  const skipped = Object.entries(summary.skipped).filter(([, n]) => n > 0);
+  const skipped = Object.entries(stats.invalid).filter(([, n]) => n > 0);
   if (skipped.length > 0 || skippedCursor > 0) {
     const parts = skipped.map(([why, n]) => `${n} ${why.replaceAll("_", " ")}`);
     if (skippedCursor > 0) parts.push(`${skippedCursor} without their cursor`);
     yield log("warn", `Skipped invalid lines (on_invalid_record = skip): ${parts.join(", ")}`);
   }
-  if (summary.duplicates > 0) yield log("info", `Dropped ${summary.duplicates} duplicate object(s) within the export`);
-  yield log("info", `Read ${summary.lines} lines; records: ${[...counts].map(([s, n]) => `${s} ${n}`).join(", ")}`);
+  let duplicates = 0;
+  for (const n of stats.duplicates.values()) duplicates += n;
+  if (duplicates > 0) yield log("info", `Dropped ${duplicates} duplicate object(s) within the export`);
+  yield log("info", `Read ${stats.lines} lines; records: ${[...counts].map(([s, n]) => `${s} ${n}`).join(", ")}`);
   return counts;
 }

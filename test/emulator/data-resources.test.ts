@@ -1,6 +1,7 @@
 // The seeded workspace: teams, messages, parser-testing text, large notes, lookup by gid, and scale.
 import { describe, expect, it } from "vitest";
-import { createWorkspace, FIELDS, type WorkspaceOptions } from "../../src/emulator/data/index.js";
+import { FIELDS } from "../../src/emulator/data/fields.js";
+import { createWorkspace, type WorkspaceOptions } from "../../src/emulator/data/index.js";
 import type { AsanaObject, Workspace } from "../../src/emulator/workspace.js";
 
 const START = Date.UTC(2025, 5, 1);

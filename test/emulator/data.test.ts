@@ -1,6 +1,7 @@
 // The seeded workspace: determinism, Asana shapes, consistency, text coverage, lookups and scale.
 import { describe, expect, it } from "vitest";
-import { createWorkspace, FIELDS, type WorkspaceOptions } from "../../src/emulator/data/index.js";
+import { FIELDS } from "../../src/emulator/data/fields.js";
+import { createWorkspace, type WorkspaceOptions } from "../../src/emulator/data/index.js";
 import type { AsanaObject, ResourceType, Workspace } from "../../src/emulator/workspace.js";
 
 const START = Date.UTC(2025, 5, 1);

@@ -2,14 +2,15 @@
 // parsing for consumers that read every object.
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { decodeExport, type DecodeOptions, type ExportLine } from "../../src/export-file/decode.js";
+import type { ExportRecord } from "../../src/core/record.js";
+import { decodeExport, type DecodeOptions } from "../../src/export-file/decode.js";
 
 async function* chunked(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
 
-async function decodeAll(text: string, options: DecodeOptions = {}, read?: (line: ExportLine) => void): Promise<ExportLine[]> {
-  const lines: ExportLine[] = [];
+async function decodeAll(text: string, options: DecodeOptions = {}, read?: (line: ExportRecord) => void): Promise<ExportRecord[]> {
+  const lines: ExportRecord[] = [];
   for await (const batch of decodeExport(chunked(gzipSync(Buffer.from(text)), 512), options)) {
     for (const line of batch) read?.(line);
     lines.push(...batch);
@@ -17,7 +18,7 @@ async function decodeAll(text: string, options: DecodeOptions = {}, read?: (line
   return lines;
 }
 
-async function decodeFailure(text: string, read?: (line: ExportLine) => void): Promise<unknown> {
+async function decodeFailure(text: string, read?: (line: ExportRecord) => void): Promise<unknown> {
   try {
     await decodeAll(text, {}, read);
   } catch (error) {

@@ -1,7 +1,8 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../src/core/errors.js";
-import { decodeExport, decodeLines, type DecodeOptions, type ExportLine } from "../../src/export-file/decode.js";
+import type { ExportRecord } from "../../src/core/record.js";
+import { decodeExport, decodeLines, type DecodeOptions } from "../../src/export-file/decode.js";
 import { ExportFileError, ExportLineError } from "../../src/export-file/errors.js";
 
 /** Yield `data` in pieces of `size` bytes, as a download would. */
@@ -14,7 +15,7 @@ const task = (gid: string, extra = ""): string => `{"gid":"${gid}","resource_typ
 
 async function decodeAll(data: Buffer, options?: DecodeOptions, size?: number) {
   const decode = decodeExport(chunked(data, size), options);
-  const lines: ExportLine[] = [];
+  const lines: ExportRecord[] = [];
   for await (const batch of decode) lines.push(...batch);
   return { lines, stats: decode.stats };
 }
@@ -97,7 +98,7 @@ describe("decodeExport", () => {
     const bad = Buffer.from(good);
     bad[badAt + 1] = 0x41; // breaks the 3-byte character on line 2
     for (let size = 1; size <= good.length; size++) {
-      const lines: ExportLine[] = [];
+      const lines: ExportRecord[] = [];
       for await (const batch of decodeLines(chunked(good, size))) lines.push(...batch);
       expect(lines.map((l) => l.object.n ?? null)).toEqual(["😀é", "中😀", null]);
       await expect(

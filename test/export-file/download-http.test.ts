@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  isRetryableNetworkError,
   parseContentRange,
   parseLength,
   parseUnsatisfiedRange,
@@ -30,13 +29,5 @@ describe("download header helpers", () => {
     expect(saysExpired("<Code>ExpiredToken</Code>")).toBe(true);
     expect(saysExpired("Signed expiry time [Mon, 01 Jan 2024] must be after signed start time")).toBe(true);
     expect(saysExpired("<Code>AccessDenied</Code><Message>Access Denied</Message>")).toBe(false);
-  });
-
-  it("retries network faults but not usage errors", () => {
-    expect(isRetryableNetworkError({ code: "ECONNRESET" })).toBe(true);
-    expect(isRetryableNetworkError({ code: "UND_ERR_SOCKET" })).toBe(true);
-    expect(isRetryableNetworkError({ code: "UND_ERR_BODY_TIMEOUT" })).toBe(true);
-    expect(isRetryableNetworkError({ code: "UND_ERR_INVALID_ARG" })).toBe(false);
-    expect(isRetryableNetworkError(new Error("no code"))).toBe(false);
   });
 });

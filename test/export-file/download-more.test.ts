@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { decodeExport, type ExportLine } from "../../src/export-file/decode.js";
+import type { ExportRecord } from "../../src/core/record.js";
+import { decodeExport } from "../../src/export-file/decode.js";
 import { openDownload } from "../../src/export-file/download.js";
 import { collect, failure, harness, SECRET, server, useStorageServers } from "./download-harness.js";
 import { serveObject } from "./storage-server.js";
@@ -75,7 +76,7 @@ describe("openDownload into decodeExport", () => {
     );
     const h = harness([`${s.origin}/export.json.gz?${SECRET}`]);
     const decode = decodeExport(openDownload(h.options));
-    const lines: ExportLine[] = [];
+    const lines: ExportRecord[] = [];
     for await (const batch of decode) lines.push(...batch);
     expect(lines).toHaveLength(20_000);
     expect(lines.every((l, i) => l.gid === String(i + 1))).toBe(true);

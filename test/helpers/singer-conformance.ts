@@ -4,7 +4,8 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { parseStateInput } from "../../src/sync/state-input.js";
-import { STREAM_NAMES, isDate, isDateTime } from "../../src/streams/index.js";
+import { STREAM_NAMES } from "../../src/streams/index.js";
+import { schemaProblems } from "./json-schema-check.js";
 import type { Json, TapRun } from "./singer.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -97,6 +98,9 @@ type Node = { type?: string | string[]; format?: string; properties?: Record<str
 
 const types = (node: Node): string[] => (Array.isArray(node.type) ? node.type : node.type === undefined ? [] : [node.type]);
 
+const DATE_TIME = { type: "string", format: "date-time" };
+const DATE = { type: "string", format: "date" };
+
 /** Attribute tests of one property over the records that have it (is_datetime, is_boolean, is_integer, ...). */
 function attributeProblems(stream: string, name: string, node: Node, records: readonly Json[]): string[] {
   const problems: string[] = [];
@@ -110,8 +114,8 @@ function attributeProblems(stream: string, name: string, node: Node, records: re
       if (!t.includes("null")) fail("not_null", v);
       continue;
     }
-    if (node.format === "date-time" && (typeof v !== "string" || !isDateTime(v) || Number.isNaN(Date.parse(v)))) fail("is_datetime", v);
-    if (node.format === "date" && (typeof v !== "string" || !isDate(v))) fail("is_date", v);
+    if (node.format === "date-time" && schemaProblems(DATE_TIME, v).length > 0) fail("is_datetime", v);
+    if (node.format === "date" && schemaProblems(DATE, v).length > 0) fail("is_date", v);
     if (t.includes("boolean") && typeof v !== "boolean") fail("is_boolean", v);
     if (t.includes("integer") && !Number.isInteger(v)) fail("is_integer", v);
     if (t.includes("number") && (typeof v !== "number" || !Number.isFinite(v))) fail("is_numeric", v);

@@ -11,7 +11,7 @@ import type { Logger } from "../../src/core/logger.js";
 import { Redactor } from "../../src/core/redact.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { exportFileAvailable } from "../../src/export-file/probe.js";
-import type { SyncEvent } from "../../src/sinks/events.js";
+import type { SyncEvent } from "../../src/core/events.js";
 import type { SelectedStream } from "../../src/sync/plan.js";
 import { exportReader } from "../../src/sync/read-export.js";
 import { runSync, type SyncOptions } from "../../src/sync/run.js";

@@ -3,8 +3,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { ExportRecord } from "../../src/sinks/events.js";
-import { parseStreamSchema } from "../../src/streams/index.js";
+import type { ExportRecord } from "../../src/core/record.js";
+import { ObjectRecord } from "../helpers/records.js";
+import { PageCodecs } from "../../src/sinks/files/index.js";
+import { inThreadEncoding } from "../../src/sinks/files/parquet-channel.js";
+import { parseStreamSchema } from "../../src/streams/schema-files.js";
+
+/** This test process's page codecs (one per thread) and Parquet encoding in this thread. */
+export const ENCODING = inThreadEncoding(new PageCodecs());
 
 /** A scratch folder. */
 export function tempDir(): string {
@@ -39,7 +45,7 @@ export const SCHEMA = parseStreamSchema(
 
 /** A record from an object: raw text is JSON.stringify unless given. */
 export function record(object: Record<string, unknown>, raw = JSON.stringify(object)): ExportRecord {
-  return { raw, object };
+  return new ObjectRecord(object, { raw });
 }
 
 /** Records with every edge: unicode, nulls, empty and absent lists, unknown and misfit fields. */

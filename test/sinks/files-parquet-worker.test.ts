@@ -3,26 +3,25 @@
 // runs from the compiled build (Node 20 cannot start a worker from TypeScript), as in production.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import type * as FilesModule from "../../src/sinks/files/index.js";
-import { parquetFormat, streamColumns } from "../../src/sinks/files/index.js";
-import type * as ChannelModule from "../../src/sinks/files/parquet-channel.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { streamColumns, type RowGroupEncoding } from "../../src/sinks/files/index.js";
+import { EncoderThread } from "../../src/sinks/files/parquet-channel.js";
+import { parquetFormat } from "../../src/sinks/files/parquet.js";
 import { DICTIONARY_RETRY_GROUPS } from "../../src/sinks/files/parquet-encode.js";
-import { RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
+import { ENCODING, RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
 
-/** A module of the compiled build (`npm test` builds first), typed as its source. */
-const compiled = async <T>(path: string): Promise<T> => (await import(new URL(`../../dist/src/${path}`, import.meta.url).href)) as T;
-const built = await compiled<typeof FilesModule>("sinks/files/index.js");
-const builtChannel = await compiled<typeof ChannelModule>("sinks/files/parquet-channel.js");
+/** The encoding thread runs the compiled worker (`npm test` builds first), as a sync does. */
+const thread = new EncoderThread(new URL("../../dist/src/sinks/files/parquet-worker.js", import.meta.url));
+afterAll(() => thread.close());
 
 const stamp = { extractedAt: Date.parse("2026-01-02T03:04:05.678Z"), exportGid: "77" };
 
 /** 40 copies of the fixture records (new gids), in row groups of 7: many groups, every edge. */
 const MANY = Array.from({ length: 40 }, (_, copy) => RECORDS.map((r) => record({ ...r.object, gid: `${copy}-${String(r.object.gid)}` }))).flat();
 
-async function writeWith(format: typeof built.parquetFormat, encodeIn: "worker" | "thread", name: string): Promise<string> {
+async function writeWith(encoding: RowGroupEncoding, name: string): Promise<string> {
   const path = join(tempDir(), name);
-  const part = await format({ columns: built.streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 7, encodeIn }).open(path);
+  const part = await parquetFormat({ columns: streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 7, encoding }).open(path);
   for (let i = 0; i < MANY.length; i += 9) await part.write(MANY.slice(i, i + 9), stamp);
   await part.close();
   return path;
@@ -30,8 +29,8 @@ async function writeWith(format: typeof built.parquetFormat, encodeIn: "worker" 
 
 describe("Parquet encoding in a worker thread", () => {
   it("writes the same bytes as encoding in this thread", async () => {
-    const inWorker = await writeWith(built.parquetFormat, "worker", "worker.parquet");
-    const inThread = await writeWith(built.parquetFormat, "thread", "thread.parquet");
+    const inWorker = await writeWith(thread, "worker.parquet");
+    const inThread = await writeWith(ENCODING, "thread.parquet");
     expect(readFileSync(inWorker).equals(readFileSync(inThread))).toBe(true);
     const [row] = await query(`SELECT count(*)::INTEGER AS n, count(DISTINCT gid)::INTEGER AS gids FROM read_parquet('${inWorker}')`);
     expect(row).toEqual({ n: MANY.length, gids: MANY.length });
@@ -40,7 +39,7 @@ describe("Parquet encoding in a worker thread", () => {
   });
 
   it("rejects a row group the worker cannot encode, with the worker's reason", async () => {
-    const encoder = await builtChannel.openGroupEncoder({ columns: built.streamColumns(SCHEMA), dataCount: 12, compression: "zstd" }, "worker");
+    const encoder = await thread.open({ columns: streamColumns(SCHEMA), dataCount: 12, compression: "zstd" });
     await expect(encoder.encode({ rows: 1, leaves: [] })).rejects.toThrow(/Encoding a Parquet row group failed: a row group of 0 leaf columns for a file of \d+/);
     encoder.close();
   });
@@ -49,7 +48,7 @@ describe("Parquet encoding in a worker thread", () => {
 describe("dictionary encoding", () => {
   it("tries the dictionary again some row groups after a column was written plain", async () => {
     const path = join(tempDir(), "retry.parquet");
-    const part = await parquetFormat({ columns: streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 10, encodeIn: "thread" }).open(path);
+    const part = await parquetFormat({ columns: streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 10, encoding: ENCODING }).open(path);
     // `name`: unique values in the first row group (plain wins), then one repeated value (a dictionary wins).
     const rows = Array.from({ length: 10 * (DICTIONARY_RETRY_GROUPS + 3) }, (_, i) =>
       record({ gid: String(i), resource_type: "thing", name: i < 10 ? `unique ${i} ${"x".repeat(40)}` : "same" }),

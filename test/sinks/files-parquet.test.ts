@@ -2,15 +2,18 @@
 // empty lists, lists of lists), unknown and misfit values kept in _extra, row groups, codecs.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RotatingFileWriter, columnType, describeType, parquetFormat, streamColumns, type Compression } from "../../src/sinks/files/index.js";
+import { RotatingFileWriter, streamColumns } from "../../src/sinks/files/index.js";
+import { columnType, describeType } from "../../src/sinks/files/columns.js";
+import { parquetFormat } from "../../src/sinks/files/parquet.js";
+import type { Compression } from "../../src/sinks/files/codecs.js";
 import { requireStream } from "../../src/streams/index.js";
-import { EXTRAS, RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
+import { ENCODING, EXTRAS, RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678), exportGid: "777" };
 
 async function writeParquet(options: { compression?: Compression; rowGroupRows?: number; records?: typeof RECORDS } = {}): Promise<string> {
   const dir = tempDir();
-  const format = parquetFormat({ columns: streamColumns(SCHEMA), compression: options.compression ?? "zstd", ...(options.rowGroupRows ? { rowGroupRows: options.rowGroupRows } : {}) });
+  const format = parquetFormat({ columns: streamColumns(SCHEMA), compression: options.compression ?? "zstd", encoding: ENCODING, ...(options.rowGroupRows ? { rowGroupRows: options.rowGroupRows } : {}) });
   const writer = new RotatingFileWriter({ dir, format, maxFileBytes: 1 << 30 });
   await writer.write(options.records ?? RECORDS, STAMP);
   const [file] = await writer.commit("test");
@@ -121,7 +124,7 @@ describe("parquet files read by DuckDB", () => {
   it("carry the stream's real schema: a tasks row with custom fields", async () => {
     const tasks = requireStream("tasks", "test");
     const dir = tempDir();
-    const writer = new RotatingFileWriter({ dir, format: parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd" }), maxFileBytes: 1 << 30 });
+    const writer = new RotatingFileWriter({ dir, format: parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd", encoding: ENCODING }), maxFileBytes: 1 << 30 });
     const task = {
       gid: "10",
       resource_type: "task",

@@ -1,18 +1,21 @@
 // The rotating writer: hidden temporaries until commit, parts by size, abort, per-part commit
-// (as Singer BATCH will use it), and JSON Lines that are the raw text.
+// (as Singer BATCH uses it), and JSON Lines that are the raw text.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { MAX_ROW_GROUPS_PER_FILE, RotatingFileWriter, jsonlFormat, parquetFormat, partName, streamColumns, type WrittenFile } from "../../src/sinks/files/index.js";
-import { SCHEMA, query, record, tempDir } from "./files-fixtures.js";
+import { RotatingFileWriter, streamColumns, type WrittenFile } from "../../src/sinks/files/index.js";
+import { MAX_ROW_GROUPS_PER_FILE, parquetFormat } from "../../src/sinks/files/parquet.js";
+import { jsonlFormat } from "../../src/sinks/files/jsonl.js";
+import { partName } from "../../src/sinks/files/rotating.js";
+import { ENCODING, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: 0, exportGid: "1" };
 const records = (n: number, from = 0): ReturnType<typeof record>[] =>
   Array.from({ length: n }, (_, i) => record({ gid: String(from + i), resource_type: "thing", name: `name ${from + i} ${"x".repeat(200)}` }));
 
 function parquet(rowGroupRows = 50) {
-  return parquetFormat({ columns: streamColumns(SCHEMA), compression: "none", rowGroupRows });
+  return parquetFormat({ columns: streamColumns(SCHEMA), compression: "none", rowGroupRows, encoding: ENCODING });
 }
 
 describe("RotatingFileWriter", () => {

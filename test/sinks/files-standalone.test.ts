@@ -3,12 +3,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SyncEvent } from "../../src/sinks/events.js";
+import type { SyncEvent } from "../../src/core/events.js";
 import { manifestSchema } from "../../src/sinks/standalone-manifest.js";
 import { StandaloneSink, fileSafeTime, removeStaleTemporaries } from "../../src/sinks/standalone.js";
 import { requireStream } from "../../src/streams/index.js";
 import { listFiles } from "../e2e/sync-helpers.js";
-import { record, tempDir } from "./files-fixtures.js";
+import { ENCODING, record, tempDir } from "./files-fixtures.js";
 
 const CREATED = "2026-03-04T05:06:07.089Z";
 const tasks = requireStream("tasks", "test");
@@ -17,8 +17,7 @@ const teams = requireStream("teams", "test");
 function sink(out: string, statePath = join(out, "_state.json")): StandaloneSink {
   return new StandaloneSink({
     outDir: out,
-    format: "parquet",
-    compression: "zstd",
+    files: { format: "parquet", compression: "zstd", encoding: ENCODING },
     maxFileBytes: 1 << 30,
     statePath,
     streams: [tasks, teams],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
-import { airbyteStreams, parseConfiguredCatalog, streamByName, type AirbyteStream } from "../../src/streams/index.js";
+import { airbyteStreams, parseConfiguredCatalog, requireStream } from "../../src/streams/index.js";
+import type { AirbyteStream } from "../../src/streams/catalog.js";
 
 /** A ConfiguredAirbyteStream as the platform sends it, built from our discovery output. */
 function configured(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -41,7 +42,7 @@ describe("airbyteStreams", () => {
       source_defined_primary_key: [["gid"]],
       is_resumable: true,
     });
-    expect(json_schema).toEqual(streamByName("tasks")?.schema);
+    expect(json_schema).toEqual(requireStream("tasks", "test").schema);
     const { json_schema: _teamSchema, ...teams } = byName("teams");
     expect(teams).toEqual({
       name: "teams",
@@ -80,7 +81,7 @@ describe("parseConfiguredCatalog", () => {
 
   it("an unchanged discovered schema selects every field, opt-ins included", () => {
     const [tasks] = parseConfiguredCatalog({ streams: [configured("tasks")] });
-    expect(tasks?.selectedFields).toEqual(Object.keys(streamByName("tasks")?.schema.properties ?? {}));
+    expect(tasks?.selectedFields).toEqual(Object.keys(requireStream("tasks", "test").schema.properties ?? {}));
   });
 
   it("a trimmed json_schema selects its properties, plus gid, resource_type and the cursor", () => {

@@ -3,18 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, ConnectorError } from "../../src/core/errors.js";
-import {
-  defineStream,
-  loadStreamSchema,
-  packageRoot,
-  requireStream,
-  STREAM_NAMES,
-  STREAM_SPECS,
-  STREAMS,
-  streamByName,
-  streamByResourceType,
-  type StreamSpec,
-} from "../../src/streams/index.js";
+import { packageRoot, requireStream, STREAM_NAMES, STREAMS } from "../../src/streams/index.js";
+import { defineStream, STREAM_SPECS, type StreamSpec } from "../../src/streams/definitions.js";
+import { loadStreamSchema } from "../../src/streams/schema-files.js";
 
 describe("STREAMS", () => {
   it("declares the three streams of DESIGN.md, with keys and cursors", () => {
@@ -26,35 +17,25 @@ describe("STREAMS", () => {
     expect(STREAM_NAMES).toEqual(["tasks", "teams", "messages"]);
   });
 
-  it("applies the documented export filters per type", () => {
-    const common = [
-      "created_at.after", "created_at.before", "modified_at.after", "modified_at.before",
-      "created_by.any", "followers.any", "liked_by.any", "commented_on_by.any",
-    ];
-    expect([...(streamByName("tasks")?.filterKeys ?? [])].sort()).toEqual([...common, "assigned_by.any", "assignee.any"].sort());
-    expect([...(streamByName("messages")?.filterKeys ?? [])].sort()).toEqual([...common].sort());
-    expect(streamByName("teams")?.filterKeys).toEqual([]);
-  });
-
   it("splits the schema's fields into defaults and the documented opt-ins", () => {
     for (const stream of STREAMS) {
       const all = Object.keys(stream.schema.properties);
       expect([...stream.defaultFields, ...stream.optInFields].sort()).toEqual([...all].sort());
       expect(stream.defaultFields.filter((f) => stream.optInFields.includes(f))).toEqual([]);
     }
-    expect(streamByName("tasks")?.optInFields).toEqual(
+    expect(requireStream("tasks", "test").optInFields).toEqual(
       expect.arrayContaining([
         "created_by", "dependencies", "dependents", "external", "html_notes", "is_rendered_as_separator", "num_subtasks", "assigned_by",
       ]),
     );
-    expect(streamByName("tasks")?.defaultFields).toEqual(expect.arrayContaining(["attachments", "stories", "custom_fields", "modified_at"]));
-    expect(streamByName("teams")?.optInFields).toEqual(["description", "html_description"]);
-    expect(streamByName("teams")?.defaultFields).toContain("members");
-    expect(streamByName("messages")?.optInFields).toEqual(["html_notes"]);
+    expect(requireStream("tasks", "test").defaultFields).toEqual(expect.arrayContaining(["attachments", "stories", "custom_fields", "modified_at"]));
+    expect(requireStream("teams", "test").optInFields).toEqual(["description", "html_description"]);
+    expect(requireStream("teams", "test").defaultFields).toContain("members");
+    expect(requireStream("messages", "test").optInFields).toEqual(["html_notes"]);
   });
 
   it("is frozen, so no caller can change a shared definition", () => {
-    const tasks = streamByName("tasks");
+    const tasks = requireStream("tasks", "test");
     expect(Object.isFrozen(tasks)).toBe(true);
     expect(Object.isFrozen(tasks?.schema.properties["assignee"])).toBe(true);
     expect(Object.isFrozen(STREAMS)).toBe(true);
@@ -62,13 +43,6 @@ describe("STREAMS", () => {
 });
 
 describe("lookups", () => {
-  it("find streams by name and by resource type", () => {
-    expect(streamByName("teams")?.resourceType).toBe("team");
-    expect(streamByResourceType("message")?.name).toBe("messages");
-    expect(streamByName("task")).toBeUndefined();
-    expect(streamByResourceType("project")).toBeUndefined();
-  });
-
   it("requireStream names the unknown stream and lists the valid ones", () => {
     expect(requireStream("tasks", "--streams").name).toBe("tasks");
     expect(() => requireStream("projects", "--streams")).toThrow(ConfigError);

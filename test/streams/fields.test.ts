@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
-import {
-  exportFields,
-  leafPaths,
-  normalizeSelection,
-  projectRecordSchema,
-  requireStream,
-  type StreamDefinition,
-} from "../../src/streams/index.js";
+import { exportFields, normalizeSelection, projectRecordSchema, requireStream, type StreamDefinition } from "../../src/streams/index.js";
+import { leafPaths } from "../../src/streams/fields.js";
 
 const tasks = requireStream("tasks", "test");
 const teams = requireStream("teams", "test");

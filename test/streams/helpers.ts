@@ -1,7 +1,8 @@
 // Shared test helpers for test/streams: raw schema files, schema navigation, and sample records.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot, type JsonSchemaNode, type StreamName } from "../../src/streams/index.js";
+import { packageRoot, type JsonSchemaNode } from "../../src/streams/index.js";
+import type { StreamName } from "../../src/streams/definitions.js";
 
 /** The raw parsed JSON of schemas/<name>.json, as on disk (not through our zod model). */
 export function rawSchema(name: StreamName): unknown {

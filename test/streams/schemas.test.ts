@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { baseType, isNullable, STREAM_NAMES, streamByName, type JsonSchemaNode, type StreamName } from "../../src/streams/index.js";
+import { baseType, requireStream, STREAM_NAMES, type JsonSchemaNode } from "../../src/streams/index.js";
+import type { StreamName } from "../../src/streams/definitions.js";
 import { nodeAt, propertyNames, rawSchema } from "./helpers.js";
 
 const NODE_KEYWORDS = new Set(["type", "description", "format", "properties", "items", "required", "additionalProperties"]);
@@ -49,11 +50,10 @@ function allPaths(node: JsonSchemaNode | { properties: Record<string, JsonSchema
   return out;
 }
 
-const schemaOf = (name: StreamName) => {
-  const stream = streamByName(name);
-  if (stream === undefined) throw new Error(name);
-  return stream.schema;
-};
+const schemaOf = (name: StreamName) => requireStream(name, "test").schema;
+
+/** Whether a node admits null, read off its `type` (`["null", T]`). */
+const isNullable = (node: JsonSchemaNode): boolean => Array.isArray(node.type) && (node.type as readonly string[]).includes("null");
 
 // Field names extracted by hand from asana/task_team_schemas.yaml and ASANA_EXPORT_API.md.
 const DOCUMENTED: Record<StreamName, string[]> = {

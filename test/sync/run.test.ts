@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AsanaApi } from "../../src/asana/api.js";
 import { AsanaHttp } from "../../src/asana/http.js";
 import type { Clock } from "../../src/core/clock.js";
-import { silentLogger } from "../../src/core/logger.js";
+import type { Logger } from "../../src/core/logger.js";
 import { Redactor } from "../../src/core/redact.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import type { SyncEvent } from "../../src/sinks/events.js";
+import type { SyncEvent } from "../../src/core/events.js";
 import type { SelectedStream } from "../../src/sync/plan.js";
 import { exportFileAvailable } from "../../src/export-file/probe.js";
 import { exportReader } from "../../src/sync/read-export.js";
@@ -31,6 +31,9 @@ const streams: SelectedStream[] = [
   { name: "tasks", resourceType: "task", incremental: true, cursorField: "modified_at", fields: undefined },
   { name: "teams", resourceType: "team", incremental: false, cursorField: undefined, fields: undefined },
 ];
+
+/** A logger that drops everything. */
+const silentLogger: Logger = () => undefined;
 
 function deps() {
   const redactor = new Redactor();

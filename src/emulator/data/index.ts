@@ -12,7 +12,6 @@ import { generateTask } from "./task.js";
 import { generateTeam } from "./team.js";
 import type { AsanaObject, EmulatorClock, ResourceType, Workspace } from "../workspace.js";
 
-export { FIELDS, type FieldSet } from "./fields.js";
 
 /** How big a workspace to generate, from which seed, on which clock. */
 export interface WorkspaceOptions {

@@ -16,8 +16,6 @@ type UserFilterKey =
   | "assigned_by.any"
   | "assignee.any";
 
-/** Every filter key Asana documents for resource exports. */
-export type FilterKey = DateFilterKey | UserFilterKey;
 
 const DATE_KEYS: readonly DateFilterKey[] = ["created_at.after", "created_at.before", "modified_at.after", "modified_at.before"];
 const TASK_ONLY: readonly UserFilterKey[] = ["assigned_by.any", "assignee.any"];

@@ -9,29 +9,37 @@ export type Compression = "zstd" | "snappy" | "gzip" | "none";
 /** A page compressor as hyparquet-writer calls it. */
 export type Compressor = (input: Uint8Array) => Uint8Array;
 
+/** A Parquet codec name and the compressors hyparquet-writer needs for it. */
+export interface PageCodec {
+  codec: "ZSTD" | "SNAPPY" | "GZIP" | "UNCOMPRESSED";
+  compressors: Record<string, Compressor>;
+}
+
 /** zstd level 3 (zstd's default): close to level 1 in speed here, smaller files. */
 const ZSTD_LEVEL = 3;
 
 /**
- * The zstd module's init, once per thread: a second init() re-instantiates the WebAssembly module
- * under the first one's callers and corrupts what they compress. Kept on globalThis so that two
- * copies of this module in one thread (sources and build, in tests) share it.
+ * The page codecs of one thread. The zstd WebAssembly module is instantiated the first time zstd is
+ * asked for, by this object: make ONE per thread and pass it to whatever encodes there (a second
+ * instantiation in the same thread re-creates the module under the first one's callers and corrupts
+ * what they compress). The command that runs a sync makes it; the encoding worker makes its own.
  */
-const ZSTD_INIT = Symbol.for("source-asana-export/zstd-init");
-const shared = globalThis as { [ZSTD_INIT]?: Promise<void> };
+export class PageCodecs {
+  private zstdReady: Promise<void> | undefined;
 
-/** The Parquet codec name and compressors for a compression setting (loads the zstd module once). */
-export async function parquetCodec(compression: Compression): Promise<{ codec: "ZSTD" | "SNAPPY" | "GZIP" | "UNCOMPRESSED"; compressors: Record<string, Compressor> }> {
-  switch (compression) {
-    case "zstd":
-      shared[ZSTD_INIT] ??= zstdInit();
-      await shared[ZSTD_INIT];
-      return { codec: "ZSTD", compressors: { ZSTD: (input) => zstdCompress(input, ZSTD_LEVEL) } };
-    case "gzip":
-      return { codec: "GZIP", compressors: { GZIP: (input) => gzipSync(input, { level: 6 }) } };
-    case "snappy":
-      return { codec: "SNAPPY", compressors: {} };
-    case "none":
-      return { codec: "UNCOMPRESSED", compressors: {} };
+  /** The codec name and compressors for a compression setting. */
+  async codec(compression: Compression): Promise<PageCodec> {
+    switch (compression) {
+      case "zstd":
+        this.zstdReady ??= zstdInit();
+        await this.zstdReady;
+        return { codec: "ZSTD", compressors: { ZSTD: (input) => zstdCompress(input, ZSTD_LEVEL) } };
+      case "gzip":
+        return { codec: "GZIP", compressors: { GZIP: (input) => gzipSync(input, { level: 6 }) } };
+      case "snappy":
+        return { codec: "SNAPPY", compressors: {} };
+      case "none":
+        return { codec: "UNCOMPRESSED", compressors: {} };
+    }
   }
 }

@@ -1,5 +1,5 @@
 // What a file format offers the rotating writer: open a file, append records, complete or discard it.
-import type { ExportRecord } from "../events.js";
+import type { ExportRecord } from "../../core/record.js";
 
 /** What every row of a sync carries besides the record: when it was read and from which export. */
 export interface RecordStamp {

@@ -3,7 +3,7 @@
 import { once } from "node:events";
 import { open, type FileHandle } from "node:fs/promises";
 import { createGzip, type Gzip } from "node:zlib";
-import type { ExportRecord } from "../events.js";
+import type { ExportRecord } from "../../core/record.js";
 import type { FileFormat, PartWriter } from "./format.js";
 import { writeFully } from "./write-fully.js";
 

@@ -2,11 +2,10 @@
 // chunk metadata. Pure computation on plain data, so it runs the same in the sync's thread or in a
 // worker (parquet-worker.ts). `writeColumn` is a hyparquet-writer module outside its index (its
 // package exports allow `src/*.js`); the version is pinned because it is not its documented API.
-import type { ColumnChunk, DecodedArray } from "hyparquet";
 import { ByteWriter, type SchemaElement } from "hyparquet-writer";
 import { writeColumn } from "hyparquet-writer/src/column.js";
 import { snappyCompress } from "hyparquet-writer/src/snappy.js";
-import { parquetCodec, type Compression } from "./codecs.js";
+import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
 import { alignValues, recordShredder, type Leaf } from "./shred.js";
 
@@ -39,6 +38,9 @@ export interface EncodedGroup {
 }
 
 type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
+/** hyparquet's types, as hyparquet-writer's writeColumn uses them (hyparquet itself is not a dependency of ours). */
+type ColumnChunk = ReturnType<typeof writeColumn>["chunk"];
+type DecodedArray = Parameters<typeof writeColumn>[0]["pageData"]["values"];
 
 /**
  * A column whose last chunk was written plain skips hyparquet-writer's dictionary trial (a sample of
@@ -63,8 +65,9 @@ export class RowGroupEncoder {
     this.plainEncoders = encoders.map((e) => ({ ...e, encoding: "PLAIN" }));
   }
 
-  static async create(spec: EncoderSpec): Promise<RowGroupEncoder> {
-    const encoding = await parquetCodec(spec.compression);
+  /** An encoder for one file, compressing with this thread's codecs. */
+  static async create(spec: EncoderSpec, codecs: PageCodecs): Promise<RowGroupEncoder> {
+    const encoding = await codecs.codec(spec.compression);
     const compressors = { SNAPPY: snappyCompress, ...encoding.compressors };
     const { leaves } = recordShredder(spec.columns, spec.dataCount);
     return new RowGroupEncoder(

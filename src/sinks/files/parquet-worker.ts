@@ -3,17 +3,20 @@
 // Speaks the messages of parquet-channel.ts; one RowGroupEncoder per open file.
 import { parentPort } from "node:worker_threads";
 import type { EncoderReply, EncoderRequest } from "./parquet-channel.js";
+import { PageCodecs } from "./codecs.js";
 import { RowGroupEncoder } from "./parquet-encode.js";
 
 const port = parentPort;
 if (port === null) throw new Error("parquet-worker.js runs as a worker thread only");
 
+// This thread's codecs: the zstd module is instantiated once here, for every file it encodes.
+const codecs = new PageCodecs();
 const files = new Map<number, Promise<RowGroupEncoder>>();
 
 port.on("message", (request: EncoderRequest) => {
   switch (request.kind) {
     case "open":
-      files.set(request.file, RowGroupEncoder.create(request.spec));
+      files.set(request.file, RowGroupEncoder.create(request.spec, codecs));
       return;
     case "close":
       files.delete(request.file);

@@ -5,11 +5,11 @@
 // by a few row groups (plus the footer's metadata) whatever the export's size.
 import { open, type FileHandle } from "node:fs/promises";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
-import type { ExportRecord } from "../events.js";
+import type { ExportRecord } from "../../core/record.js";
 import type { Compression } from "./codecs.js";
 import { EXPORT_GID_COLUMN, EXTRA_COLUMN, EXTRACTED_AT_COLUMN, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
-import { openGroupEncoder, type EncodePlace, type GroupEncoder } from "./parquet-channel.js";
+import type { GroupEncoder, RowGroupEncoding } from "./parquet-channel.js";
 import type { EncodedGroup } from "./parquet-encode.js";
 import { recordShredder, type Extra, type RecordShredder } from "./shred.js";
 import { writeFully } from "./write-fully.js";
@@ -46,8 +46,8 @@ export interface ParquetOptions {
   rowGroupJsonBytes?: number;
   /** Written into the file's key-value metadata (e.g. the stream name and schema hash). */
   metadata?: Record<string, string>;
-  /** Where row groups are encoded (default `auto`: a worker thread when there are two cores). */
-  encodeIn?: EncodePlace;
+  /** Where row groups are encoded (this thread or a worker); the caller owns it. */
+  encoding: RowGroupEncoding;
 }
 
 /** hyparquet-writer's output buffer for the header and footer; row groups go to the file directly. */
@@ -201,7 +201,7 @@ export function parquetFormat(options: ParquetOptions): FileFormat {
       const handle = await open(path, "wx");
       let encoder: GroupEncoder;
       try {
-        encoder = await openGroupEncoder({ columns: all, dataCount: dataColumns.length, compression: options.compression }, options.encodeIn);
+        encoder = await options.encoding.open({ columns: all, dataCount: dataColumns.length, compression: options.compression });
       } catch (error) {
         await handle.close();
         throw error;

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { ExportRecord } from "../events.js";
+import type { ExportRecord } from "../../core/record.js";
 import { fsyncDir } from "./atomic.js";
 import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
 

@@ -273,8 +273,3 @@ export function alignValues(values: readonly unknown[], def: Uint8Array, maxDef:
   if (next !== values.length) throw new Error(`a leaf column with ${values.length} values for ${next} defined entries`);
   return aligned;
 }
-
-/** The Parquet schema of a file with these top-level columns. */
-export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
-  return recordShredder(columns, columns.length).schema;
-}

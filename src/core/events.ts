@@ -1,17 +1,7 @@
-// The internal events of a sync. Airbyte, Singer and the file sinks are serialisers of these;
-// none of them knows HTTP or the export file exists.
-import type { LogLevel } from "../core/logger.js";
-
-/** One exported object: its JSON text as received (for splicing) and its parsed value. */
-export interface ExportRecord {
-  readonly raw: string;
-  readonly object: Record<string, unknown>;
-  /**
-   * The same text as UTF-8 bytes, when the source has them: a sink that copies bytes uses this and
-   * never makes `raw` or `object` (which the export-file stage builds only on first access).
-   */
-  readonly rawBytes?: Uint8Array;
-}
+// The internal events of a sync and the Sink that consumes them. The sync emits them; Airbyte,
+// Singer and the file sinks are serialisers of them; none of the sinks knows HTTP or the export file.
+import type { LogLevel } from "./logger.js";
+import type { ExportRecord } from "./record.js";
 
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 

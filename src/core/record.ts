@@ -1,0 +1,21 @@
+// The one record type of a sync: what the export-file stage decodes, the sync routes to streams and
+// every sink writes. Its text, bytes and object are made only when something asks for them.
+
+/** One object of a stream: an exported line, or a row made from an object in hand. */
+export interface ExportRecord {
+  /** The Asana resource type of the line it came from. */
+  readonly resourceType: string;
+  readonly gid: string;
+  /** The parsed object (a scanned line is parsed on first access: sinks that splice the text never pay for it). */
+  readonly object: Record<string, unknown>;
+  /** Its JSON text (for a line: as received, CR and a leading BOM removed), for splicing into envelopes. */
+  readonly raw: string;
+  /** The same text as UTF-8 bytes, for sinks that copy bytes (for a line: a view of the decompressed chunk). */
+  readonly rawBytes: Uint8Array;
+  /** 1-based line number in the uncompressed export file (blank lines count); 0 when it came from no line. */
+  readonly line: number;
+  /** Byte offset of that line's first byte in the uncompressed file. */
+  readonly offset: number;
+  /** Whether a top-level field's value is a string (a scanned line answers its cursor without a parse). */
+  hasString(field: string): boolean;
+}
