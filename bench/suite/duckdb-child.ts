@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { streamColumns } from "../../src/sinks/files/index.js";
 import { describeType } from "../../src/sinks/files/columns.js";
-import { STREAMS } from "../../src/streams/index.js";
+import { TOP_LEVEL } from "./top-level.js";
 
 const [mode, input, output] = process.argv.slice(2);
 if ((mode !== "auto" && mode !== "typed") || input === undefined || output === undefined) {
@@ -30,14 +30,14 @@ if (mode === "auto") {
   rows = await count(output);
 } else {
   // One pass per stream, keeping the lines of its resource_type, typed like our Parquet files.
-  for (const stream of STREAMS) {
+  for (const { definition: stream, resourceType } of TOP_LEVEL) {
     const columns = streamColumns(stream.schema).filter((c) => !c.name.startsWith("_"));
     const spec = columns.map((c) => `${quote(c.name)}: ${quote(describeType(c.type))}`).join(", ");
     const path = join(output, stream.name, "part.parquet");
     mkdirSync(join(output, stream.name), { recursive: true });
     await conn.run(
       `COPY (SELECT * FROM read_json(${quote(input)}, format = 'newline_delimited', columns = {${spec}}, maximum_object_size = 268435456) ` +
-        `WHERE resource_type = ${quote(stream.resourceType)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd)`,
+        `WHERE resource_type = ${quote(resourceType)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     rows += await count(path);
   }

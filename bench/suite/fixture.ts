@@ -12,7 +12,8 @@ import { createGunzip } from "node:zlib";
 import { selectedStreams } from "../../src/cli/selection.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { STREAMS, airbyteStreams, parseConfiguredCatalog, projectRecordSchema } from "../../src/streams/index.js";
-import { planExport } from "../../src/sync/plan.js";
+import { planSync } from "../../src/sync/plan.js";
+import { TOP_LEVEL } from "./top-level.js";
 import { STATE_VERSION } from "../../src/sync/state.js";
 import { StreamDigests } from "./digest.js";
 
@@ -73,23 +74,23 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     // fields, `sync` (incremental, defaults): without a start date both ask for the same export, so
     // one job serves both (checked). The read plan comes from parsing the very catalog file written.
     const catalog = {
-      streams: airbyteStreams().map((stream) => {
+      streams: airbyteStreams().filter((stream) => TOP_LEVEL.some((t) => t.definition.name === stream.name)).map((stream) => {
         const definition = STREAMS.find((s) => s.name === stream.name);
         const schema = definition === undefined ? stream.json_schema : projectRecordSchema(definition);
         return { stream: { ...stream, json_schema: schema }, sync_mode: "full_refresh", destination_sync_mode: "overwrite" };
       }),
     };
     const settings = { workspace: emulator.workspaceGid, startDate: undefined, lookbackSeconds: 300, filters: {} };
-    const readPlan = planExport(
+    const readPlan = planSync(
       selectedStreams(parseConfiguredCatalog(catalog).map((c) => ({ stream: c.stream, incremental: false, selectedFields: c.selectedFields }))),
       { streams: {} },
       settings,
-    );
-    const syncPlan = planExport(
-      selectedStreams(STREAMS.map((stream) => ({ stream, incremental: true, selectedFields: undefined }))),
+    ).single;
+    const syncPlan = planSync(
+      selectedStreams(TOP_LEVEL.map(({ definition }) => ({ stream: definition, incremental: true, selectedFields: undefined }))),
       { streams: {} },
       settings,
-    );
+    ).single;
     if (readPlan.fingerprint !== syncPlan.fingerprint) throw new Error("read and sync plan different exports; the bench assumes one");
 
     const started = performance.now();
@@ -117,8 +118,8 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     log(`export ready in ${generateSeconds.toFixed(0)} s: ${(compressed / 1e6).toFixed(1)} MB gzip, ${(uncompressed / 1e6).toFixed(1)} MB JSON, ${lines} lines`);
 
     const truth = new StreamDigests();
-    for (const stream of STREAMS) {
-      for (const object of emulator.workspace.objects(stream.resourceType)) truth.add(stream.name, object.gid);
+    for (const { definition, resourceType } of TOP_LEVEL) {
+      for (const object of emulator.workspace.objects(resourceType)) truth.add(definition.name, object.gid);
     }
 
     const configPath = join(dir, "config.json");
@@ -139,9 +140,9 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     const readStatePath = join(dir, "state-read.json");
     writeFileSync(
       readStatePath,
-      JSON.stringify(STREAMS.map((s) => ({ type: "STREAM", stream: { stream_descriptor: { name: s.name }, stream_state: blob } }))),
+      JSON.stringify(TOP_LEVEL.map(({ definition: s }) => ({ type: "STREAM", stream: { stream_descriptor: { name: s.name }, stream_state: blob } }))),
     );
-    const syncState = JSON.stringify(Object.fromEntries(STREAMS.map((s) => [s.name, blob])));
+    const syncState = JSON.stringify(Object.fromEntries(TOP_LEVEL.map(({ definition: s }) => [s.name, blob])));
     return {
       tasks,
       emulator,

@@ -1,7 +1,7 @@
 // From a configured catalog (Airbyte) or Singer metadata to the streams a sync reads.
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../core/errors.js";
-import { exportFields, type StreamDefinition } from "../streams/index.js";
+import type { StreamDefinition } from "../streams/index.js";
 import type { SelectedStream } from "../sync/plan.js";
 
 /** A stream selection, from any platform. */
@@ -11,14 +11,12 @@ export interface StreamChoice {
   selectedFields: readonly string[] | undefined;
 }
 
-/** The sync's view of chosen streams: export fields resolved from the selection. */
+/** The sync's view of chosen streams: incremental only where the stream supports it. */
 export function selectedStreams(choices: readonly StreamChoice[]): SelectedStream[] {
   return choices.map(({ stream, incremental, selectedFields }) => ({
-    name: stream.name,
-    resourceType: stream.resourceType,
+    definition: stream,
     incremental: incremental && stream.supportsIncremental,
-    cursorField: stream.cursorField,
-    fields: exportFields(stream, selectedFields),
+    columns: selectedFields,
   }));
 }
 

@@ -18,4 +18,15 @@ export interface ExportRecord {
   readonly offset: number;
   /** Whether a top-level field's value is a string (a scanned line answers its cursor without a parse). */
   hasString(field: string): boolean;
+  /** Whether the object has this top-level field. */
+  has(field: string): boolean;
+  /** The value of a top-level field (undefined when absent); a scanned line parses just that value. */
+  field(name: string): unknown;
+  /**
+   * The JSON bytes of each element of a top-level array field, when the record has them at hand
+   * (a scanned line); undefined otherwise: then read `field(name)`.
+   */
+  elementBytes(name: string): Uint8Array[] | undefined;
+  /** The record without these top-level fields, re-assembled from its bytes; undefined when it cannot be (use `object`). */
+  withoutFields(names: ReadonlySet<string>): ExportRecord | undefined;
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createWorkspace } from "./data/index.js";
 import { apiRouter } from "./server/api-router.js";
 import { buildDirectory, type EmulatorTokens } from "./server/directory.js";
+import type { TypeParameters } from "./server/export-request.js";
 import type { FaultPlan } from "./server/fault-plan.js";
 import { FaultController } from "./server/faults.js";
 import { JobStore } from "./server/jobs.js";
@@ -23,6 +24,7 @@ export type { EmulatorTokens } from "./server/directory.js";
 export type { Fault, FaultPlan, FaultSchedule, FaultTarget, FileFault, JobFault, RequestFault } from "./server/fault-plan.js";
 export type { FaultController, FiredFault } from "./server/faults.js";
 export type { RequestRecord } from "./server/request-log.js";
+export type { TypeParameters } from "./server/export-request.js";
 
 /** How to start an emulator; every field has a default. */
 export interface EmulatorOptions {
@@ -56,6 +58,12 @@ export interface EmulatorOptions {
   gzipLevel?: number;
   /** Faults armed from the start. */
   faults?: FaultPlan;
+  /**
+   * Two export parameters of one resource type (OR-ed): an object matching both comes once per
+   * parameter (`duplicate`, the default), once with the union of their fields (`union`), or the
+   * request is refused with a 400 (`reject`). Asana documents only that they may yield an object twice.
+   */
+  typeParameters?: TypeParameters;
 }
 
 /** A running emulator. */
@@ -147,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiRouter({
       directory,
       jobs,
+      typeParameters: options.typeParameters ?? "duplicate",
       downloadUrl: (job) => {
         const path = storagePath(job.workspaceGid, job.exportGid);
         return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;

@@ -21,6 +21,9 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --gzip-level N      1..9 (default 6)
   --rate-limit N      requests per minute per token (default 1500)
   --max-in-flight N   concurrent requests per token (default 50)
+  --type-parameters M two export parameters of one resource type: duplicate (an object matching
+                      both comes twice, the default), union (once, with both field sets) or
+                      reject (the request is refused with a 400)
   --error-rate R      answer this share (0..1) of all requests with a 503, seeded
   --fault JSON        arm a fault, e.g. '{"kind":"status","status":500,"target":"get-job","skip":1}'
                       (repeatable; kinds: status, rate-limit, latency, reset, expire-url, job-failed,
@@ -68,6 +71,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       "rate-limit": { type: "string" },
       "max-in-flight": { type: "string" },
       "error-rate": { type: "string" },
+      "type-parameters": { type: "string" },
       fault: { type: "string", multiple: true },
       help: { type: "boolean" },
     },
@@ -106,6 +110,13 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     faults,
   };
   if (values.token !== undefined) options.token = values.token;
+  const typeParameters = values["type-parameters"];
+  if (typeParameters !== undefined) {
+    if (typeParameters !== "duplicate" && typeParameters !== "union" && typeParameters !== "reject") {
+      throw new Error(`--type-parameters must be duplicate, union or reject, got '${typeParameters}'`);
+    }
+    options.typeParameters = typeParameters;
+  }
   return options;
 }
 

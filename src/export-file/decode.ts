@@ -1,12 +1,12 @@
-// gzip bytes -> lines -> validated, routed and deduplicated export objects. This is the hot path of
+// gzip bytes -> lines -> validated export objects of the wanted types. This is the hot path of
 // every sync: each line is validated by a scan of its bytes that also finds gid, resource_type and
-// the cursor (json-scan.ts); its text, bytes and object are made only when a sink asks for them.
+// where the values of a few top-level fields lie (json-scan.ts); its text, bytes and object are made
+// only when a sink asks for them. Dedupe and routing to streams are the sync's (src/sync/route.ts).
 import { isUtf8 } from "node:buffer";
 import { codeForReason, ExportLineError, type InvalidLineReason } from "./errors.js";
-import { GidSet } from "./gid-set.js";
 import { gunzipChunks } from "./gunzip.js";
 import type { ExportRecord } from "../core/record.js";
-import { ScannedLine, type ParseCount } from "./export-line.js";
+import { ScannedLine, type LineSpans, type ParseCount } from "./export-line.js";
 import { JsonObjectScanner, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
 import { firstInvalidUtf8 } from "./utf8.js";
@@ -17,12 +17,15 @@ export interface DecodeOptions {
   onInvalidLine?: "fail" | "skip";
   /** Resource types to yield; others are counted in `stats.unwantedTypes`. All types when absent. */
   wantedTypes?: ReadonlySet<string>;
-  /** Drop a repeated (resource_type, gid) pair (default true). */
-  dedupe?: boolean;
   /** Longest accepted line in bytes (default 256 MB); a longer one is always an error. */
   maxLineBytes?: number;
-  /** Top-level fields (such as a cursor) whose string-ness `hasString` answers from the scan. */
-  stringFields?: readonly string[];
+  /**
+   * Top-level fields whose presence, kind and value each scanned line keeps, so that `hasString`,
+   * `has`, `field` and `elementBytes` answer them without parsing the line (at most 30).
+   */
+  fields?: readonly string[];
+  /** Keep where every top-level member lies, so `withoutFields` can re-assemble a line from its bytes. */
+  members?: boolean;
 }
 
 /** Counters of one decode, complete once the iteration ends. */
@@ -40,8 +43,6 @@ export interface DecodeStats {
   firstInvalid: { line: number; offset: number; reason: InvalidLineReason } | undefined;
   /** Lines of resource types not in `wantedTypes`, by type. */
   unwantedTypes: Map<string, number>;
-  /** Repeated objects dropped, by resource type. */
-  duplicates: Map<string, number>;
 }
 
 /** A single-use async iterable of batches of lines, with its counters. */
@@ -60,7 +61,6 @@ export function emptyDecodeStats(): DecodeStats {
     invalid: { not_utf8: 0, malformed_json: 0, not_object: 0, missing_gid: 0, missing_resource_type: 0 },
     firstInvalid: undefined,
     unwantedTypes: new Map(),
-    duplicates: new Map(),
   };
 }
 
@@ -105,12 +105,12 @@ class LineDecoder {
   private validEnd = 0;
   private readonly skip: boolean;
   private readonly wanted: ReadonlySet<string> | undefined;
-  private readonly seen: Map<string, GidSet> | undefined;
-  private readonly stringFields: readonly string[];
-  /** The scanner's key index of each of stringFields. */
+  private readonly fields: readonly string[];
+  /** The scanner's key index of each of `fields`. */
   private readonly fieldKeys: Int32Array;
   private readonly scanner: JsonObjectScanner;
   private readonly count: ParseCount = { parsed: 0 };
+  private readonly members: boolean;
   private handedOut = 0;
   /** Parse every line instead of scanning it (see take). */
   private eager = false;
@@ -120,12 +120,12 @@ class LineDecoder {
     private readonly stats: DecodeStats,
   ) {
     this.skip = options.onInvalidLine === "skip";
+    this.members = options.members === true;
     this.wanted = options.wantedTypes;
-    this.seen = options.dedupe === false ? undefined : new Map();
-    this.stringFields = (options.stringFields ?? []).slice(0, 30);
-    const keys = [...new Set(["gid", "resource_type", ...this.stringFields])];
-    this.scanner = new JsonObjectScanner(keys);
-    this.fieldKeys = Int32Array.from(this.stringFields, (field) => keys.indexOf(field));
+    this.fields = [...new Set(options.fields ?? [])].slice(0, 30);
+    const keys = [...new Set(["gid", "resource_type", ...this.fields])];
+    this.scanner = new JsonObjectScanner(keys, options.members === true);
+    this.fieldKeys = Int32Array.from(this.fields, (field) => keys.indexOf(field));
   }
 
   take(): ExportRecord[] {
@@ -166,22 +166,37 @@ class LineDecoder {
     const from = bom ? start + 3 : start;
     const scanner = this.scanner;
     if (!this.eager && scanner.scan(buf, from, end)) {
-      const kinds = scanner.kinds;
       const gid = this.text(buf, GID);
       const resourceType = this.text(buf, RESOURCE_TYPE);
       // An object without a usable gid or resource_type takes the parse path, which names the problem.
       if (gid !== "" && resourceType !== "") {
-        let strings = 0;
-        for (let k = 0; k < this.fieldKeys.length; k++) {
-          const kind = kinds[this.fieldKeys[k] ?? 0];
-          if (kind === STRING || kind === STRING_ESCAPED) strings |= 1 << k;
-        }
-        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, strings, this.stringFields, undefined, undefined));
+        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, this.lineSpans(), undefined, undefined));
         return;
       }
     }
     this.parseLine(buf, start, end, from, line, offset);
   };
+
+  /** Where the last scanned line's `fields` (and members) lie, copied out of the reused scanner. */
+  private lineSpans(): LineSpans {
+    const { kinds, starts, ends } = this.scanner;
+    const spans = new Int32Array(this.fieldKeys.length * 3);
+    for (let k = 0; k < this.fieldKeys.length; k++) {
+      const key = this.fieldKeys[k] ?? 0;
+      spans[k * 3] = kinds[key] ?? 0;
+      spans[k * 3 + 1] = starts[key] ?? 0;
+      spans[k * 3 + 2] = ends[key] ?? 0;
+    }
+    const scanner = this.scanner;
+    const members = this.members ? new Int32Array(scanner.memberCount * 2) : undefined;
+    if (members !== undefined) {
+      for (let m = 0; m < scanner.memberCount; m++) {
+        members[m * 2] = scanner.memberStarts[m] ?? 0;
+        members[m * 2 + 1] = scanner.memberEnds[m] ?? 0;
+      }
+    }
+    return { fields: this.fields, spans, members };
+  }
 
   /** The string value of captured key k, or "" when it is not a string. */
   private text(buf: Buffer, k: number): string {
@@ -223,22 +238,14 @@ class LineDecoder {
       this.invalid("missing_resource_type", line, offset, `has ${describeField("resource_type", resourceType)}`);
       return;
     }
-    this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, 0, this.stringFields, raw, object));
+    this.accept(ScannedLine.parsed(this.count, resourceType, gid, line, offset, buf, from, end, raw, object));
   }
 
   private accept(decoded: ScannedLine): void {
-    const { resourceType, gid } = decoded;
+    const { resourceType } = decoded;
     if (this.wanted !== undefined && !this.wanted.has(resourceType)) {
       bump(this.stats.unwantedTypes, resourceType);
       return;
-    }
-    if (this.seen !== undefined) {
-      let gids = this.seen.get(resourceType);
-      if (gids === undefined) this.seen.set(resourceType, (gids = new GidSet()));
-      if (!gids.add(gid)) {
-        bump(this.stats.duplicates, resourceType);
-        return;
-      }
     }
     this.stats.records++;
     this.batch.push(decoded);

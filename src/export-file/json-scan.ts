@@ -41,28 +41,57 @@ const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0
 
 /**
  * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
- * value of `keys[k]` is (the last occurrence wins, as with JSON.parse) and, for strings,
- * `starts[k]`/`ends[k]` delimit its bytes inside the quotes.
+ * value of `keys[k]` is (the last occurrence wins, as with JSON.parse) and `starts[k]`/`ends[k]`
+ * delimit its bytes: inside the quotes for a string, the whole value otherwise (an object or array
+ * from its bracket to just after the closing one). With `members`, the scan also notes where every
+ * top-level member lies (`memberStarts[m]` at its key's quote, `memberEnds[m]` after its value), so
+ * a line can be re-assembled without some of its members.
  */
 export class JsonObjectScanner {
   readonly kinds: Uint8Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  /** Top-level members of the last scan (when `members` was asked for): how many, and where. */
+  memberCount = 0;
+  memberStarts = new Int32Array(0);
+  memberEnds = new Int32Array(0);
   private readonly keyBytes: Uint8Array[];
   private stack = new Uint8Array(64);
   /** Set by scanString: whether the string just scanned had an escape. */
   private escaped = false;
 
-  constructor(readonly keys: readonly string[]) {
+  constructor(
+    readonly keys: readonly string[],
+    private readonly members = false,
+  ) {
     this.keyBytes = keys.map((k) => new TextEncoder().encode(k));
     this.kinds = new Uint8Array(keys.length);
     this.starts = new Int32Array(keys.length);
     this.ends = new Int32Array(keys.length);
+    if (members) {
+      this.memberStarts = new Int32Array(64);
+      this.memberEnds = new Int32Array(64);
+    }
+  }
+
+  private addMember(start: number, end: number): void {
+    if (this.memberCount === this.memberStarts.length) {
+      const starts = new Int32Array(this.memberCount * 2);
+      const ends = new Int32Array(this.memberCount * 2);
+      starts.set(this.memberStarts);
+      ends.set(this.memberEnds);
+      this.memberStarts = starts;
+      this.memberEnds = ends;
+    }
+    this.memberStarts[this.memberCount] = start;
+    this.memberEnds[this.memberCount++] = end;
   }
 
   /** Whether `buf[start, end)` is exactly one JSON object, optionally surrounded by whitespace. */
   scan(buf: Uint8Array, start: number, end: number): boolean {
     this.kinds.fill(ABSENT);
+    this.memberCount = 0;
+    const members = this.members;
     let i = start;
     while (i < end && isWhitespace(buf[i] ?? 0)) i++;
     if (i >= end || buf[i] !== LBRACE) return false;
@@ -72,6 +101,10 @@ export class JsonObjectScanner {
     i++;
     // The key of the top-level member being read, when it is one of `keys` (else -1).
     let capture = -1;
+    // The top-level member whose container value is open: its key (or -1), its key's and value's start.
+    let openCapture = -1;
+    let memberStart = 0;
+    let openStart = 0;
     // Expecting a key (or `}` right after `{`), else a value (or `]` right after `[`).
     let expectKey = true;
     let allowClose = true;
@@ -83,8 +116,10 @@ export class JsonObjectScanner {
         if (c === RBRACE && allowClose) {
           depth--;
           i++;
+          if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
         } else {
           if (c !== QUOTE) return false;
+          if (depth === 1) memberStart = i;
           const keyStart = i + 1;
           const keyEnd = this.scanString(buf, keyStart, end);
           if (keyEnd < 0) return false;
@@ -101,9 +136,11 @@ export class JsonObjectScanner {
       } else if (c === RBRACKET && allowClose) {
         depth--;
         i++;
+        if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
       } else {
         // A value.
         let kind: number;
+        const valueStart = i;
         if (c === QUOTE) {
           const valueEnd = this.scanString(buf, i + 1, end);
           if (valueEnd < 0) return false;
@@ -114,6 +151,10 @@ export class JsonObjectScanner {
           kind = this.escaped ? STRING_ESCAPED : STRING;
           i = valueEnd + 1;
         } else if (c === LBRACE || c === LBRACKET) {
+          if (depth === 1) {
+            openCapture = capture;
+            openStart = i;
+          }
           if (capture >= 0) this.kinds[capture] = OBJECT;
           capture = -1;
           if (depth === stack.length) {
@@ -147,8 +188,13 @@ export class JsonObjectScanner {
         }
         if (capture >= 0) {
           this.kinds[capture] = kind;
+          if (kind !== STRING && kind !== STRING_ESCAPED) {
+            this.starts[capture] = valueStart;
+            this.ends[capture] = i;
+          }
           capture = -1;
         }
+        if (members && depth === 1) this.addMember(memberStart, i);
       }
       // After a value or a closed container: `,` or the close of the enclosing container.
       for (;;) {
@@ -169,11 +215,21 @@ export class JsonObjectScanner {
         if (c === (container === IN_OBJECT ? RBRACE : RBRACKET)) {
           depth--;
           i++;
+          if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
           continue;
         }
         return false;
       }
     }
+  }
+
+  /** A top-level member's container value closed just before `end`: note its span (and the member's). */
+  private closeTopLevel(capture: number, valueStart: number, memberStart: number, end: number): void {
+    if (capture >= 0) {
+      this.starts[capture] = valueStart;
+      this.ends[capture] = end;
+    }
+    if (this.members) this.addMember(memberStart, end);
   }
 
   /** From just after an opening quote: the index of the closing quote, or -1 if the string is invalid. */

@@ -34,7 +34,7 @@ export function airbyteStream(stream: StreamDefinition): AirbyteStream {
     json_schema: structuredClone(stream.schema),
     supported_sync_modes: stream.supportsIncremental ? ["full_refresh", "incremental"] : ["full_refresh"],
     source_defined_cursor: stream.cursorField !== undefined,
-    source_defined_primary_key: [[...stream.primaryKey]],
+    source_defined_primary_key: stream.primaryKey.map((column) => [column]),
     // The protocol: true when the stream supports incremental.
     is_resumable: stream.supportsIncremental,
   } satisfies AirbyteStream;

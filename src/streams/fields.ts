@@ -1,18 +1,25 @@
 // Field selection: which top-level fields a sync wants (Airbyte column selection, Singer metadata,
-// --streams) -> the export's `fields` list and the schema of the records it yields.
+// --streams) and the schema of the records it yields. needs.ts turns a selection into the export's
+// `fields` list.
 //
-// Semantics: no selection (undefined) means the type's default fields, and the export is sent no
-// `fields` list. A selection is a list of top-level schema fields; gid, resource_type and the cursor
-// are always added. When it equals the default set, no `fields` list is sent either; otherwise the
-// list names every selected field, opt-ins included, expanded to dotted leaf paths (`assignee.name`),
-// because under opt_fields rules naming `assignee` alone returns only its gid.
+// Semantics: no selection (undefined) means the stream's default fields (for the export's own types,
+// Asana's defaults: no `fields` list is sent). A selection is a list of top-level schema fields; the
+// key, resource_type, the cursor and a child row's parent columns are always added. When it equals the
+// default set, no `fields` list is sent either; otherwise the list names every selected field, opt-ins
+// included, expanded to dotted leaf paths (`assignee.name`), because under opt_fields rules naming
+// `assignee` alone returns only its gid.
 import { ConfigError } from "../core/errors.js";
 import type { StreamDefinition } from "./definitions.js";
 import { baseType, type JsonSchemaNode, type JsonSchemaObject } from "./json-schema.js";
 
-/** Fields always exported and emitted, whatever the selection: they carry identity, routing and state. */
+/**
+ * Fields always exported and emitted, whatever the selection: they carry identity, routing and state
+ * (the key, resource_type, the cursor, and a child row's parent columns), in schema order.
+ */
 export function alwaysSelected(stream: StreamDefinition): string[] {
-  return stream.cursorField === undefined ? ["gid", "resource_type"] : ["gid", "resource_type", stream.cursorField];
+  const always = new Set([...stream.primaryKey, "resource_type", ...(stream.cursorField === undefined ? [] : [stream.cursorField])]);
+  if (stream.source.kind === "children") for (const column of Object.values(stream.source.parentColumns)) always.add(column);
+  return Object.keys(stream.schema.properties).filter((field) => always.has(field));
 }
 
 /**
@@ -33,25 +40,6 @@ export function normalizeSelection(stream: StreamDefinition, selected?: readonly
   }
   const wanted = new Set([...alwaysSelected(stream), ...selected]);
   return known.filter((field) => wanted.has(field));
-}
-
-/**
- * The export's `fields` for a selection, or undefined when the type's default set is what is wanted
- * (no selection, or a selection equal to the defaults). See the file comment for the rules.
- */
-export function exportFields(stream: StreamDefinition, selected?: readonly string[]): string[] | undefined {
-  if (selected === undefined) return undefined;
-  const fields = normalizeSelection(stream, selected);
-  const defaults = stream.defaultFields;
-  if (fields.length === defaults.length && defaults.every((f) => fields.includes(f))) return undefined;
-  const first = alwaysSelected(stream);
-  const ordered = [...first, ...fields.filter((f) => !first.includes(f))];
-  const paths: string[] = [];
-  for (const field of ordered) {
-    const node = stream.schema.properties[field];
-    if (node !== undefined) leafPaths(field, node, paths);
-  }
-  return paths;
 }
 
 /** The dotted leaf paths under one field (`assignee` -> `assignee.gid`, `assignee.resource_type`, `assignee.name`). */

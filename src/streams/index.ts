@@ -9,10 +9,12 @@ export {
   airbyteStreams,
   parseConfiguredCatalog,
 } from "./catalog.js";
-export { alwaysSelected, exportFields, normalizeSelection, projectRecordSchema } from "./fields.js";
+export { alwaysSelected, normalizeSelection, projectRecordSchema } from "./fields.js";
 export {
   baseType,
   type JsonSchemaNode,
   type JsonSchemaObject,
 } from "./json-schema.js";
 export { packageRoot } from "./schema-files.js";
+export { exportFieldList, needLeaves, parentNeeds, topLevel, unionNeeds, type FieldNeed } from "./needs.js";
+export { sourceParents, type ResourceType } from "./sources.js";

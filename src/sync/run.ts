@@ -1,4 +1,5 @@
-// One sync = one export job: plan, start or resume the job, wait, download, decode, emit, advance state.
+// One sync = one export job (two when Asana refuses a type twice): plan, start or resume the job, wait,
+// download, decode, route to the streams, emit, advance state.
 import type { AsanaApi, ExportJob } from "../asana/api.js";
 import { AsanaApiError } from "../asana/errors.js";
 import { pollExport, startExport, type FinishedExport } from "../asana/export-job.js";
@@ -8,8 +9,9 @@ import type { Logger } from "../core/logger.js";
 import type { StreamStatus, SyncEvent } from "../core/events.js";
 import type { ExportRecord } from "../core/record.js";
 import type { DecodeStats } from "../export-file/decode.js";
-import { MissingCursorError, cannotResume } from "./errors.js";
-import { planExport, type PlanSettings, type SelectedStream } from "./plan.js";
+import { cannotResume } from "./errors.js";
+import { planSync, type ExportPlan, type PlanSettings, type SelectedStream } from "./plan.js";
+import { Router } from "./route.js";
 import {
   hasPendingExport,
   pendingExport,
@@ -24,8 +26,10 @@ import {
 export type ExportReader = (input: {
   resolveUrl: (reason: "initial" | "expired") => Promise<string>;
   wantedTypes: ReadonlySet<string>;
-  /** Top-level fields the sync tests for being strings (the cursors): `hasString` answers them cheaply. */
-  stringFields?: readonly string[];
+  /** Top-level fields whose values the routing reads (cursor, markers, derived streams' fields). */
+  fields: readonly string[];
+  /** Keep every line's member spans (a resource stream's records are re-assembled without some fields). */
+  members: boolean;
   onTotalBytes: (bytes: number) => void;
 }) => { batches: AsyncIterable<readonly ExportRecord[]>; stats: DecodeStats };
 
@@ -59,61 +63,101 @@ export async function* runSync(
   options: SyncOptions,
   deps: SyncDeps,
 ): AsyncGenerator<SyncEvent, ConnectorState> {
-  const names = streams.map((s) => s.name);
+  const names = streams.map((s) => s.definition.name);
   const statuses = (status: StreamStatus): SyncEvent[] => names.map((stream) => ({ kind: "stream_status", stream, status }));
   yield* statuses("STARTED");
   let state = initialState;
+  let current: readonly string[] = names;
   try {
-    const plan = planExport(streams, state, options);
-    let resumed = await resumable(pendingExport(state, names, plan.fingerprint), options.workspace, deps.api);
-    let finished: FinishedExport;
-    for (;;) {
-      let pending = resumed;
-      if (pending === undefined) {
-        yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
-        const job = await startExport(deps.api, options.workspace, plan.parameters, {
-          clock: deps.clock,
-          logger: deps.logger,
-          slotWaitMs: options.exportTimeoutMs,
-          intervalMs: options.pollIntervalMs,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-        });
-        pending = {
-          job_gid: job.gid,
-          workspace: options.workspace,
-          fingerprint: plan.fingerprint,
-          started_at: new Date(deps.clock.now()).toISOString(),
-          status: job.status,
-        };
-      } else {
-        yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
+    const plan = planSync(streams, state, options);
+    // A sync split into two jobs by an earlier run (Asana refused a type twice) resumes as two jobs.
+    let jobs: readonly ExportPlan[] =
+      plan.split !== undefined && plan.split.some((job) => pendingExport(state, job.streams, job.fingerprint) !== undefined) ? plan.split : [plan.single];
+    let running = false;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as ExportPlan;
+      current = job.streams;
+      let finished: FinishedExport;
+      try {
+        finished = yield* readyExport(job, () => state, (s) => (state = s), options, deps);
+      } catch (error) {
+        // Asana may refuse two parameters of one type (a 400): export in two jobs instead, once.
+        if (plan.split === undefined || jobs === plan.split || !refusesTypeTwice(error)) throw error;
+        yield log("warn", `Asana refused two export parameters of one resource type; exporting in two jobs instead (${plan.split[0].streams.join(", ")}; then ${plan.split[1].streams.join(", ")})`);
+        jobs = plan.split;
+        i = -1;
+        continue;
       }
-      state = withPendingExport(state, names, pending);
-      yield* stateEvents(state, names, new Map());
-      finished = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
-      if (resumed === undefined || (yield* fileAvailable(finished, deps))) break;
-      // Asana keeps export files 30 days: a job resumed after that has nothing left to download.
-      yield log("warn", `The file of resumed export job ${resumed.job_gid} is no longer available; starting a new export`);
-      resumed = undefined;
+      if (!running) {
+        running = true;
+        yield* statuses("RUNNING");
+      }
+      const counts = yield* emitRecords(job, finished, options, deps);
+      const withCursor = new Set(streams.filter((s) => s.definition.cursorField !== undefined).map((s) => s.definition.name));
+      state = withCompletedExport(state, job.streams, withCursor, finished.createdAt);
+      yield* stateEvents(state, job.streams, counts, finished);
     }
-    yield log("info", `Export ${finished.exportGid} is ready (created ${finished.createdAt})`);
-    yield { kind: "progress", job: "succeeded", exportGid: finished.exportGid, exportCreatedAt: finished.createdAt };
-    yield* statuses("RUNNING");
-
-    const counts = yield* emitRecords(streams, finished, options, deps);
-    state = withCompletedExport(state, names, new Set(streams.filter((s) => s.cursorField).map((s) => s.name)), finished.createdAt);
-    yield* stateEvents(state, names, counts, finished);
     yield* statuses("COMPLETE");
     return state;
   } catch (error) {
-    if (cannotResume(error) && hasPendingExport(state, names)) {
+    if (cannotResume(error) && hasPendingExport(state, current)) {
       // Resuming would fail the same way on every rerun: forget the job so the next run starts a new export.
-      state = withoutPendingExport(state, names);
+      state = withoutPendingExport(state, current);
       yield log("warn", `The export cannot be resumed (${error.code}); the state no longer records its job, so the next run starts a new export`);
-      yield* stateEvents(state, names, new Map());
+      yield* stateEvents(state, current, new Map());
     }
     yield* statuses("INCOMPLETE");
     throw error;
+  }
+}
+
+/** A 400 to a request with two parameters of one type: Asana takes them only one at a time here. */
+function refusesTypeTwice(error: unknown): boolean {
+  return error instanceof AsanaApiError && error.status === 400;
+}
+
+/** Start (or resume) one job and wait until its export is ready, recording the job in the state. */
+async function* readyExport(
+  job: ExportPlan,
+  getState: () => ConnectorState,
+  setState: (s: ConnectorState) => void,
+  options: SyncOptions,
+  deps: SyncDeps,
+): AsyncGenerator<SyncEvent, FinishedExport> {
+  const names = job.streams;
+  let resumed = await resumable(pendingExport(getState(), names, job.fingerprint), options.workspace, deps.api);
+  for (;;) {
+    let pending = resumed;
+    if (pending === undefined) {
+      yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
+      const started = await startExport(deps.api, options.workspace, job.parameters, {
+        clock: deps.clock,
+        logger: deps.logger,
+        slotWaitMs: options.exportTimeoutMs,
+        intervalMs: options.pollIntervalMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+      pending = {
+        job_gid: started.gid,
+        workspace: options.workspace,
+        fingerprint: job.fingerprint,
+        started_at: new Date(deps.clock.now()).toISOString(),
+        status: started.status,
+      };
+    } else {
+      yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
+    }
+    setState(withPendingExport(getState(), names, pending));
+    yield* stateEvents(getState(), names, new Map());
+    const finished = yield* waitAndHeartbeat(pending, names, getState, setState, options, deps);
+    if (resumed === undefined || (yield* fileAvailable(finished, deps))) {
+      yield log("info", `Export ${finished.exportGid} is ready (created ${finished.createdAt})`);
+      yield { kind: "progress", job: "succeeded", exportGid: finished.exportGid, exportCreatedAt: finished.createdAt };
+      return finished;
+    }
+    // Asana keeps export files 30 days: a job resumed after that has nothing left to download.
+    yield log("warn", `The file of resumed export job ${resumed.job_gid} is no longer available; starting a new export`);
+    resumed = undefined;
   }
 }
 
@@ -190,13 +234,13 @@ async function* waitAndHeartbeat(
 }
 
 async function* emitRecords(
-  streams: readonly SelectedStream[],
+  job: ExportPlan,
   finished: FinishedExport,
   options: SyncOptions,
   deps: SyncDeps,
 ): AsyncGenerator<SyncEvent, Map<string, number>> {
-  const byType = new Map(streams.map((s) => [s.resourceType, s]));
-  const counts = new Map(streams.map((s) => [s.name, 0]));
+  const router = new Router(job, options.onInvalidRecord);
+  const counts = new Map(job.streams.map((s) => [s, 0]));
   const pendingEvents: SyncEvent[] = [];
   const progressMs = options.progressLogMs ?? 30_000;
   let lastProgress = deps.clock.now();
@@ -209,35 +253,33 @@ async function* emitRecords(
       if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. Run the sync again.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
       return url;
     },
-    wantedTypes: new Set(byType.keys()),
-    stringFields: [...new Set(streams.flatMap((s) => (s.incremental && s.cursorField !== undefined ? [s.cursorField] : [])))],
+    wantedTypes: router.types,
+    fields: router.fields,
+    members: router.members,
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
       total = bytes;
     },
   });
-  let skippedCursor = 0;
-  for await (const batch of reader.batches) {
-    if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
-    const perStream = new Map<string, ExportRecord[]>();
-    for (const line of batch) {
-      const stream = byType.get(line.resourceType);
-      if (stream === undefined) continue;
-      const cursor = stream.incremental ? stream.cursorField : undefined;
-      if (cursor !== undefined && !(line.hasString(cursor))) {
-        if (options.onInvalidRecord === "fail") throw new MissingCursorError(stream.name, line.gid, cursor, line.line);
-        skippedCursor++;
-        continue;
-      }
-      let list = perStream.get(stream.name);
-      if (list === undefined) perStream.set(stream.name, (list = []));
-      list.push(line);
-    }
-    const emittedAt = deps.clock.now();
-    for (const [stream, records] of perStream) {
+  let perStream = new Map<string, ExportRecord[]>();
+  const emit = (stream: string, record: ExportRecord): void => {
+    let list = perStream.get(stream);
+    if (list === undefined) perStream.set(stream, (list = []));
+    list.push(record);
+  };
+  const flush = function* (emittedAt: number): Generator<SyncEvent> {
+    const batch = perStream;
+    perStream = new Map();
+    for (const [stream, records] of batch) {
       counts.set(stream, (counts.get(stream) ?? 0) + records.length);
       yield { kind: "records", stream, records, emittedAt };
     }
+  };
+  for await (const batch of reader.batches) {
+    if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
+    for (const line of batch) router.route(line, emit);
+    const emittedAt = deps.clock.now();
+    yield* flush(emittedAt);
     if (emittedAt - lastProgress >= progressMs) {
       lastProgress = emittedAt;
       const received = reader.stats.compressedBytes;
@@ -248,18 +290,21 @@ async function* emitRecords(
     }
   }
   if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
+  router.finish(emit);
+  yield* flush(deps.clock.now());
   const stats = reader.stats;
   for (const [type, n] of stats.unwantedTypes) {
     yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
   }
   const skipped = Object.entries(stats.invalid).filter(([, n]) => n > 0);
+  const skippedCursor = router.stats.missingCursor;
   if (skipped.length > 0 || skippedCursor > 0) {
     const parts = skipped.map(([why, n]) => `${n} ${why.replaceAll("_", " ")}`);
     if (skippedCursor > 0) parts.push(`${skippedCursor} without their cursor`);
     yield log("warn", `Skipped invalid lines (on_invalid_record = skip): ${parts.join(", ")}`);
   }
   let duplicates = 0;
-  for (const n of stats.duplicates.values()) duplicates += n;
+  for (const n of router.stats.duplicates.values()) duplicates += n;
   if (duplicates > 0) yield log("info", `Dropped ${duplicates} duplicate object(s) within the export`);
   yield log("info", `Read ${stats.lines} lines; records: ${[...counts].map(([s, n]) => `${s} ${n}`).join(", ")}`);
   return counts;

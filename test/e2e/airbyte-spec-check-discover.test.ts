@@ -122,26 +122,40 @@ describe("check", () => {
 });
 
 describe("discover", () => {
-  it("lists three streams with draft-07 schemas, keys and cursors that exist in them", async () => {
+  it("lists every stream with draft-07 schemas, keys and cursors that exist in them", async () => {
     const r = await runCli(SOURCE_BIN, ["discover", "--config", configFile(emulatorConfig(em))]);
     expect(r.code).toBe(0);
     assertValidAirbyteMessages(r.messages);
     const catalog = (r.messages[0] as { catalog: { streams: Json[] } }).catalog;
-    expect(catalog.streams.map((s) => s.name)).toEqual(["tasks", "teams", "messages"]);
+    expect(catalog.streams.map((s) => s.name)).toEqual([
+      "tasks", "teams", "messages", "stories", "attachments", "task_custom_field_values", "custom_fields", "users", "projects",
+      "sections", "tags", "task_memberships", "task_tags", "task_followers", "team_memberships",
+    ]);
+    const incremental: Record<string, string> = {
+      tasks: "modified_at", messages: "modified_at", stories: "parent_modified_at", attachments: "parent_modified_at", task_custom_field_values: "task_modified_at",
+    };
     for (const s of catalog.streams) {
-      const schema = s.json_schema as { $schema: string; properties: Record<string, unknown> };
+      const schema = s.json_schema as { $schema: string; properties: Record<string, unknown>; required: string[] };
       expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
-      expect(s.source_defined_primary_key).toEqual([["gid"]]);
-      expect(schema.properties.gid).toBeDefined();
+      const key = s.source_defined_primary_key as string[][];
+      expect(key.length).toBeGreaterThan(0);
+      for (const [column] of key) {
+        expect(schema.properties[column ?? ""], `${String(s.name)}.${String(column)}`).toBeDefined();
+        expect(schema.required).toContain(column);
+      }
       expect(new Ajv({ strict: false }).validateSchema(schema)).toBe(true);
       expect(JSON.stringify(schema)).not.toMatch(/"\$ref"|"allOf"|"anyOf"|"oneOf"/);
-      if (s.name === "teams") {
-        expect(s.supported_sync_modes).toEqual(["full_refresh"]);
+      const cursor = incremental[String(s.name)];
+      if (cursor === undefined) {
+        expect(s.supported_sync_modes, String(s.name)).toEqual(["full_refresh"]);
+        expect(s.source_defined_cursor).toBe(false);
       } else {
+        expect(s.supported_sync_modes).toEqual(["full_refresh", "incremental"]);
         expect(s.source_defined_cursor).toBe(true);
-        expect(s.default_cursor_field).toEqual(["modified_at"]);
-        expect(schema.properties.modified_at).toBeDefined();
+        expect(s.default_cursor_field).toEqual([cursor]);
+        expect(schema.properties[cursor]).toBeDefined();
       }
     }
+    expect(catalog.streams.find((s) => s.name === "task_memberships")?.source_defined_primary_key).toEqual([["task_gid"], ["project_gid"]]);
   });
 });

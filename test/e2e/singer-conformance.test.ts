@@ -5,13 +5,13 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { STREAMS } from "../../src/streams/index.js";
+import { STREAMS, alwaysSelected } from "../../src/streams/index.js";
+import { expectedRows, rowKey } from "../helpers/truth.js";
 import { conformanceProblems } from "../helpers/singer-conformance.js";
 import { discover, emulatorConfig, tap, tapArgs, tapSync, type Json, type TapRun } from "../helpers/singer.js";
 
 const spec = JSON.parse(readFileSync(new URL("../../spec.json", import.meta.url), "utf8")) as { connectionSpecification: Json };
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string; bin: Record<string, string> };
-const TYPE_OF = { tasks: "task", teams: "team", messages: "message" } as const;
 
 let em: Emulator;
 let catalog: { streams: Json[] };
@@ -58,9 +58,9 @@ describe("tap-asana-export: discovery", () => {
       expect(entry.stream).toBe(def.name);
       expect(entry.schema).toEqual(def.schema);
       const root = entry.metadata.find((m) => m.breadcrumb.length === 0)?.metadata;
-      expect(root).toMatchObject({ inclusion: "available", "selected-by-default": true, "table-key-properties": ["gid"] });
+      expect(root).toMatchObject({ inclusion: "available", "selected-by-default": true, "table-key-properties": [...def.primaryKey] });
       if (def.supportsIncremental) {
-        expect(root?.["valid-replication-keys"]).toEqual(["modified_at"]);
+        expect(root?.["valid-replication-keys"]).toEqual([def.cursorField]);
         expect(root?.["forced-replication-method"]).toBeUndefined();
       } else {
         expect(root?.["forced-replication-method"]).toBe("FULL_TABLE");
@@ -69,7 +69,8 @@ describe("tap-asana-export: discovery", () => {
       const fields = entry.metadata.filter((m) => m.breadcrumb.length > 0);
       expect(fields.map((m) => m.breadcrumb)).toEqual(Object.keys(def.schema.properties).map((f) => ["properties", f]));
       const automatic = fields.filter((m) => m.metadata.inclusion === "automatic").map((m) => m.breadcrumb[1]);
-      expect(automatic).toEqual(def.supportsIncremental ? ["gid", "resource_type", "modified_at"] : ["gid", "resource_type"]);
+      expect(automatic).toEqual(alwaysSelected(def));
+      expect(automatic).toEqual(expect.arrayContaining([...def.primaryKey, ...(def.cursorField === undefined ? [] : [def.cursorField])]));
       for (const m of fields) expect(["automatic", "available"]).toContain(m.metadata.inclusion);
     }
   });
@@ -78,11 +79,11 @@ describe("tap-asana-export: discovery", () => {
     expect(roundTrip.code, roundTrip.stderr).toBe(0);
     expect(conformanceProblems(roundTrip)).toEqual([]);
     for (const def of STREAMS) {
-      const gids = (roundTrip.records.get(def.name) ?? []).map((r) => String(r.gid)).sort();
-      expect(gids).toEqual([...em.workspace.objects(TYPE_OF[def.name])].map((o) => o.gid).sort());
+      const keys = (roundTrip.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).sort();
+      expect(keys, def.name).toEqual(expectedRows(em.workspace, def.name).map((r) => rowKey(r, def.primaryKey)).sort());
       const schema = roundTrip.schemas.get(def.name) as Json;
-      expect(schema.key_properties).toEqual(["gid"]);
-      expect(schema.bookmark_properties).toEqual(def.supportsIncremental ? ["modified_at"] : []);
+      expect(schema.key_properties).toEqual([...def.primaryKey]);
+      expect(schema.bookmark_properties).toEqual(def.supportsIncremental ? [def.cursorField] : []);
     }
     for (const m of roundTrip.recordMessages.get("tasks") ?? []) expect(Number.isNaN(Date.parse(String(m.time_extracted)))).toBe(false);
     expect(roundTrip.stdout).not.toContain(em.token);

@@ -3,12 +3,14 @@
 import { describe, expect, it } from "vitest";
 import { singerCatalog } from "../../src/sinks/singer-catalog.js";
 import { parseSingerCatalog } from "../../src/sinks/singer-selection.js";
-import { requireStream } from "../../src/streams/index.js";
+import { STREAM_NAMES, STREAMS, requireStream } from "../../src/streams/index.js";
 
 type Entry = ReturnType<typeof singerCatalog>["streams"][number];
 
+/** The discovered catalog of the export's own three streams, edited. */
 function catalogWith(edit: (entries: Entry[]) => void): unknown {
   const catalog = singerCatalog();
+  catalog.streams = catalog.streams.filter((e) => ["tasks", "teams", "messages"].includes(e.tap_stream_id));
   edit(catalog.streams);
   return catalog;
 }
@@ -21,7 +23,7 @@ const field = (e: Entry, name: string): Record<string, unknown> =>
 describe("parseSingerCatalog", () => {
   it("the discovered catalog as is: every stream, default fields, default replication methods", () => {
     const { streams, notes } = parseSingerCatalog(singerCatalog());
-    expect(streams.map((s) => [s.stream.name, s.method])).toEqual([["tasks", "INCREMENTAL"], ["teams", "FULL_TABLE"], ["messages", "INCREMENTAL"]]);
+    expect(streams.map((s) => [s.stream.name, s.method])).toEqual(STREAMS.map((s) => [s.name, s.supportsIncremental ? "INCREMENTAL" : "FULL_TABLE"]));
     const teams = requireStream("teams", "test");
     expect(streams[1]?.selectedFields).toEqual(teams?.defaultFields);
     expect(notes).toEqual([]);
@@ -66,10 +68,10 @@ describe("parseSingerCatalog", () => {
   });
 
   it("stale entries: unselected unknown streams and fields are ignored, selected ones are errors that say what to do", () => {
-    const stale = { tap_stream_id: "projects", stream: "projects", schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: false } }] };
+    const stale = { tap_stream_id: "portfolios", stream: "portfolios", schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: false } }] };
     expect(parseSingerCatalog(catalogWith((e) => void e.push(stale as unknown as Entry))).streams).toHaveLength(3);
     const selected = { ...stale, metadata: [{ breadcrumb: [], metadata: { selected: true } }] };
-    expect(() => parseSingerCatalog(catalogWith((e) => void e.push(selected as unknown as Entry)))).toThrow(/stream 'projects'.*valid streams: tasks, teams, messages/);
+    expect(() => parseSingerCatalog(catalogWith((e) => void e.push(selected as unknown as Entry)))).toThrow(`stream 'portfolios', which this source does not have; valid streams: ${STREAM_NAMES.join(", ")}`);
     const withField = (selectedFlag: boolean) =>
       catalogWith((e) => void entry(e, "tasks").metadata.push({ breadcrumb: ["properties", "colour"], metadata: { selected: selectedFlag } }));
     expect(parseSingerCatalog(withField(false)).streams).toHaveLength(3);

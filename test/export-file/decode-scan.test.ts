@@ -45,11 +45,11 @@ describe("decodeExport without parsing", () => {
       '{"gid":"2","resource_type":"task","modified_at":null,"name":7}',
       '{"gid":"3","resource_type":"task"}',
     ].join("\n");
-    const lines = await decodeAll(text, { stringFields: ["modified_at"] });
+    const lines = await decodeAll(text, { fields: ["modified_at"] });
     expect(lines.map((l) => Buffer.from(l.rawBytes).toString("utf8"))).toEqual(text.split("\n"));
     expect(lines.map((l) => l.hasString("modified_at"))).toEqual([true, false, false]);
     expect(lines.map((l) => l.hasString("name"))).toEqual([true, false, false]);
-    const again = await decodeAll(text, { stringFields: ["gid", "modified_at", "gid"] });
+    const again = await decodeAll(text, { fields: ["gid", "modified_at", "gid"] });
     expect(again.map((l) => [l.hasString("gid"), l.hasString("modified_at")])).toEqual([
       [true, true],
       [true, false],

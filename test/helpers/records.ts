@@ -41,4 +41,20 @@ export class ObjectRecord implements ExportRecord {
   hasString(field: string): boolean {
     return typeof this.object[field] === "string";
   }
+
+  has(field: string): boolean {
+    return field in this.object;
+  }
+
+  field(name: string): unknown {
+    return this.object[name];
+  }
+
+  elementBytes(): undefined {
+    return undefined;
+  }
+
+  withoutFields(): undefined {
+    return undefined;
+  }
 }

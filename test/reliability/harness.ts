@@ -11,15 +11,20 @@ import { manifestSchema } from "../../src/sinks/standalone-manifest.js";
 import { SOURCE_BIN, runCli, type CliResult } from "../helpers/cli.js";
 import { emulatorConfig, fullCatalog, scratch, type Json } from "../helpers/airbyte.js";
 import { assertValidAirbyteMessages } from "../helpers/protocol.js";
+import { expectedRows, rowKey } from "../helpers/truth.js";
+import { requireStream } from "../../src/streams/index.js";
 
 export type { Json } from "../helpers/airbyte.js";
 
 /** The two ways users run a sync. */
 export type Side = "read" | "sync";
 
-/** Streams and their Asana resource types. */
+/** The export's own streams and their Asana resource types. */
 export const STREAM_TYPES = { tasks: "task", teams: "team", messages: "message" } as const;
 export type StreamName = keyof typeof STREAM_TYPES;
+
+/** A stream's primary key columns. */
+const keyOf = (stream: string): readonly string[] => requireStream(stream, "test").primaryKey;
 
 /** The small workspace most matrix files use: a few hundred objects, jobs that finish by time alone. */
 export const SMALL = { tasks: 300, teams: 3, messages: 60, jobPollsUntilDone: 0 } as const;
@@ -34,7 +39,7 @@ export interface Failure {
 /** A run of either side, reduced to what the matrix asserts. */
 export interface Outcome extends CliResult {
   side: Side;
-  /** Gids delivered per stream: RECORD messages (read) or rows of the published files (sync). */
+  /** Keys delivered per stream (the gid, or the key columns joined by `|`): RECORD messages (read) or rows of the published files (sync). */
   gids: Map<string, string[]>;
   /** Records' data (read) or rows (sync), for content checks; rows hold only the fields asked. */
   rows: Map<string, Json[]>;
@@ -127,7 +132,7 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 function gidsOf(rows: Map<string, Json[]>): Map<string, string[]> {
-  return new Map([...rows].map(([stream, list]) => [stream, list.map((r) => String(r.gid))]));
+  return new Map([...rows].map(([stream, list]) => [stream, list.map((r) => rowKey(r, keyOf(stream)))]));
 }
 
 let zstdReady: Promise<void> | undefined;
@@ -150,7 +155,8 @@ async function publishedRows(out: string, stdout: string): Promise<Map<string, J
         zstdReady ??= zstdInit();
         await zstdReady;
         const file = await asyncBufferFromFile(path);
-        const got = (await parquetReadObjects({ file, columns: ["gid", "notes"].filter((c) => stream === "tasks" || c === "gid"), compressors: { ZSTD: (input: Uint8Array) => zstdDecompress(input) } })) as Json[];
+        const columns = stream === "tasks" ? ["gid", "notes"] : [...keyOf(stream)];
+        const got = (await parquetReadObjects({ file, columns, compressors: { ZSTD: (input: Uint8Array) => zstdDecompress(input) } })) as Json[];
         for (const row of got) push(rows, stream, row);
       }
     }
@@ -176,9 +182,9 @@ export function emittedCursors(o: Outcome): (string | undefined)[] {
     .map((m) => ((m.state as { stream: { stream_state: { cursor?: string } } }).stream.stream_state.cursor));
 }
 
-/** The emulator's ground truth: sorted gids of a resource type. */
-export function truth(em: Emulator, stream: StreamName): string[] {
-  return [...em.workspace.objects(STREAM_TYPES[stream])].map((o) => String(o.gid)).sort();
+/** The emulator's ground truth: sorted keys of a stream's rows (a full sync's). */
+export function truth(em: Emulator, stream: string): string[] {
+  return expectedRows(em.workspace, stream).map((r) => rowKey(r, keyOf(stream))).sort();
 }
 
 /** POSTs of exports among requests, by status. */

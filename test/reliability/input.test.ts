@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { configShape } from "../../src/config/schema.js";
 import { ConfigError } from "../../src/core/errors.js";
+import { STREAM_NAMES } from "../../src/streams/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { emulatorConfig, fullCatalog, scratch } from "../helpers/airbyte.js";
 import { expectFailure, expectNoLeaks, filesUnder, snapshot, type ExpectedFailure } from "./expect.js";
@@ -87,14 +88,14 @@ const CASES: InputCase[] = [
   {
     name: "a catalog naming an unknown stream",
     sides: ["read"],
-    input: () => ({ catalog: { streams: [{ ...(fullCatalog().streams as Json[])[0], stream: { name: "projects", json_schema: {} } }] } }),
-    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: /^catalog\.streams\[0\]\.stream\.name names stream 'projects', which this source does not have; valid streams: tasks, teams, messages$/ },
+    input: () => ({ catalog: { streams: [{ ...(fullCatalog().streams as Json[])[0], stream: { name: "portfolios", json_schema: {} } }] } }),
+    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: new RegExp(`^catalog\\.streams\\[0\\]\\.stream\\.name names stream 'portfolios', which this source does not have; valid streams: ${STREAM_NAMES.join(", ")}$`) },
   },
   {
     name: "--streams naming an unknown stream",
     sides: ["sync"],
-    input: () => ({ flags: ["--streams", "tasks,projects"] }),
-    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: /^--streams names stream 'projects', which this source does not have; valid streams: tasks, teams, messages$/ },
+    input: () => ({ flags: ["--streams", "tasks,portfolios"] }),
+    expected: { code: "UNKNOWN_STREAM", failureType: "config_error", message: new RegExp(`^--streams names stream 'portfolios', which this source does not have; valid streams: ${STREAM_NAMES.join(", ")}$`) },
   },
   {
     name: "a catalog naming an unknown field",
@@ -119,8 +120,8 @@ const CASES: InputCase[] = [
   },
   {
     name: "a state for a stream this source does not have",
-    input: (side) => withState(side, JSON.stringify({ bookmarks: { projects: { version: 1 } } })),
-    expected: { code: "STATE_FOREIGN", failureType: "config_error", message: /holds state for an unknown stream 'projects' \(known: tasks, teams, messages\)/ },
+    input: (side) => withState(side, JSON.stringify({ bookmarks: { portfolios: { version: 1 } } })),
+    expected: { code: "STATE_FOREIGN", failureType: "config_error", message: new RegExp(`holds state for an unknown stream 'portfolios' \\(known: ${STREAM_NAMES.join(", ")}\\)`) },
   },
   {
     name: "a state whose cursor is damaged",

@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { selectedStreams } from "../../src/cli/selection.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { STREAMS, parseConfiguredCatalog } from "../../src/streams/index.js";
-import { planExport } from "../../src/sync/plan.js";
+import { planSync } from "../../src/sync/plan.js";
 import { EMPTY_STATE } from "../../src/sync/state.js";
 import { fullCatalog, scratch } from "../helpers/airbyte.js";
 import { expectTruth } from "./expect.js";
@@ -23,7 +23,7 @@ async function staleJobState({ side, em }: { side: Side; em: Emulator }): Promis
       ? parseConfiguredCatalog(fullCatalog()).map((c) => ({ stream: c.stream, incremental: c.syncMode === "incremental", selectedFields: c.selectedFields }))
       : STREAMS.map((stream) => ({ stream, incremental: true, selectedFields: undefined }));
   const streams = selectedStreams(choices);
-  const plan = planExport(streams, EMPTY_STATE, { workspace: em.workspaceGid, startDate: undefined, lookbackSeconds: 0, filters: {} });
+  const plan = planSync(streams, EMPTY_STATE, { workspace: em.workspaceGid, startDate: undefined, lookbackSeconds: 0, filters: {} }).single;
   em.faults.arm({ kind: "job-slow", ms: 3_600_000 });
   const res = await fetch(`${em.baseUrl}/exports/resource`, {
     method: "POST",
@@ -32,7 +32,7 @@ async function staleJobState({ side, em }: { side: Side; em: Emulator }): Promis
   });
   const job = ((await res.json()) as { data: { gid: string } }).data;
   const pending = { job_gid: job.gid, workspace: em.workspaceGid, fingerprint: plan.fingerprint, started_at: new Date(Date.now() - 5 * 60_000).toISOString() };
-  const blobs = Object.fromEntries(streams.map((s) => [s.name, { version: 1, pending_export: pending }]));
+  const blobs = Object.fromEntries(plan.streams.map((name) => [name, { version: 1, pending_export: pending }]));
   if (side === "read") {
     return { state: Object.entries(blobs).map(([name, blob]) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: blob } })) };
   }

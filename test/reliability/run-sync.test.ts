@@ -12,6 +12,7 @@ import { Redactor } from "../../src/core/redact.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { exportFileAvailable } from "../../src/export-file/probe.js";
 import type { SyncEvent } from "../../src/core/events.js";
+import { requireStream } from "../../src/streams/index.js";
 import type { SelectedStream } from "../../src/sync/plan.js";
 import { exportReader } from "../../src/sync/read-export.js";
 import { runSync, type SyncOptions } from "../../src/sync/run.js";
@@ -30,7 +31,7 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-const STREAMS: SelectedStream[] = [{ name: "tasks", resourceType: "task", incremental: true, cursorField: "modified_at", fields: undefined }];
+const STREAMS: SelectedStream[] = [{ definition: requireStream("tasks", "test"), incremental: true, columns: undefined }];
 const PREVIOUS: ConnectorState = { streams: { tasks: { version: 1, cursor: "2026-05-01T00:00:00.000Z" } } };
 
 function deps(logs: string[]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
-import { airbyteStreams, parseConfiguredCatalog, requireStream } from "../../src/streams/index.js";
+import { STREAM_NAMES, airbyteStreams, parseConfiguredCatalog, requireStream } from "../../src/streams/index.js";
 import type { AirbyteStream } from "../../src/streams/catalog.js";
 
 /** A ConfiguredAirbyteStream as the platform sends it, built from our discovery output. */
@@ -32,7 +32,7 @@ describe("airbyteStreams", () => {
   };
 
   it("declares each stream with its schema, modes, cursor and primary key", () => {
-    expect(airbyteStreams().map((s) => s.name)).toEqual(["tasks", "teams", "messages"]);
+    expect(airbyteStreams().map((s) => s.name)).toEqual([...STREAM_NAMES]);
     const { json_schema, ...tasks } = byName("tasks");
     expect(tasks).toEqual({
       name: "tasks",
@@ -52,6 +52,18 @@ describe("airbyteStreams", () => {
       is_resumable: false,
     });
     expect(byName("messages").default_cursor_field).toEqual(["modified_at"]);
+    const { json_schema: _valuesSchema, ...values } = byName("task_custom_field_values");
+    expect(values).toEqual({
+      name: "task_custom_field_values",
+      supported_sync_modes: ["full_refresh", "incremental"],
+      source_defined_cursor: true,
+      default_cursor_field: ["task_modified_at"],
+      source_defined_primary_key: [["task_gid"], ["custom_field_gid"]],
+      is_resumable: true,
+    });
+    expect(byName("stories").default_cursor_field).toEqual(["parent_modified_at"]);
+    expect(byName("task_memberships")).toMatchObject({ supported_sync_modes: ["full_refresh"], source_defined_primary_key: [["task_gid"], ["project_gid"]], is_resumable: false });
+    expect(byName("users")).toMatchObject({ supported_sync_modes: ["full_refresh"], source_defined_primary_key: [["gid"]], source_defined_cursor: false });
   });
 
   it("returns copies a caller may change without touching the definitions", () => {
@@ -100,9 +112,9 @@ describe("parseConfiguredCatalog", () => {
   });
 
   it("names an unknown stream and lists the valid ones", () => {
-    const error = configError(() => parseConfiguredCatalog({ streams: [configured("tasks"), configured("projects")] }));
+    const error = configError(() => parseConfiguredCatalog({ streams: [configured("tasks"), configured("portfolios")] }));
     expect(error.message).toBe(
-      "catalog.streams[1].stream.name names stream 'projects', which this source does not have; valid streams: tasks, teams, messages",
+      `catalog.streams[1].stream.name names stream 'portfolios', which this source does not have; valid streams: ${STREAM_NAMES.join(", ")}`,
     );
     expect(error.code).toBe("UNKNOWN_STREAM");
     expect(error.failureType).toBe("config_error");

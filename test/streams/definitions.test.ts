@@ -8,18 +8,32 @@ import { defineStream, STREAM_SPECS, type StreamSpec } from "../../src/streams/d
 import { loadStreamSchema } from "../../src/streams/schema-files.js";
 
 describe("STREAMS", () => {
-  it("declares the three streams of DESIGN.md, with keys and cursors", () => {
-    expect(STREAMS.map((s) => [s.name, s.resourceType, s.primaryKey, s.cursorField, s.supportsIncremental])).toEqual([
-      ["tasks", "task", ["gid"], "modified_at", true],
-      ["teams", "team", ["gid"], undefined, false],
-      ["messages", "message", ["gid"], "modified_at", true],
+  it("declares the streams of DESIGN.md, with their sources, keys and cursors", () => {
+    const kind = (s: (typeof STREAMS)[number]): string => (s.source.kind === "resource" ? `resource ${s.source.resourceType}` : s.source.kind);
+    expect(STREAMS.map((s) => [s.name, kind(s), s.primaryKey, s.cursorField, s.supportsIncremental])).toEqual([
+      ["tasks", "resource task", ["gid"], "modified_at", true],
+      ["teams", "resource team", ["gid"], undefined, false],
+      ["messages", "resource message", ["gid"], "modified_at", true],
+      ["stories", "children", ["gid"], "parent_modified_at", true],
+      ["attachments", "children", ["gid"], "parent_modified_at", true],
+      ["task_custom_field_values", "children", ["task_gid", "custom_field_gid"], "task_modified_at", true],
+      ["custom_fields", "references", ["gid"], undefined, false],
+      ["users", "references", ["gid"], undefined, false],
+      ["projects", "references", ["gid"], undefined, false],
+      ["sections", "references", ["gid"], undefined, false],
+      ["tags", "references", ["gid"], undefined, false],
+      ["task_memberships", "pairs", ["task_gid", "project_gid"], undefined, false],
+      ["task_tags", "pairs", ["task_gid", "tag_gid"], undefined, false],
+      ["task_followers", "pairs", ["task_gid", "user_gid"], undefined, false],
+      ["team_memberships", "pairs", ["team_gid", "user_gid"], undefined, false],
     ]);
-    expect(STREAM_NAMES).toEqual(["tasks", "teams", "messages"]);
+    expect(STREAM_NAMES).toEqual(STREAMS.map((s) => s.name));
   });
 
   it("splits the schema's fields into defaults and the documented opt-ins", () => {
     for (const stream of STREAMS) {
       const all = Object.keys(stream.schema.properties);
+      if (stream.source.kind !== "resource") expect(stream.optInFields).toEqual([]);
       expect([...stream.defaultFields, ...stream.optInFields].sort()).toEqual([...all].sort());
       expect(stream.defaultFields.filter((f) => stream.optInFields.includes(f))).toEqual([]);
     }
@@ -45,9 +59,9 @@ describe("STREAMS", () => {
 describe("lookups", () => {
   it("requireStream names the unknown stream and lists the valid ones", () => {
     expect(requireStream("tasks", "--streams").name).toBe("tasks");
-    expect(() => requireStream("projects", "--streams")).toThrow(ConfigError);
-    expect(() => requireStream("projects", "--streams")).toThrow(
-      "--streams names stream 'projects', which this source does not have; valid streams: tasks, teams, messages",
+    expect(() => requireStream("portfolios", "--streams")).toThrow(ConfigError);
+    expect(() => requireStream("portfolios", "--streams")).toThrow(
+      `--streams names stream 'portfolios', which this source does not have; valid streams: ${STREAM_NAMES.join(", ")}`,
     );
   });
 });
@@ -64,6 +78,23 @@ describe("defineStream", () => {
   it("refuses a cursor that is not a date-time property", () => {
     const { modified_at: _dropped, ...properties } = schema.properties;
     expect(() => defineStream(tasksSpec, { ...schema, properties })).toThrow("cursor 'modified_at' must be a date-time property");
+  });
+
+  it("refuses a key column the schema does not require, and a column its source fills but the schema lacks", () => {
+    const tagsSpec = STREAM_SPECS.find((s) => s.name === "task_tags") as StreamSpec;
+    const tags = loadStreamSchema("task_tags");
+    expect(() => defineStream(tagsSpec, { ...tags, required: ["task_gid"] })).toThrow("stream 'task_tags': the schema must require its key column 'tag_gid'");
+    const { tag_gid: _dropped, ...properties } = tags.properties;
+    expect(() => defineStream({ ...tagsSpec, primaryKey: ["task_gid"] }, { ...tags, properties, required: ["task_gid"] })).toThrow(
+      "stream 'task_tags': column 'tag_gid' of its source is not in the schema",
+    );
+  });
+
+  it("makes only resources and their children incremental, on the parent's modified_at", () => {
+    const tagsSpec = STREAM_SPECS.find((s) => s.name === "task_tags") as StreamSpec;
+    const tags = loadStreamSchema("task_tags");
+    const withTime = { ...tags, properties: { ...tags.properties, seen_at: { type: "string" as const, format: "date-time" as const } } };
+    expect(() => defineStream({ ...tagsSpec, cursorField: "seen_at" }, withTime)).toThrow("only resources and their children are incremental");
   });
 });
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
-import { exportFields, normalizeSelection, projectRecordSchema, requireStream, type StreamDefinition } from "../../src/streams/index.js";
+import { exportFieldList, normalizeSelection, parentNeeds, projectRecordSchema, requireStream, type StreamDefinition } from "../../src/streams/index.js";
 import { leafPaths } from "../../src/streams/fields.js";
+import { resourceStream } from "../../src/sync/plan.js";
+
+/** The `fields` of an export of this stream alone, as the sync plans it. */
+function exportFields(stream: StreamDefinition, selected?: readonly string[]): string[] | undefined {
+  const [need] = [...parentNeeds(stream, selected, resourceStream).values()];
+  if (need === undefined) throw new Error("no need");
+  return exportFieldList(stream, need);
+}
 
 const tasks = requireStream("tasks", "test");
 const teams = requireStream("teams", "test");

@@ -9,6 +9,7 @@ import type { Logger } from "../../src/core/logger.js";
 import { Redactor } from "../../src/core/redact.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import type { SyncEvent } from "../../src/core/events.js";
+import { requireStream } from "../../src/streams/index.js";
 import type { SelectedStream } from "../../src/sync/plan.js";
 import { exportFileAvailable } from "../../src/export-file/probe.js";
 import { exportReader } from "../../src/sync/read-export.js";
@@ -28,8 +29,8 @@ afterAll(async () => {
 });
 
 const streams: SelectedStream[] = [
-  { name: "tasks", resourceType: "task", incremental: true, cursorField: "modified_at", fields: undefined },
-  { name: "teams", resourceType: "team", incremental: false, cursorField: undefined, fields: undefined },
+  { definition: requireStream("tasks", "test"), incremental: true, columns: undefined },
+  { definition: requireStream("teams", "test"), incremental: false, columns: undefined },
 ];
 
 /** A logger that drops everything. */

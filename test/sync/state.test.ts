@@ -11,7 +11,9 @@ import {
   type PendingExport,
 } from "../../src/sync/state.js";
 import { parseStateInput } from "../../src/sync/state-input.js";
-import { planExport, type SelectedStream } from "../../src/sync/plan.js";
+import { planSync, type PlanSettings, type SelectedStream } from "../../src/sync/plan.js";
+import type { ConnectorState } from "../../src/sync/state.js";
+import { requireStream } from "../../src/streams/index.js";
 
 const pending: PendingExport = {
   job_gid: "123",
@@ -101,14 +103,15 @@ describe("state input of both platforms", () => {
     expect(parseStateInput(null, "state", names)).toEqual(EMPTY_STATE);
     expect(parseStateInput([], "state", names)).toEqual(EMPTY_STATE);
     expect(() => parseStateInput("hello", "The state file s.json", names)).toThrow(/not a state this connector wrote/);
-    expect(() => parseStateInput({ projects: blob }, "state", names)).toThrow(/unknown stream 'projects'/);
+    expect(() => parseStateInput({ portfolios: blob }, "state", names)).toThrow(/unknown stream 'portfolios'/);
     expect(() => parseStateInput([{ type: "SOMETHING" }], "state", names)).toThrow(/state type/);
   });
 });
 
 describe("export planning", () => {
-  const tasks: SelectedStream = { name: "tasks", resourceType: "task", incremental: true, cursorField: "modified_at", fields: undefined };
-  const teams: SelectedStream = { name: "teams", resourceType: "team", incremental: false, cursorField: undefined, fields: ["gid", "name"] };
+  const tasks: SelectedStream = { definition: requireStream("tasks", "test"), incremental: true, columns: undefined };
+  const teams: SelectedStream = { definition: requireStream("teams", "test"), incremental: false, columns: ["gid", "name"] };
+  const planExport = (streams: SelectedStream[], state: ConnectorState, s: PlanSettings) => planSync(streams, state, s).single;
   const settings = { workspace: "1", startDate: undefined, lookbackSeconds: 60, filters: { task: { "assignee.any": ["5"] } } };
 
   it("puts every stream in one request, with the cursor filter on incremental ones", () => {
@@ -116,7 +119,7 @@ describe("export planning", () => {
     const plan = planExport([tasks, teams], state, settings);
     expect(plan.parameters).toEqual([
       { resource_type: "task", filters: { "assignee.any": ["5"], "modified_at.after": "2026-01-01T00:00:00.000Z" } },
-      { resource_type: "team", fields: ["gid", "name"] },
+      { resource_type: "team", fields: ["gid", "resource_type", "name"] },
     ]);
   });
 

@@ -12,10 +12,19 @@ export interface ExportParameter {
   project: Projector;
 }
 
+/**
+ * What two parameters of one resource type do (the API ORs them): `duplicate` writes an object once
+ * per parameter it matches, each with that parameter's fields; `union` writes it once with the union
+ * of their fields; `reject` refuses the request with a 400.
+ */
+export type TypeParameters = "duplicate" | "union" | "reject";
+
 /** A validated export request. */
 export interface ExportRequest {
   workspaceGid: string;
   parameters: ExportParameter[];
+  /** Write an object matched by several parameters of its type once, with their fields' union. */
+  union: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -53,7 +62,7 @@ function parseParameter(raw: unknown, index: number): ExportParameter {
 }
 
 /** Validate a parsed JSON body of `POST /exports/resource`; throws ApiError 400 on bad input. */
-export function parseExportRequest(body: unknown): ExportRequest {
+export function parseExportRequest(body: unknown, typeParameters: TypeParameters = "duplicate"): ExportRequest {
   const data = isObject(body) ? body.data : undefined;
   if (!isObject(data)) throw badInput("workspace", "Missing input");
   rejectUnknownKeys(data, DATA_KEYS, "");
@@ -66,5 +75,15 @@ export function parseExportRequest(body: unknown): ExportRequest {
   if (params === undefined || params === null) throw badInput("export_request_parameters", "Missing input");
   if (!Array.isArray(params)) throw badInput("export_request_parameters", "Must be an array of export parameters");
   if (params.length === 0) throw badInput("export_request_parameters", "Must contain at least one export parameter");
-  return { workspaceGid: workspace, parameters: params.map(parseParameter) };
+  const parameters = params.map(parseParameter);
+  if (typeParameters === "reject") {
+    const twice = parameters.findIndex((p, i) => parameters.findIndex((q) => q.resourceType === p.resourceType) !== i);
+    if (twice >= 0) {
+      throw badInput(
+        `export_request_parameters[${twice}].resource_type`,
+        `Duplicate resource type ${JSON.stringify(parameters[twice]?.resourceType)}; give each resource type at most one export parameter`,
+      );
+    }
+  }
+  return { workspaceGid: workspace, parameters, union: typeParameters === "union" };
 }

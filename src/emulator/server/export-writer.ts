@@ -15,12 +15,15 @@ import type { ExportParameter } from "./export-request.js";
 import type { FileFault } from "./fault-plan.js";
 import { LineFaults, type Line } from "./line-faults.js";
 import { feistelPermutation } from "./permutation.js";
+import { mergeProjections } from "./project-fields.js";
 
 /** What to write and where. */
 export interface ExportFileSpec {
   path: string;
   workspace: Workspace;
   parameters: readonly ExportParameter[];
+  /** Write an object that several parameters of its type match once, with their fields' union. */
+  union: boolean;
   /** Key of the shuffle: same key, same workspace, same bytes. */
   key: number;
   gzipLevel: number;
@@ -55,10 +58,19 @@ async function md5OfFile(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** The parameters grouped by resource type, in the order the types first appear. */
+function byType(parameters: readonly ExportParameter[]): ExportParameter[][] {
+  const groups = new Map<string, ExportParameter[]>();
+  for (const p of parameters) groups.set(p.resourceType, [...(groups.get(p.resourceType) ?? []), p]);
+  return [...groups.values()];
+}
+
 /** Generate, compress and write an export file; rejects (and removes the file) when aborted. */
 export async function writeExportFile(spec: ExportFileSpec): Promise<WrittenExportFile> {
-  const { workspace, parameters, signal } = spec;
-  const sizes = parameters.map((p) => workspace.slots(p.resourceType));
+  const { workspace, signal } = spec;
+  // What one pass over a type's slots writes: a line per parameter, or one line for all of its type.
+  const sources = spec.union ? byType(spec.parameters) : spec.parameters.map((p) => [p]);
+  const sizes = sources.map((s) => workspace.slots((s[0] as ExportParameter).resourceType));
   const starts: number[] = [];
   let total = 0;
   for (const size of sizes) {
@@ -104,12 +116,14 @@ export async function writeExportFile(spec: ExportFileSpec): Promise<WrittenExpo
       const slot = permutation.at(position);
       let p = sizes.length - 1;
       while ((starts[p] ?? 0) > slot) p -= 1;
-      const parameter = parameters[p];
-      if (!parameter) continue;
-      const object = workspace.at(parameter.resourceType, slot - (starts[p] ?? 0));
-      if (!object || !parameter.matches(object)) continue;
+      const source = sources[p];
+      if (!source?.[0]) continue;
+      const object = workspace.at(source[0].resourceType, slot - (starts[p] ?? 0));
+      if (!object) continue;
+      const matching = source.filter((parameter) => parameter.matches(object));
+      if (matching.length === 0) continue;
       for (const inserted of faults.insertsAt(lines + 1)) await emit(inserted);
-      await emit(faults.serialize(lines + 1, parameter.project(object)));
+      await emit(faults.serialize(lines + 1, matching.map((parameter) => parameter.project(object)).reduce(mergeProjections)));
     }
     for (const inserted of faults.leftoverInserts()) await emit(inserted);
     await flush();

@@ -94,6 +94,7 @@ export class JobStore {
           path: join(tempDir, `${exportGid}.jsonl.gz`),
           workspace: this.deps.workspace,
           parameters: request.parameters,
+          union: request.union,
           key: hash32(seed, "shuffle", n),
           gzipLevel: this.deps.gzipLevel,
           faults: faults.file,

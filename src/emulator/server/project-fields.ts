@@ -42,6 +42,22 @@ function projectValue(value: unknown, tree: FieldTree): unknown {
   return out;
 }
 
+/**
+ * Two projections of the same object as one: the union of their fields, merged inside nested objects
+ * and element by element inside arrays (both come from the same arrays).
+ */
+export function mergeProjections(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  return mergeValues(a, b) as Record<string, unknown>;
+}
+
+function mergeValues(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) return a.map((item: unknown, i) => mergeValues(item, b[i]));
+  if (!isPlainObject(a) || !isPlainObject(b)) return a === undefined ? b : a;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = key in out ? mergeValues(out[key], value) : value;
+  return out;
+}
+
 /** Validate one parameter's `fields` for a type and compile the projection. */
 export function compileFields(type: ResourceType, raw: unknown, path: string): Projector {
   const known = new Set<string>(["gid", "resource_type", ...FIELDS[type].defaults, ...FIELDS[type].optIn]);

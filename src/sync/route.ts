@@ -1,0 +1,121 @@
+// Routing: one line of the export to N (stream, record) pairs. Each type's lines go to the groups
+// of the plan (plan.ts): a group takes the lines of its parameter (known by its marker), once per gid
+// (an object may come twice: two parameters, or Asana repeating it), drops lines older than a
+// consumer's own bound, and hands each line to its consumers' derivers (derive.ts).
+import type { ExportRecord } from "../core/record.js";
+import { GidSet } from "../export-file/gid-set.js";
+import { compileDeriver, type Deriver, type Emit } from "./derive.js";
+import { MissingCursorError } from "./errors.js";
+import type { ExportPlan, LineGroup, SelectedStream } from "./plan.js";
+
+interface CompiledConsumer {
+  readonly deriver: Deriver;
+  /** The stream is incremental: its lines must carry the cursor. */
+  readonly incremental: boolean;
+  /** Lines not modified after this (epoch ms) are not for it. */
+  readonly afterMs: number | undefined;
+}
+
+interface CompiledGroup {
+  readonly marker: string | undefined;
+  readonly seen: GidSet;
+  readonly consumers: readonly CompiledConsumer[];
+  readonly needsCursor: boolean;
+}
+
+/** What the router counted, for the sync's log lines. */
+export interface RouteStats {
+  /** Lines dropped because their object was seen already (by every group they could serve), by type. */
+  duplicates: Map<string, number>;
+  /** Lines of incremental streams skipped without their cursor (on_invalid_record = skip). */
+  missingCursor: number;
+}
+
+/** Routes the lines of one export job. */
+export class Router {
+  private readonly groups = new Map<string, CompiledGroup[]>();
+  private readonly derivers: Deriver[] = [];
+  readonly stats: RouteStats = { duplicates: new Map(), missingCursor: 0 };
+  /** Top-level fields the lines must keep spans for (markers, cursor, derived fields). */
+  readonly fields: readonly string[];
+  /** Whether lines must keep their member spans (a resource stream's records are cut). */
+  readonly members: boolean;
+
+  constructor(
+    plan: ExportPlan,
+    private readonly onInvalidRecord: "fail" | "skip",
+  ) {
+    const derivers = new Map<string, Deriver>();
+    const fields = new Set<string>();
+    let members = false;
+    const deriverOf = (stream: SelectedStream, extra: ReadonlySet<string>): Deriver => {
+      let deriver = derivers.get(stream.definition.name);
+      if (deriver === undefined) {
+        deriver = compileDeriver(stream, stream.definition.source.kind === "resource" ? extra : new Set());
+        derivers.set(stream.definition.name, deriver);
+        this.derivers.push(deriver);
+        for (const f of deriver.fields) fields.add(f);
+      }
+      return deriver;
+    };
+    for (const route of plan.routes) {
+      if (route.extraFields.size > 0) members = true;
+      const compile = (group: LineGroup): CompiledGroup => {
+        if (group.marker !== undefined) fields.add(group.marker);
+        const consumers = group.consumers.map((c) => ({
+          deriver: deriverOf(c.stream, route.extraFields),
+          incremental: c.stream.incremental && c.stream.definition.supportsIncremental,
+          afterMs: c.after === undefined ? undefined : Date.parse(c.after),
+        }));
+        const needsCursor = consumers.some((c) => c.incremental || c.afterMs !== undefined);
+        if (needsCursor) fields.add("modified_at");
+        return { marker: group.marker, seen: new GidSet(), consumers, needsCursor };
+      };
+      this.groups.set(route.resourceType, [route.wide, route.narrow].filter((g): g is LineGroup => g !== undefined).map(compile));
+    }
+    this.fields = [...fields];
+    this.members = members;
+  }
+
+  /** The resource types this job exports. */
+  get types(): ReadonlySet<string> {
+    return new Set(this.groups.keys());
+  }
+
+  /** Hand one line to every stream it feeds. */
+  route(line: ExportRecord, emit: Emit): void {
+    const groups = this.groups.get(line.resourceType);
+    if (groups === undefined) return;
+    let taken = false;
+    let served = false;
+    for (const group of groups) {
+      if (group.marker !== undefined && !line.has(group.marker)) continue;
+      served = true;
+      if (!group.seen.add(line.gid)) continue;
+      taken = true;
+      let modifiedMs: number | undefined;
+      if (group.needsCursor) {
+        if (!line.hasString("modified_at")) {
+          if (group.consumers.some((c) => c.incremental)) {
+            if (this.onInvalidRecord === "fail") {
+              const stream = group.consumers.find((c) => c.incremental)?.deriver.stream ?? "";
+              throw new MissingCursorError(stream, line.gid, "modified_at", line.line);
+            }
+            this.stats.missingCursor++;
+            continue;
+          }
+        } else modifiedMs = Date.parse(line.field("modified_at") as string);
+      }
+      for (const consumer of group.consumers) {
+        if (consumer.afterMs !== undefined && !(modifiedMs !== undefined && modifiedMs > consumer.afterMs)) continue;
+        consumer.deriver.derive(line, emit);
+      }
+    }
+    if (served && !taken) this.stats.duplicates.set(line.resourceType, (this.stats.duplicates.get(line.resourceType) ?? 0) + 1);
+  }
+
+  /** The end of the export: the streams that collect (references) hand out their rows. */
+  finish(emit: Emit): void {
+    for (const deriver of this.derivers) deriver.finish?.(emit);
+  }
+}
