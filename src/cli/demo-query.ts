@@ -21,6 +21,31 @@ const QUERIES: { title: string; sql: (out: string) => string }[] = [
       FROM tasks, UNNEST(custom_fields) AS u(cf)
       WHERE cf.name = 'Priority' GROUP BY ALL ORDER BY tasks DESC`,
   },
+  {
+    title:
+      "The board of the busiest project: tasks per section, from the join streams (task_memberships, sections, projects; " +
+      "full-refresh streams, so the rows of the latest export are the current ones)",
+    sql: (out) => `WITH all_memberships AS (SELECT * FROM read_parquet('${join(out, "task_memberships", "*.parquet")}')),
+      memberships AS (
+        SELECT * FROM all_memberships WHERE _export_gid = (SELECT arg_max(_export_gid, _extracted_at) FROM all_memberships)),
+      sections AS (
+        SELECT * FROM read_parquet('${join(out, "sections", "*.parquet")}') QUALIFY row_number() OVER (PARTITION BY gid ORDER BY _extracted_at DESC) = 1),
+      projects AS (
+        SELECT * FROM read_parquet('${join(out, "projects", "*.parquet")}') QUALIFY row_number() OVER (PARTITION BY gid ORDER BY _extracted_at DESC) = 1),
+      busiest AS (SELECT project_gid FROM memberships GROUP BY ALL ORDER BY count(*) DESC, project_gid LIMIT 1)
+      SELECT p.name AS project, s.name AS section, count(*) AS tasks
+      FROM memberships m JOIN busiest USING (project_gid) JOIN projects p ON p.gid = m.project_gid
+      LEFT JOIN sections s ON s.gid = m.section_gid
+      GROUP BY ALL ORDER BY tasks DESC, section`,
+  },
+  {
+    title: "The same Priority breakdown from task_custom_field_values (typed columns, no UNNEST; newest row per task and field)",
+    sql: (out) => `WITH latest AS (
+        SELECT * FROM read_parquet('${join(out, "task_custom_field_values", "*.parquet")}')
+        QUALIFY row_number() OVER (PARTITION BY task_gid, custom_field_gid ORDER BY task_modified_at DESC, _extracted_at DESC) = 1)
+      SELECT coalesce(enum_option_name, '(not set)') AS priority, count(*) AS tasks
+      FROM latest WHERE custom_field_name = 'Priority' GROUP BY ALL ORDER BY tasks DESC`,
+  },
 ];
 
 function table(rows: Record<string, string | null>[]): string {

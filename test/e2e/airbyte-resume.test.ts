@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { STREAM_NAMES } from "../../src/streams/index.js";
 import { SOURCE_BIN } from "../helpers/cli.js";
 import { airbyteRead, emulatorConfig, fullCatalog, scratch, type Json } from "../helpers/airbyte.js";
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => em.close());
 
-/** Start a read, return the first STATE line it prints, then kill it with the signal. */
+/** Start a read, return the first STATE of every stream (naming its pending job), then kill it with the signal. */
 function readUntilFirstState(config: Json, catalog: Json, signal: NodeJS.Signals): Promise<Json> {
   const dir = scratch();
   writeFileSync(join(dir, "c.json"), JSON.stringify(config));
@@ -36,12 +37,12 @@ function readUntilFirstState(config: Json, catalog: Json, signal: NodeJS.Signals
         const m = JSON.parse(line) as Json;
         if (m.type === "STATE") {
           states.push(m.state as Json);
-          if (states.length === 3) child.kill(signal);
+          if (states.length === STREAM_NAMES.length) child.kill(signal);
         }
       }
     });
     child.on("error", reject);
-    child.on("close", () => (states.length === 3 ? resolve({ states }) : reject(new Error("no pending state before exit"))));
+    child.on("close", () => (states.length === STREAM_NAMES.length ? resolve({ states }) : reject(new Error("no pending state before exit"))));
   });
 }
 

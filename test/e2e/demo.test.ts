@@ -42,7 +42,11 @@ describe("npm run demo", () => {
     expect(incremental?.streams.tasks?.rows).toBeGreaterThan(0);
     expect(incremental?.streams.tasks?.rows).toBeLessThan(full?.streams.tasks?.rows ?? 0);
     expect(existsSync(join(out, "_state.json"))).toBe(true);
-    expect(listFiles(out).filter((f) => f.endsWith(".parquet"))).toHaveLength(6);
+    // Every stream has a file in the full sync; the incremental one writes only the streams with rows.
+    const listed = written.flatMap((m) => Object.values(m.streams).flatMap((s) => s.files.map((f) => f.path)));
+    expect(listFiles(out).filter((f) => f.endsWith(".parquet")).sort()).toEqual(listed.sort());
+    expect(Object.values(full?.streams ?? {}).every((s) => s.files.length === 1)).toBe(true);
+    expect(r.stdout).toMatch(/project\s+section\s+tasks/);
     expect(r.stdout).toContain("Full sync to Parquet");
     expect(r.stdout).toContain("Incremental sync");
     expect(r.stdout).toMatch(/Cursor now: \d{4}-\d{2}-\d{2}T/);

@@ -4,6 +4,8 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { singerCatalog } from "../../src/sinks/singer-catalog.js";
+import { STREAMS, STREAM_NAMES } from "../../src/streams/index.js";
+import { expectedRows, rowKey } from "../helpers/truth.js";
 import { conformanceProblems } from "../helpers/singer-conformance.js";
 import { TAP_BIN } from "../helpers/cli.js";
 import { emulatorConfig, selectCatalog, tapArgs, tapSync, type Json, type TapRun } from "../helpers/singer.js";
@@ -71,7 +73,7 @@ describe("tap-asana-export sync", () => {
       });
       expect(advanced, stream).toBeGreaterThan(lastRecord);
     }
-    expect(Object.keys(bookmarks(first.finalState)).sort()).toEqual(["messages", "tasks", "teams"]);
+    expect(Object.keys(bookmarks(first.finalState)).sort()).toEqual([...STREAM_NAMES].sort());
     expect(bookmarks(first.finalState).tasks?.cursor).toEqual(expect.any(String));
     // Without a catalog: default fields only, so no opt-in field.
     expect(Object.keys((first.records.get("teams") ?? [])[0] ?? {})).not.toContain("html_description");
@@ -79,7 +81,10 @@ describe("tap-asana-export sync", () => {
     // ACTIVATE_VERSION: teams (FULL_TABLE) only, before its first RECORD and after its last, then its STATE.
     const teams = kinds(first, "teams").filter((k, i, all) => k !== all[i - 1]);
     expect(teams.slice(teams.indexOf("SCHEMA"))).toEqual(["SCHEMA", "STATE", "ACTIVATE_VERSION", "RECORD", "ACTIVATE_VERSION", "STATE"]);
-    const versions = first.messages.filter((m) => m.type === "ACTIVATE_VERSION").map((m) => [m.stream, m.version]);
+    const versions = first.messages.filter((m) => m.type === "ACTIVATE_VERSION" && m.stream === "teams").map((m) => [m.stream, m.version]);
+    // Every full-table stream is versioned: teams, the join streams and the reference streams.
+    const versioned = new Set(first.messages.filter((m) => m.type === "ACTIVATE_VERSION").map((m) => String(m.stream)));
+    expect([...versioned].sort()).toEqual(STREAMS.filter((s) => !s.supportsIncremental).map((s) => s.name).sort());
     const version = (first.recordMessages.get("teams") ?? [])[0]?.version;
     expect(typeof version).toBe("number");
     expect(versions).toEqual([["teams", version], ["teams", version]]);
@@ -96,6 +101,12 @@ describe("tap-asana-export sync", () => {
     const expected = [...new Set([...changed.created, ...changed.modified])].filter((g) => live.has(g)).sort();
     expect([...gids(second.records.get("tasks")), ...gids(second.records.get("messages"))].sort()).toEqual(expected);
     expect(gids(second.records.get("teams"))).toEqual(truth("team"));
+    // Child streams: the rows of the changed parents; join and reference streams: every row.
+    const since = String(bookmarks(first.finalState).tasks?.cursor);
+    for (const def of STREAMS.filter((s) => s.source.kind !== "resource")) {
+      const want = expectedRows(em.workspace, def.name, def.supportsIncremental ? { after: since } : {}).map((r) => rowKey(r, def.primaryKey)).sort();
+      expect((second.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(want);
+    }
     const version2 = (second.recordMessages.get("teams") ?? [])[0]?.version as number;
     expect(version2).toBeGreaterThan(version as number);
     expect(String(bookmarks(second.finalState).tasks?.cursor) > String(bookmarks(first.finalState).tasks?.cursor)).toBe(true);

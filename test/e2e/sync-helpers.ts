@@ -104,13 +104,13 @@ export function unknownFields(schema: JsonSchemaObject | JsonSchemaNode, value: 
   return out;
 }
 
-/** Every row of a stream's Parquet files as {gid -> parsed to_json row}. */
-export async function parquetRows(glob: string): Promise<Map<string, Record<string, unknown>>> {
+/** Every row of a stream's Parquet files as {key -> parsed to_json row}; the key is the gid, or the key columns joined by `|`. */
+export async function parquetRows(glob: string, key: readonly string[] = ["gid"]): Promise<Map<string, Record<string, unknown>>> {
   const rows = await query(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet('${glob}') t`);
   return new Map(
     rows.map((r) => {
       const row = JSON.parse(r.j as string) as Record<string, unknown>;
-      return [row.gid as string, row];
+      return [key.map((k) => String(row[k])).join("|"), row];
     }),
   );
 }

@@ -6,8 +6,9 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { compileFields } from "../../src/emulator/server/project-fields.js";
-import { requireStream } from "../../src/streams/index.js";
+import { STREAMS as DEFINITIONS, requireStream } from "../../src/streams/index.js";
 import { scratch } from "../helpers/airbyte.js";
+import { expectedRows, rowKey } from "../helpers/truth.js";
 import { actualValue, expectedValue, listFiles, manifests, parquetRows, query, runSync, unknownFields } from "./sync-helpers.js";
 
 const STREAMS = [
@@ -33,19 +34,24 @@ describe("sync --format parquet", () => {
     const summary = JSON.parse(first.stdout.trim()) as { status: string; export_gid: string; export_created_at: string };
     expect(summary.status).toBe("succeeded");
     const stamp = summary.export_created_at.replace(/[-:.]/g, "");
+    // Every stream by default: the export's own and the ones unnested from it, a folder each.
     expect(listFiles(out)).toEqual(
-      [`_manifests/${summary.export_gid}.json`, "_state.json", `messages/${stamp}-00001.parquet`, `tasks/${stamp}-00001.parquet`, `teams/${stamp}-00001.parquet`].sort(),
+      [`_manifests/${summary.export_gid}.json`, "_state.json", ...DEFINITIONS.map((d) => `${d.name}/${stamp}-00001.parquet`)].sort(),
     );
     const [manifest] = manifests(out);
     expect(manifest?.export_created_at).toBe(summary.export_created_at);
-    for (const [stream, type] of STREAMS) {
-      expect(manifest?.streams[stream]?.rows).toBe(em.workspace.count(type));
-      expect(manifest?.streams[stream]?.files[0]?.rows).toBe(em.workspace.count(type));
+    expect(Object.keys(manifest?.streams ?? {})).toEqual(DEFINITIONS.map((d) => d.name));
+    for (const definition of DEFINITIONS) {
+      const rows = expectedRows(em.workspace, definition.name).length;
+      expect(manifest?.streams[definition.name]?.rows, definition.name).toBe(rows);
+      expect(manifest?.streams[definition.name]?.files[0]?.rows).toBe(rows);
     }
     const state = JSON.parse(readFileSync(join(out, "_state.json"), "utf8")) as { bookmarks: Record<string, { cursor?: string }> };
     expect(state.bookmarks.tasks?.cursor).toBe(summary.export_created_at);
     expect(state.bookmarks.messages?.cursor).toBe(summary.export_created_at);
     expect(state.bookmarks.teams?.cursor).toBeUndefined();
+    expect(state.bookmarks.stories?.cursor).toBe(summary.export_created_at);
+    expect(state.bookmarks.task_tags?.cursor).toBeUndefined();
     expect(first.stderr).toMatch(/stream\s+rows\s+files\s+bytes\s+new cursor/);
   });
 
@@ -63,6 +69,65 @@ describe("sync --format parquet", () => {
     expect(types.get("_extra")).toBe("VARCHAR");
     expect(types.get("_extracted_at")).toBe("TIMESTAMP WITH TIME ZONE");
     expect(types.get("_export_gid")).toBe("VARCHAR");
+  });
+
+  it("types the derived streams' columns as their schemas say", async () => {
+    const describe = async (stream: string) =>
+      new Map((await query(`DESCRIBE SELECT * FROM read_parquet('${out}/${stream}/*.parquet')`)).map((r) => [r.column_name, r.column_type]));
+    const values = await describe("task_custom_field_values");
+    expect(Object.fromEntries(values)).toMatchObject({
+      task_gid: "VARCHAR",
+      custom_field_gid: "VARCHAR",
+      task_modified_at: "TIMESTAMP WITH TIME ZONE",
+      number_value: "DOUBLE",
+      date_value: "DATE",
+      date_time_value: "TIMESTAMP WITH TIME ZONE",
+      enum_option_gid: "VARCHAR",
+      multi_enum_option_gids: "VARCHAR[]",
+      people_gids: "VARCHAR[]",
+    });
+    const stories = await describe("stories");
+    expect(stories.get("parent_modified_at")).toBe("TIMESTAMP WITH TIME ZONE");
+    expect(stories.get("created_at")).toBe("TIMESTAMP WITH TIME ZONE");
+    expect(stories.get("created_by")).toMatch(/^STRUCT\(gid VARCHAR, resource_type VARCHAR, "?name"? VARCHAR\)$/);
+    expect(Object.fromEntries(await describe("task_memberships"))).toMatchObject({ task_gid: "VARCHAR", project_gid: "VARCHAR", section_gid: "VARCHAR" });
+    expect((await describe("sections")).get("project_gid")).toBe("VARCHAR");
+  });
+
+  it("holds the derived streams' ground truth: every value of every row", async () => {
+    for (const definition of DEFINITIONS.filter((d) => d.source.kind !== "resource")) {
+      const rows = await parquetRows(`${out}/${definition.name}/*.parquet`, definition.primaryKey);
+      const expected = expectedRows(em.workspace, definition.name);
+      expect(rows.size, definition.name).toBe(expected.length);
+      for (const object of expected) {
+        const key = rowKey(object, definition.primaryKey);
+        const row = rows.get(key);
+        expect(row, `${definition.name} ${key}`).toBeDefined();
+        for (const [field, node] of Object.entries(definition.schema.properties)) {
+          expect(actualValue(node, row?.[field]), `${definition.name} ${key} ${field}`).toEqual(expectedValue(node, object[field]));
+        }
+        expect(row?._extra === null ? {} : JSON.parse(row?._extra as string), `${definition.name} ${key} _extra`).toEqual(unknownFields(definition.schema, object));
+      }
+    }
+  });
+
+  it("rebuilds the nested data from the tables: tasks, task_memberships, sections and task_custom_field_values joined", async () => {
+    // Per task: its projects' sections by name and the Priority custom field's option, from the join
+    // streams, must equal what the task's own nested columns say.
+    const joined = await query(`
+      SELECT t.gid, m.project_gid, s.name AS section, v.enum_option_name AS priority
+      FROM read_parquet('${out}/tasks/*.parquet') t
+      JOIN read_parquet('${out}/task_memberships/*.parquet') m ON m.task_gid = t.gid
+      LEFT JOIN read_parquet('${out}/sections/*.parquet') s ON s.gid = m.section_gid AND s.project_gid = m.project_gid
+      LEFT JOIN (SELECT * FROM read_parquet('${out}/task_custom_field_values/*.parquet') WHERE custom_field_name = 'Priority') v ON v.task_gid = t.gid`);
+    const nested = await query(`
+      SELECT t.gid, mm.project.gid AS project_gid, mm.section.name AS section,
+        (SELECT cf.enum_value.name FROM UNNEST(t.custom_fields) AS c(cf) WHERE cf.name = 'Priority') AS priority
+      FROM read_parquet('${out}/tasks/*.parquet') t, UNNEST(t.memberships) AS u(mm)`);
+    const key = (r: Record<string, unknown>): string => JSON.stringify([r.gid, r.project_gid, r.section, r.priority]);
+    expect(joined.length).toBeGreaterThan(0);
+    expect(joined.some((r) => r.priority !== null)).toBe(true);
+    expect(joined.map(key).sort()).toEqual(nested.map(key).sort());
   });
 
   it("holds exactly the ground truth: every value of every row, unknown fields in _extra", async () => {
@@ -131,6 +196,13 @@ describe("sync --format parquet", () => {
     }
     expect(changed.created.length + changed.modified.length).toBeGreaterThan(0);
     expect(manifest?.streams.teams?.rows).toBe(em.workspace.count("team"));
+    // Child streams follow their parents (the rows of the changed ones); join streams are whole again.
+    for (const definition of DEFINITIONS.filter((d) => d.source.kind !== "resource")) {
+      const expected = expectedRows(em.workspace, definition.name, definition.supportsIncremental ? { after: before.bookmarks.tasks.cursor } : {});
+      const got = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${out}/${definition.name}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+      expect(got.map((r) => rowKey(r, definition.primaryKey)).sort(), definition.name).toEqual(expected.map((r) => rowKey(r, definition.primaryKey)).sort());
+      expect(manifest?.streams[definition.name]?.rows).toBe(expected.length);
+    }
   }, 30_000);
 });
 
