@@ -1,0 +1,78 @@
+// Waiting for something the emulator does (a request logged, a fault fired, a file written) without
+// guessing how long it takes: a wait re-checks its condition each time its source reports a change,
+// and gives up after a deadline with an error naming what it waited for.
+
+/** How long a wait may take. */
+export interface WaitOptions {
+  /** Reject after this many ms of real time; default 30 s (a safety net, never a measurement). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Settle with `promise`, or reject once `timeoutMs` (real time) has passed, naming `what`. */
+export function withDeadline<T>(promise: Promise<T>, what: string, options: WaitOptions = {}): Promise<T> {
+  const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator: gave up after ${ms} ms waiting for ${what}`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+interface Waiter {
+  check(): void;
+  fail(error: Error): void;
+}
+
+/** Conditions waited for on one source of changes (the request log, the faults). */
+export class Changes {
+  private readonly waiters = new Set<Waiter>();
+  private closed: string | undefined;
+
+  /** Something changed: every pending wait checks its condition again. */
+  notify(): void {
+    for (const waiter of [...this.waiters]) waiter.check();
+  }
+
+  /** Fail every pending wait, and every later one, because the source is gone. */
+  close(reason: string): void {
+    this.closed ??= reason;
+    for (const waiter of [...this.waiters]) waiter.fail(new Error(`emulator: ${reason}`));
+  }
+
+  /** Resolve with the first value `check` returns other than undefined, checked now and on each change. */
+  until<T>(what: string, check: () => T | undefined, options: WaitOptions = {}): Promise<T> {
+    const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<T>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        check: () => {
+          const value = check();
+          if (value === undefined) return;
+          done();
+          resolve(value);
+        },
+        fail: (error) => {
+          done();
+          reject(new Error(`${error.message} while waiting for ${what}`));
+        },
+      };
+      const timer = setTimeout(() => waiter.fail(new Error(`emulator: gave up after ${ms} ms`)), ms);
+      this.waiters.add(waiter);
+      waiter.check();
+      if (this.closed !== undefined && this.waiters.has(waiter)) waiter.fail(new Error(`emulator: ${this.closed}`));
+    });
+  }
+}
