@@ -185,7 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      // Held requests go on so their connections can close; then waits still pending fail.
+      // Held requests are let go (their connections close with the servers); then pending waits fail.
       faults.close();
       await Promise.all([stop(apiServer), stop(storageServer)]);
       log.close();
