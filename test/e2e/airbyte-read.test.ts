@@ -8,8 +8,10 @@ import { airbyteRead, emulatorConfig, fullCatalog, type Json } from "../helpers/
 const TYPE_OF: Record<string, "task" | "team" | "message"> = { tasks: "task", teams: "team", messages: "message" };
 
 let em: Emulator;
+// The emulator's clock runs with real time; a test moves it on so that changes are provably later.
+let offset = 0;
 beforeAll(async () => {
-  em = await startEmulator({ seed: 11, tasks: 400, teams: 6, messages: 80 });
+  em = await startEmulator({ seed: 11, tasks: 400, teams: 6, messages: 80, clock: { now: () => Date.now() + offset } });
 });
 afterAll(async () => em.close());
 
@@ -63,7 +65,8 @@ describe("read", () => {
     const config = emulatorConfig(em, { lookback_window_seconds: 0 });
     const first = await airbyteRead(config, fullCatalog("incremental"));
     expect(first.code).toBe(0);
-    await new Promise((r) => setTimeout(r, 20));
+    // The changes come a second after the first export started (lookback 0: the same millisecond would be missed).
+    offset += 1_000;
     const changed = em.workspace.mutate({ creates: 3, modifies: 5, deletes: 2 });
     const second = await airbyteRead(config, fullCatalog("incremental"), first.finalState);
     expect(second.code, second.stderr).toBe(0);
