@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { baseType, isNullable, STREAM_NAMES, streamByName, type JsonSchemaNode, type StreamName } from "../../src/streams/index.js";
+import { admitsNull, nonNullType } from "../helpers/json-schema.js";
 import { nodeAt, propertyNames, rawSchema } from "./helpers.js";
 
 const NODE_KEYWORDS = new Set(["type", "description", "format", "properties", "items", "required", "additionalProperties"]);
@@ -156,8 +157,14 @@ describe.each(STREAM_NAMES)("schemas/%s.json", (name) => {
   });
 
   it("makes exactly the documented top-level fields nullable", () => {
-    const nullable = Object.entries(schemaOf(name).properties).filter(([, node]) => isNullable(node)).map(([k]) => k);
+    const nullable = Object.entries(schemaOf(name).properties).filter(([, node]) => admitsNull(node.type)).map(([k]) => k);
     expect(nullable.sort()).toEqual([...NULLABLE_TOP[name]].sort());
+  });
+
+  it("is read by the connector's isNullable and baseType as JSON Schema reads it, at every depth", () => {
+    for (const [path, node] of allPaths(schemaOf(name))) {
+      expect({ path, nullable: isNullable(node), type: baseType(node.type) }).toEqual({ path, nullable: admitsNull(node.type), type: nonNullType(node.type) });
+    }
   });
 
   it("types date-times and dates by name: *_at is date-time, *_on is date, at every depth", () => {
@@ -183,7 +190,7 @@ describe.each(STREAM_NAMES)("schemas/%s.json", (name) => {
         path,
         fields: ["gid", "resource_type", "name"],
       });
-      expect(baseType(nodeAt(schemaOf(name), path).type)).toBe("object");
+      expect(nonNullType(nodeAt(schemaOf(name), path).type)).toBe("object");
     }
   });
 });
@@ -194,7 +201,7 @@ describe("nested shapes", () => {
   it("custom field values carry every documented field, with documented nullability", () => {
     expect(propertyNames(tasks, "custom_fields[]").sort()).toEqual([...CUSTOM_FIELD_VALUE].sort());
     const nullable = Object.entries(nodeAt(tasks, "custom_fields[]").properties ?? {})
-      .filter(([, node]) => isNullable(node))
+      .filter(([, node]) => admitsNull(node.type))
       .map(([k]) => k);
     expect(nullable.sort()).toEqual([...CUSTOM_FIELD_NULLABLE].sort());
     expect(propertyNames(tasks, "custom_fields[].enum_value")).toEqual(["gid", "resource_type", "name", "enabled", "color"]);
