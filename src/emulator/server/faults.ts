@@ -3,7 +3,7 @@
 // wait for a fault to fire, and release the requests a `hold` fault keeps waiting.
 import { hash32, seededRandom } from "./prng.js";
 import { type Fault, type FaultPlan, type FaultTarget, type FileFault, type JobFault, type RequestFault, isFileFault, isJobFault, isRequestFault, parseFault } from "./fault-plan.js";
-import { Changes, type WaitOptions } from "./waiting.js";
+import { Changes, nthMatch, type ListWaitOptions } from "./waiting.js";
 
 /** The endpoint a request was routed to, as faults see it. */
 export type Endpoint = "create-export" | "get-job" | "download" | "users-me" | "workspaces" | "other-api";
@@ -42,13 +42,8 @@ const targetOf = (fault: RequestFault): FaultTarget => (fault.kind === "expire-u
 /** Latency and holds only delay a request; the other request faults answer it. */
 const delaysOnly = (fault: RequestFault): boolean => fault.kind === "latency" || fault.kind === "hold";
 
-/** Which fault firings a wait looks at. */
-export interface FiredWaitOptions extends WaitOptions {
-  /** Only firings from this index of `fired` on (take `fired.length` before acting); default 0. */
-  since?: number;
-  /** Resolve on the count-th matching firing; default 1. */
-  count?: number;
-}
+/** Which fault firings a wait looks at: `since` is an index of `fired` (take `fired.length` before acting). */
+export type FiredWaitOptions = ListWaitOptions;
 
 /** Arms, schedules and records injected faults of one emulator. */
 export class FaultController {
@@ -123,20 +118,7 @@ export class FaultController {
 
   /** The first (or count-th) firing from `since` on that matches, once it has fired. */
   waitForFired(predicate: (fired: FiredFault) => boolean, options: FiredWaitOptions = {}): Promise<FiredFault> {
-    const count = options.count ?? 1;
-    let next = options.since ?? 0;
-    let found = 0;
-    return this.changes.until(
-      `fault firing #${count} matching ${predicate.toString().slice(0, 200)} from firing ${options.since ?? 0} on`,
-      () => {
-        for (; next < this.fired.length; next++) {
-          const fired = this.fired[next];
-          if (fired !== undefined && predicate(fired) && ++found === count) return fired;
-        }
-        return undefined;
-      },
-      options,
-    );
+    return nthMatch(this.changes, "fault firing", this.fired, predicate, options);
   }
 
   /** Release every held request and fail pending waits (the emulator closed). */

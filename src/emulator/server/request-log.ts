@@ -3,7 +3,7 @@
 // that has its answer may still be ahead of the log; `waitFor` and `settled` close that gap.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Fault } from "./fault-plan.js";
-import { Changes, type WaitOptions } from "./waiting.js";
+import { Changes, nthMatch, type ListWaitOptions, type WaitOptions } from "./waiting.js";
 
 /** One answered (or dropped) request. */
 export interface RequestRecord {
@@ -27,13 +27,8 @@ export interface RequestNotes {
   fault?: Fault["kind"];
 }
 
-/** Which logged requests a wait looks at. */
-export interface RequestWaitOptions extends WaitOptions {
-  /** Only entries from this index of the log on (take `requests.length` before acting); default 0. */
-  since?: number;
-  /** Resolve on the count-th matching entry; default 1. */
-  count?: number;
-}
+/** Which logged requests a wait looks at: `since` is an index of the log (take `requests.length` before acting). */
+export type RequestWaitOptions = ListWaitOptions;
 
 /** The request log of one emulator (both hosts). */
 export class RequestLog {
@@ -66,20 +61,7 @@ export class RequestLog {
 
   /** The first (or count-th) entry from `since` on that matches, once it is logged. */
   waitFor(predicate: (record: RequestRecord) => boolean, options: RequestWaitOptions = {}): Promise<RequestRecord> {
-    const count = options.count ?? 1;
-    let next = options.since ?? 0;
-    let found = 0;
-    return this.changes.until(
-      `request #${count} matching ${predicate.toString().slice(0, 200)} from log entry ${options.since ?? 0} on`,
-      () => {
-        for (; next < this.records.length; next++) {
-          const record = this.records[next];
-          if (record !== undefined && predicate(record) && ++found === count) return record;
-        }
-        return undefined;
-      },
-      options,
-    );
+    return nthMatch(this.changes, "request", this.records, predicate, options);
   }
 
   /** Resolve once no request is in progress: every request received so far is answered and logged. */

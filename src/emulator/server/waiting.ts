@@ -76,3 +76,32 @@ export class Changes {
     });
   }
 }
+
+/** Which items of a growing list a wait looks at. */
+export interface ListWaitOptions extends WaitOptions {
+  /** Only items from this index on (take the list's length before acting); default 0. */
+  since?: number;
+  /** Resolve on the count-th matching item; default 1. */
+  count?: number;
+}
+
+/** Wait on `changes` for the count-th item of `list` from `since` on that matches (`what` names the items). */
+export function nthMatch<T>(changes: Changes, what: string, list: readonly T[], predicate: (item: T) => boolean, options: ListWaitOptions = {}): Promise<T> {
+  const count = options.count ?? 1;
+  const since = options.since ?? 0;
+  let next = since;
+  let found = 0;
+  const described = `${what} #${count} matching ${predicate.toString().slice(0, 200)} from index ${since} on`;
+  return changes.until(
+    described,
+    () => {
+      // Each check resumes where the last one stopped: the list only grows.
+      for (; next < list.length; next++) {
+        const item = list[next];
+        if (item !== undefined && predicate(item) && ++found === count) return item;
+      }
+      return undefined;
+    },
+    options,
+  );
+}
