@@ -45,6 +45,15 @@ const delaysOnly = (fault: RequestFault): boolean => fault.kind === "latency" ||
 /** Which fault firings a wait looks at: `since` is an index of `fired` (take `fired.length` before acting). */
 export type FiredWaitOptions = ListWaitOptions;
 
+/** A promise and the function that resolves it. */
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const passed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { passed, open };
+}
+
 /** Arms, schedules and records injected faults of one emulator. */
 export class FaultController {
   /** Every firing so far, oldest first. */
@@ -52,8 +61,7 @@ export class FaultController {
   private armedFaults: Armed[] = [];
   private armedCount = 0;
   private readonly changes = new Changes();
-  private releaseHeld!: () => void;
-  private held = this.nextHold();
+  private hold = gate();
 
   constructor(
     private readonly seed: number,
@@ -99,21 +107,15 @@ export class FaultController {
     this.changes.notify();
   }
 
-  private nextHold(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.releaseHeld = resolve;
-    });
-  }
-
   /** Resolves when the requests held so far are released (for the hosts, on a `hold` decision). */
   heldUntilRelease(): Promise<void> {
-    return this.held;
+    return this.hold.passed;
   }
 
   /** Let every request a `hold` fault keeps waiting go on (later holds wait for the next release). */
   release(): void {
-    this.releaseHeld();
-    this.held = this.nextHold();
+    this.hold.open();
+    this.hold = gate();
   }
 
   /** The first (or count-th) firing from `since` on that matches, once it has fired. */

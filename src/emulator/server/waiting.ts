@@ -4,11 +4,11 @@
 
 /** How long a wait may take. */
 export interface WaitOptions {
-  /** Reject after this many ms of real time; default 30 s (a safety net, never a measurement). */
+  /** Reject after this many ms of real time; default 60 s (a safety net, never a measurement). */
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Settle with `promise`, or reject once `timeoutMs` (real time) has passed, naming `what`. */
 export function withDeadline<T>(promise: Promise<T>, what: string, options: WaitOptions = {}): Promise<T> {
