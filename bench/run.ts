@@ -3,6 +3,9 @@
 //   npm run bench                      200,000 tasks, 3 interleaved runs, median (12-17 min on this VM)
 //   npm run bench -- --tasks 1000000   the large run
 //   npm run bench -- --runs 5 --only read,node-gunzip,python
+//   npm run bench -- --tasks 1000 --only sigterm-waiting,sigterm-downloading,demo
+//                                      SIGTERM-to-exit latency and the demo's wall time only (they
+//                                      bring their own emulators; the small fixture is just generated)
 //   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
 //                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
 // Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
@@ -16,9 +19,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CASES, compareReadCase, type BenchCase, type CaseContext } from "./suite/cases.js";
+import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
-import { measure, rssMethod } from "./suite/measure.js";
+import { rssMethod } from "./suite/measure.js";
 import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,8 +92,9 @@ async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: num
   for (let run = 1; run <= runs; run++) {
     for (const r of active) {
       const exportsBefore = exportsStarted(fixture);
-      const measured = await measure(r.bench.spec(ctx));
-      const failed = measured.exitCode !== 0 ? [`run ${run} exited with ${measured.exitCode ?? measured.signal}: ${measured.stderr.trim().slice(-400)}`] : [];
+      const measured = await timedRun(r.bench, ctx);
+      const expectedExit = r.bench.expectedExit ?? 0;
+      const failed = measured.exitCode !== expectedExit ? [`run ${run} exited with ${measured.exitCode ?? measured.signal} (expected ${expectedExit}): ${measured.stderr.trim().slice(-400)}`] : [];
       const problems = failed.length > 0 ? failed : ((await r.bench.check?.(ctx, measured)) ?? []);
       // Every run must resume the prepared job: a new export would time the emulator's generator.
       if (exportsStarted(fixture) !== exportsBefore) problems.push("started a new export instead of resuming the prepared job");
@@ -98,7 +102,7 @@ async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: num
       r.problems.push(...problems.map((p) => (p.startsWith("run ") ? p : `run ${run}: ${p}`)));
       log(
         `run ${run}/${runs} ${r.bench.id.padEnd(17)} ${(measured.wallMs / 1000).toFixed(2).padStart(7)} s  ` +
-          `${(measured.peakRssMb ?? Number.NaN).toFixed(0).padStart(5)} MB${problems.length > 0 ? `  PROBLEM: ${problems.join("; ")}` : ""}`,
+          `${(measured.peakRssMb === undefined ? "n/a" : measured.peakRssMb.toFixed(0)).padStart(5)} MB${problems.length > 0 ? `  PROBLEM: ${problems.join("; ")}` : ""}`,
       );
     }
   }

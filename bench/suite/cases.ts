@@ -1,10 +1,11 @@
 // The candidates of the suite: what each runs, whether it can run here, and how its output is checked.
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { STREAM_NAMES } from "../../src/streams/index.js";
 import type { Fixture } from "./fixture.js";
 import { measure, type Measured, type RunSpec } from "./measure.js";
+import { sigtermCase } from "./signal.js";
 import { digestAirbyteOutput, digestMixedParquet, digestSyncOutput, type ReadCheck } from "./verify.js";
 import { StreamDigests } from "./digest.js";
 
@@ -26,8 +27,14 @@ export interface BenchCase {
   emitsRecords: boolean;
   /** Why it cannot run here, if it cannot. */
   skip(ctx: CaseContext): string | undefined;
-  /** The command of one timed run (may prepare files first). */
-  spec(ctx: CaseContext): RunSpec;
+  /** The command of one timed run (may prepare files first); `measure` times it from spawn to exit. */
+  spec?(ctx: CaseContext): RunSpec;
+  /** One timed run it measures itself (instead of `spec`), e.g. from a signal to the exit. */
+  run?(ctx: CaseContext): Promise<Measured>;
+  /** It times one event, not a pass over the export: the ratio and throughput columns stay empty. */
+  timesAnEvent?: boolean;
+  /** The exit code of a good run (default 0). */
+  expectedExit?: number;
   /** Problems with a timed run's output (run after it, untimed). */
   check?(ctx: CaseContext, run: Measured): Promise<string[]>;
   /** A separate, untimed run whose output is checked record by record. */
@@ -103,6 +110,34 @@ export function compareReadCase(otherDist: string, name: string): BenchCase {
 function duckdbMissing(ctx: CaseContext): string | undefined {
   return existsSync(join(ctx.root, "node_modules/@duckdb/node-api/package.json")) ? undefined : "@duckdb/node-api is not installed";
 }
+
+/** One timed run of a case: its own measurement, or its command measured from spawn to exit. */
+export function timedRun(bench: BenchCase, ctx: CaseContext): Promise<Measured> {
+  if (bench.run !== undefined) return bench.run(ctx);
+  if (bench.spec === undefined) throw new Error(`bench case ${bench.id} has neither run nor spec`);
+  return measure(bench.spec(ctx));
+}
+
+/** `npm run demo` as users run it (emulator, full and incremental sync, DuckDB query), in a scratch folder. */
+const demoCase: BenchCase = {
+  id: "demo",
+  label: "`npm run demo` end to end (its own emulator of 3,000 tasks, two syncs, the DuckDB query)",
+  emitsRecords: false,
+  timesAnEvent: true,
+  skip: (ctx) => (existsSync(join(ctx.dist, "src/cli/demo-main.js")) ? undefined : "the demo is not built"),
+  spec: (ctx) => {
+    const cwd = join(ctx.out, "demo");
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    return { command: node, args: [join(ctx.dist, "src/cli/demo-main.js")], cwd };
+  },
+  check: async (ctx) => {
+    const manifests = join(ctx.out, "demo", "demo-output", "_manifests");
+    const count = existsSync(manifests) ? readdirSync(manifests).length : 0;
+    rmSync(join(ctx.out, "demo"), { recursive: true, force: true });
+    return count === 2 ? [] : [`wrote ${count} manifests, expected 2 (a full and an incremental sync)`];
+  },
+};
 
 /** Every candidate, in report order. */
 export const CASES: readonly BenchCase[] = [
@@ -211,4 +246,7 @@ export const CASES: readonly BenchCase[] = [
     },
     check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
   },
+  sigtermCase("waiting"),
+  sigtermCase("downloading"),
+  demoCase,
 ];

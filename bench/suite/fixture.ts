@@ -99,12 +99,10 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     const created = await api<JobView>(emulator, "POST", "/exports/resource", headers, {
       data: { workspace: emulator.workspaceGid, export_request_parameters: readPlan.parameters },
     });
-    let job = created;
-    while (job.status !== "succeeded") {
-      if (job.status === "failed") throw new Error(`the emulator's export job ${job.gid} failed`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      job = await api<JobView>(emulator, "GET", `/jobs/${job.gid}`, headers);
-    }
+    // Generating a large export takes minutes: wait for its file, then the job succeeds on a poll.
+    await emulator.waitForExportFile(created.gid, { timeoutMs: 3_600_000 });
+    const job = await api<JobView>(emulator, "GET", `/jobs/${created.gid}`, headers);
+    if (job.status !== "succeeded") throw new Error(`the emulator's export job ${job.gid} is ${job.status} once its file is written`);
     const generateSeconds = (performance.now() - started) / 1000;
     const url = job.new_resource_export?.download_url;
     if (!url) throw new Error("the finished job has no download URL");

@@ -14,17 +14,19 @@ import { FaultController } from "./server/faults.js";
 import { JobStore } from "./server/jobs.js";
 import { digestHex, hash32, seededRandom } from "./server/prng.js";
 import { RateLimiter } from "./server/rate-limit.js";
-import type { RequestRecord } from "./server/request-log.js";
+import { RequestLog, type RequestRecord, type RequestWaitOptions } from "./server/request-log.js";
 import { UrlSigner } from "./server/signing.js";
 import { storagePath, storageRouter } from "./server/storage.js";
+import { withDeadline, type WaitOptions } from "./server/waiting.js";
 import type { EmulatorClock, Workspace } from "./workspace.js";
 
 export type { EmulatorClock, Workspace } from "./workspace.js";
 export type { EmulatorTokens } from "./server/directory.js";
 export type { Fault, FaultPlan, FaultSchedule, FaultTarget, FileFault, JobFault, RequestFault } from "./server/fault-plan.js";
-export type { FaultController, FiredFault } from "./server/faults.js";
-export type { RequestRecord } from "./server/request-log.js";
+export type { FaultController, FiredFault, FiredWaitOptions } from "./server/faults.js";
+export type { RequestRecord, RequestWaitOptions } from "./server/request-log.js";
 export type { TypeParameters } from "./server/export-request.js";
+export type { WaitOptions } from "./server/waiting.js";
 
 /** How to start an emulator; every field has a default. */
 export interface EmulatorOptions {
@@ -82,8 +84,17 @@ export interface Emulator {
   readonly unpaidWorkspaceGid: string;
   /** The ground truth, with its mutation API. */
   readonly workspace: Workspace;
-  /** Every request answered so far, oldest first. */
+  /**
+   * Every request answered so far, oldest first. An entry is written when its response is done, so a
+   * client holding its answer can be ahead of it: see `waitForRequest` and `settled`.
+   */
   readonly requests: readonly RequestRecord[];
+  /** The first (or `count`-th) logged request from index `since` on matching `predicate`, once logged. */
+  waitForRequest(predicate: (record: RequestRecord) => boolean, options?: RequestWaitOptions): Promise<RequestRecord>;
+  /** Resolves once no request is in progress: every request received so far is answered and in `requests`. */
+  settled(options?: WaitOptions): Promise<void>;
+  /** Resolves once job `jobGid`'s export file is completely written; rejects if writing failed or was aborted. */
+  waitForExportFile(jobGid: string, options?: WaitOptions): Promise<void>;
   /** How many storage requests carried an Authorization header (each refused). */
   readonly downloadsWithAuthorization: number;
   /** X-Amz-Signature and X-Amz-Security-Token values of every download URL handed out (must never leak). */
@@ -147,7 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
   });
   const signer = new UrlSigner(digestHex(seed, "storage-secret"), `AKIAEMU${digestHex(seed, "access-key").slice(0, 13).toUpperCase()}`);
-  const requests: RequestRecord[] = [];
+  const log = new RequestLog();
   let downloadsWithAuthorization = 0;
   let storageOrigin = "";
 
@@ -162,7 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       limiter: new RateLimiter({ requestsPerMinute: options.requestsPerMinute ?? 1500, maxInFlight: options.maxInFlight ?? 50 }, now),
       faults,
-      log: requests,
+      log,
       now,
       random: seededRandom(hash32(seed, "phrases")),
     }),
@@ -172,7 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       jobs,
       signer,
       faults,
-      log: requests,
+      log,
       now,
       seed,
       onAuthorizationHeader: () => {
@@ -183,7 +194,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Held requests are let go (their connections close with the servers); then pending waits fail.
+      faults.close();
       await Promise.all([stop(apiServer), stop(storageServer)]);
+      log.close();
       await jobs.close();
       await rm(tempDir, { recursive: true, force: true });
     })();
@@ -200,7 +214,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       workspaceGid: workspace.gid,
       unpaidWorkspaceGid: directory.unpaidWorkspaceGid,
       workspace,
-      requests,
+      requests: log.records,
+      waitForRequest: (predicate, waitOptions) => log.waitFor(predicate, waitOptions),
+      settled: (waitOptions) => log.settled(waitOptions),
+      waitForExportFile: (jobGid, waitOptions) => withDeadline(jobs.fileWritten(jobGid), `the export file of job ${jobGid}`, waitOptions),
       get downloadsWithAuthorization() {
         return downloadsWithAuthorization;
       },

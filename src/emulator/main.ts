@@ -26,8 +26,8 @@ Serves a seeded Asana workspace through the resource export API on loopback.
                       reject (the request is refused with a 400)
   --error-rate R      answer this share (0..1) of all requests with a 503, seeded
   --fault JSON        arm a fault, e.g. '{"kind":"status","status":500,"target":"get-job","skip":1}'
-                      (repeatable; kinds: status, rate-limit, latency, reset, expire-url, job-failed,
-                      job-slow, file-truncated, file-malformed-line, file-unknown-type,
+                      (repeatable; kinds: status, rate-limit, latency, hold, reset, expire-url,
+                      job-failed, job-slow, file-truncated, file-malformed-line, file-unknown-type,
                       file-missing-modified-at, file-missing-gid, file-huge-line, file-invalid-utf8)
   --help              this text
 `;

@@ -29,6 +29,21 @@ export interface SyncLock {
   release(): Promise<void>;
 }
 
+/** Runs the lease renewal; tests pass one they drive by hand instead of waiting for real timers. */
+export interface RenewalScheduler {
+  /** Call `renew` every `ms` until the returned function is called. */
+  every(ms: number, renew: () => Promise<void>): () => void;
+}
+
+/** Real timers; unref'd, so a held lock never keeps the process alive on its own. */
+export const intervalScheduler: RenewalScheduler = {
+  every(ms, renew) {
+    const timer = setInterval(() => void renew(), ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
 export interface LockOptions {
   logger: Logger;
   now?: () => number;
@@ -36,6 +51,8 @@ export interface LockOptions {
   leaseMs?: number;
   /** Whether a process of this host is alive (tests replace it). */
   alive?: (pid: number) => boolean;
+  /** What runs the renewal (default: real timers). */
+  scheduler?: RenewalScheduler;
 }
 
 function processAlive(pid: number): boolean {
@@ -56,7 +73,7 @@ export async function acquireSyncLock(outDir: string, options: LockOptions): Pro
   const me: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date(now()).toISOString() };
   // Three tries: a stale lock is removed and taken; another sync may take it first.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, me)) return holding(path, me, now, options.renewMs ?? RENEW_MS);
+    if (await tryCreate(path, me)) return holding(path, me, now, options.renewMs ?? RENEW_MS, options.scheduler ?? intervalScheduler);
     const found = await readHolder(path);
     if (found === "gone") continue;
     const stale = staleness(found, me.host, now(), options);
@@ -132,16 +149,16 @@ function lockedError(path: string, found: Exclude<Found, "gone">, outDir: string
   );
 }
 
-function holding(path: string, me: LockHolder, now: () => number, renewMs: number): SyncLock {
-  const renew = setInterval(() => {
+function holding(path: string, me: LockHolder, now: () => number, renewMs: number, scheduler: RenewalScheduler): SyncLock {
+  const stopRenewing = scheduler.every(renewMs, async () => {
     const at = new Date(now());
-    utimes(path, at, at).catch(() => undefined);
-  }, renewMs);
-  renew.unref();
+    // A failed renewal is retried at the next one; the lease outlives several misses.
+    await utimes(path, at, at).catch(() => undefined);
+  });
   return {
     path,
     async release() {
-      clearInterval(renew);
+      stopRenewing();
       const found = await readHolder(path).catch(() => "gone" as const);
       // Never remove a lock another sync took over meanwhile.
       if (found !== "gone" && found.holder?.pid === me.pid && found.holder.host === me.host && found.holder.started_at === me.started_at) {

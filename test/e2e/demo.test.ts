@@ -1,11 +1,13 @@
 // `npm run demo` end to end (the built demo, as `npm run demo` runs it after building): emulator,
-// full sync, changes, incremental sync, and the DuckDB query, well within a minute.
+// full sync, changes, incremental sync, and the DuckDB query. Its wall time is measured by the bench
+// (`npm run bench -- --only demo`), not here.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { scratch } from "../helpers/airbyte.js";
+import { SAFETY_KILL_MS } from "../helpers/cli.js";
 import { listFiles, manifests } from "./sync-helpers.js";
 
 const DEMO_BIN = fileURLToPath(new URL("../../dist/src/cli/demo-main.js", import.meta.url));
@@ -18,7 +20,7 @@ function runProgram(bin: string, cwd: string): Promise<{ code: number | null; st
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), SAFETY_KILL_MS);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -30,10 +32,8 @@ function runProgram(bin: string, cwd: string): Promise<{ code: number | null; st
 describe("npm run demo", () => {
   it("syncs the emulator twice into ./demo-output and queries the files with DuckDB", async () => {
     const cwd = scratch();
-    const started = Date.now();
     const r = await runProgram(DEMO_BIN, cwd);
     expect(r.code, r.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(60_000);
     const out = join(cwd, "demo-output");
     const written = manifests(out);
     expect(written).toHaveLength(2);
@@ -52,5 +52,5 @@ describe("npm run demo", () => {
     expect(r.stdout).toMatch(/Cursor now: \d{4}-\d{2}-\d{2}T/);
     expect(r.stdout).toMatch(/priority\s+tasks\s+completed/);
     expect(r.stdout).toContain("Critical 🔥");
-  }, 70_000);
+  });
 });

@@ -11,8 +11,10 @@ import { TAP_BIN } from "../helpers/cli.js";
 import { emulatorConfig, selectCatalog, tapArgs, tapSync, type Json, type TapRun } from "../helpers/singer.js";
 
 let em: Emulator;
+// The emulator's clock runs with real time; a test moves it on so that changes are provably later.
+let offset = 0;
 beforeAll(async () => {
-  em = await startEmulator({ seed: 33, tasks: 250, teams: 4, messages: 50 });
+  em = await startEmulator({ seed: 33, tasks: 250, teams: 4, messages: 50, clock: { now: () => Date.now() + offset } });
 });
 afterAll(async () => em.close());
 
@@ -91,7 +93,8 @@ describe("tap-asana-export sync", () => {
     expect((first.recordMessages.get("teams") ?? []).every((m) => m.version === version)).toBe(true);
     expect((first.recordMessages.get("tasks") ?? []).some((m) => "version" in m)).toBe(false);
 
-    await new Promise((r) => setTimeout(r, 20));
+    // The changes come a second after the first export started (lookback 0: the same millisecond would be missed).
+    offset += 1_000;
     const changed = em.workspace.mutate({ creates: 3, modifies: 5, deletes: 2 });
     // --properties, the older flag, with the state Meltano would pass back.
     const second = await tapSync({ configs: [config], catalog: singerCatalog(), properties: true, state: first.finalState });

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Emulator } from "../../src/emulator/index.js";
 import { manifestSchema, type Manifest } from "../../src/sinks/standalone-manifest.js";
-import { baseType, type JsonSchemaNode, type JsonSchemaObject } from "../../src/streams/index.js";
+import type { JsonSchemaNode, JsonSchemaObject } from "../../src/streams/index.js";
 import { emulatorConfig, scratch, type Json } from "../helpers/airbyte.js";
 import { SOURCE_BIN, runCli, type CliResult } from "../helpers/cli.js";
+import { nonNullType } from "../helpers/json-schema.js";
 
 /** Run `sync` with a config for the emulator (plus overrides) and extra flags. */
 export async function runSync(em: Emulator, out: string, overrides: Json = {}, flags: string[] = [], timeoutMs?: number): Promise<CliResult> {
@@ -56,7 +57,7 @@ export function duckTime(text: string): number {
 /** The typed value a Parquet column must hold for a ground-truth value (null when it does not fit). */
 export function expectedValue(node: JsonSchemaNode, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  const type = baseType(node.type);
+  const type = nonNullType(node.type);
   if (type === "string") {
     if (typeof value !== "string") return null;
     return node.format === "date-time" ? Date.parse(value) : value;
@@ -74,7 +75,7 @@ export function expectedValue(node: JsonSchemaNode, value: unknown): unknown {
 /** A DuckDB value read back (to_json text parsed) in the shape of expectedValue. */
 export function actualValue(node: JsonSchemaNode, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  const type = baseType(node.type);
+  const type = nonNullType(node.type);
   if (type === "string" && node.format === "date-time") return duckTime(value as string);
   if (type === "array") return (value as unknown[]).map((v) => actualValue(node.items as JsonSchemaNode, v));
   if (type === "object" && Object.keys(node.properties ?? {}).length > 0) {
@@ -88,7 +89,7 @@ export function actualValue(node: JsonSchemaNode, value: unknown): unknown {
 export function unknownFields(schema: JsonSchemaObject | JsonSchemaNode, value: unknown, path = ""): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (value === null || typeof value !== "object") return out;
-  const type = "$schema" in schema ? "object" : baseType(schema.type);
+  const type = "$schema" in schema ? "object" : nonNullType(schema.type);
   if (type === "array" && Array.isArray(value)) {
     value.forEach((v, i) => Object.assign(out, unknownFields((schema as JsonSchemaNode).items as JsonSchemaNode, v, `${path}[${i}]`)));
   } else if (type === "object" && !Array.isArray(value)) {

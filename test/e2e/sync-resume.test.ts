@@ -10,6 +10,7 @@ import { STREAMS } from "../../src/streams/index.js";
 import { SOURCE_BIN } from "../helpers/cli.js";
 import { expectedRows } from "../helpers/truth.js";
 import { emulatorConfig, scratch } from "../helpers/airbyte.js";
+import { until } from "../helpers/until.js";
 import { manifests, runSync } from "./sync-helpers.js";
 
 let em: Emulator;
@@ -19,14 +20,6 @@ beforeAll(async () => {
   em = await startEmulator({ seed: 31, tasks: 150, teams: 3, messages: 20, clock, jobMsUntilDone: 3_600_000 });
 });
 afterAll(async () => em.close());
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("standalone sync resume", () => {
   it("SIGKILL while the export runs, then a rerun resumes the recorded job: one POST, every record, state advanced", async () => {
@@ -65,5 +58,5 @@ describe("standalone sync resume", () => {
     const state = JSON.parse(readFileSync(join(out, "_state.json"), "utf8")) as { bookmarks: Record<string, { cursor?: string; pending_export?: unknown }> };
     expect(state.bookmarks.tasks?.cursor).toMatch(/^\d{4}-/);
     expect(state.bookmarks.tasks?.pending_export).toBeUndefined();
-  }, 90_000);
+  });
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   em = await startEmulator({ seed: 21, tasks: 600, teams: 4, messages: 120 });
   out = scratch();
   first = await runSync(em, out);
-}, 60_000);
+});
 afterAll(async () => em.close());
 
 describe("sync --format parquet", () => {
@@ -177,33 +177,45 @@ describe("sync --format parquet", () => {
   });
 
   it("then writes only what changed: a second manifest, and the cursor advances", async () => {
-    const before = JSON.parse(readFileSync(join(out, "_state.json"), "utf8")) as { bookmarks: { tasks: { cursor: string } } };
-    const changed = em.workspace.mutate({ creates: 7, modifies: 11, deletes: 2 });
-    const second = await runSync(em, out);
-    expect(second.code, second.stderr).toBe(0);
-    const summary = JSON.parse(second.stdout.trim()) as { export_gid: string; export_created_at: string };
-    expect(manifests(out)).toHaveLength(2);
-    const manifest = manifests(out).find((m) => m.export_gid === summary.export_gid);
-    const after = JSON.parse(readFileSync(join(out, "_state.json"), "utf8")) as { bookmarks: { tasks: { cursor: string } } };
-    expect(Date.parse(after.bookmarks.tasks.cursor)).toBeGreaterThan(Date.parse(before.bookmarks.tasks.cursor));
-    expect(after.bookmarks.tasks.cursor).toBe(summary.export_created_at);
-    const since = Date.parse(before.bookmarks.tasks.cursor);
-    for (const [stream, type] of [["tasks", "task"], ["messages", "message"]] as const) {
-      const expected = [...em.workspace.objects(type)].filter((o) => Date.parse(o.modified_at as string) > since).map((o) => o.gid).sort();
-      const got = await query(`SELECT gid FROM read_parquet('${out}/${stream}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
-      expect(got.map((r) => r.gid).sort()).toEqual(expected);
-      expect(manifest?.streams[stream]?.rows).toBe(expected.length);
+    // Its own emulator and folder: the changes it makes must not reach the other tests. Its clock
+    // runs with real time, moved a second on before the changes (lookback 0: the same ms is missed).
+    let offset = 0;
+    const own = await startEmulator({ seed: 21, tasks: 600, teams: 4, messages: 120, clock: { now: () => Date.now() + offset } });
+    try {
+      const dir = scratch();
+      const full = await runSync(own, dir);
+      expect(full.code, full.stderr).toBe(0);
+      const before = JSON.parse(readFileSync(join(dir, "_state.json"), "utf8")) as { bookmarks: { tasks: { cursor: string } } };
+      offset += 1_000;
+      const changed = own.workspace.mutate({ creates: 7, modifies: 11, deletes: 2 });
+      const second = await runSync(own, dir);
+      expect(second.code, second.stderr).toBe(0);
+      const summary = JSON.parse(second.stdout.trim()) as { export_gid: string; export_created_at: string };
+      expect(manifests(dir)).toHaveLength(2);
+      const manifest = manifests(dir).find((m) => m.export_gid === summary.export_gid);
+      const after = JSON.parse(readFileSync(join(dir, "_state.json"), "utf8")) as { bookmarks: { tasks: { cursor: string } } };
+      expect(Date.parse(after.bookmarks.tasks.cursor)).toBeGreaterThan(Date.parse(before.bookmarks.tasks.cursor));
+      expect(after.bookmarks.tasks.cursor).toBe(summary.export_created_at);
+      const since = Date.parse(before.bookmarks.tasks.cursor);
+      for (const [stream, type] of [["tasks", "task"], ["messages", "message"]] as const) {
+        const expected = [...own.workspace.objects(type)].filter((o) => Date.parse(o.modified_at as string) > since).map((o) => o.gid).sort();
+        const got = await query(`SELECT gid FROM read_parquet('${dir}/${stream}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+        expect(got.map((r) => r.gid).sort()).toEqual(expected);
+        expect(manifest?.streams[stream]?.rows).toBe(expected.length);
+      }
+      expect(changed.created.length + changed.modified.length).toBeGreaterThan(0);
+      expect(manifest?.streams.teams?.rows).toBe(own.workspace.count("team"));
+      // Child streams follow their parents (the rows of the changed ones); join streams are whole again.
+      for (const definition of DEFINITIONS.filter((d) => d.source.kind !== "resource")) {
+        const expected = expectedRows(own.workspace, definition.name, definition.supportsIncremental ? { after: before.bookmarks.tasks.cursor } : {});
+        const got = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${dir}/${definition.name}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+        expect(got.map((r) => rowKey(r, definition.primaryKey)).sort(), definition.name).toEqual(expected.map((r) => rowKey(r, definition.primaryKey)).sort());
+        expect(manifest?.streams[definition.name]?.rows).toBe(expected.length);
+      }
+    } finally {
+      await own.close();
     }
-    expect(changed.created.length + changed.modified.length).toBeGreaterThan(0);
-    expect(manifest?.streams.teams?.rows).toBe(em.workspace.count("team"));
-    // Child streams follow their parents (the rows of the changed ones); join streams are whole again.
-    for (const definition of DEFINITIONS.filter((d) => d.source.kind !== "resource")) {
-      const expected = expectedRows(em.workspace, definition.name, definition.supportsIncremental ? { after: before.bookmarks.tasks.cursor } : {});
-      const got = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${out}/${definition.name}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
-      expect(got.map((r) => rowKey(r, definition.primaryKey)).sort(), definition.name).toEqual(expected.map((r) => rowKey(r, definition.primaryKey)).sort());
-      expect(manifest?.streams[definition.name]?.rows).toBe(expected.length);
-    }
-  }, 30_000);
+  });
 });
 
 describe("sync --format jsonl", () => {
@@ -228,5 +240,5 @@ describe("sync --format jsonl", () => {
     }
     const state = JSON.parse(readFileSync(join(dir, "_state.json"), "utf8")) as { bookmarks: Record<string, unknown> };
     expect(Object.keys(state.bookmarks).sort()).toEqual(["tasks", "teams"]);
-  }, 30_000);
+  });
 });

@@ -4,19 +4,30 @@ import { request } from "undici";
 import { describe, it, expect } from "vitest";
 import { parseEmulatorArgs, runEmulatorCli } from "../../src/emulator/main.js";
 
-function capture(): { out: PassThrough; text: () => string } {
+function capture(): { out: PassThrough; text: () => string; printed: (part: string) => Promise<void> } {
   const out = new PassThrough();
   let text = "";
   out.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  return { out, text: () => text };
+  /** Resolves once the output holds `part` (each write is a data event). */
+  const printed = (part: string): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (!text.includes(part)) return;
+        out.off("data", check);
+        resolve();
+      };
+      out.on("data", check);
+      check();
+    });
+  return { out, text: () => text, printed };
 }
 
 describe("emulator CLI", () => {
   it("prints base URL, workspace, token and a curl example, serves, and stops on abort", async () => {
-    const { out, text } = capture();
+    const { out, text, printed: hasPrinted } = capture();
     const stop = new AbortController();
     const running = runEmulatorCli(["--port", "0", "--seed", "3", "--tasks", "20", "--teams", "2", "--messages", "5", "--job-seconds", "0"], out, stop.signal);
-    for (let i = 0; i < 200 && !text().includes("Serving"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await hasPrinted("Serving");
     const printed = text();
     const baseUrl = /base URL:\s+(\S+)/.exec(printed)?.[1] ?? "";
     const token = /token:\s+(\S+)/.exec(printed)?.[1] ?? "";

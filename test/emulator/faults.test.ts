@@ -55,6 +55,7 @@ describe("HTTP faults", () => {
       expect(error?.phrase).toMatch(/^\d+ [a-z]+ [a-z]+ [a-z]+ [a-z]+$/);
     }
     expect((await postExport(emu, [{ resource_type: "team" }])).status).toBe(201);
+    await emu.settled();
     expect(emu.requests.filter((r) => r.fault === "status")).toHaveLength(2);
   });
 
@@ -96,6 +97,7 @@ describe("HTTP faults", () => {
     const emu = await emulator({ faults: [{ kind: "reset", target: "users-me" }] });
     await expect(api(emu, "GET", "/users/me")).rejects.toThrow();
     expect((await api(emu, "GET", "/users/me")).status).toBe(200);
+    await emu.settled();
     expect(emu.requests[0]).toMatchObject({ status: 0, fault: "reset" });
   });
 

@@ -86,12 +86,17 @@ export async function getJob(emu: Emulator, gid: string, token?: string): Promis
   return (answer.json as { data: JobJson }).data;
 }
 
-/** Poll a job until it is finished (no sleeping: polls advance it). */
-export async function finishJob(emu: Emulator, gid: string, token?: string, maxPolls = 500): Promise<JobJson> {
+/**
+ * Poll a job until it is finished. Polls advance it; between them it waits for the job's file to be
+ * written, which is the only other thing a job waits for at real time (a manual clock must be moved
+ * by the test: then this gives up after `maxPolls`).
+ */
+export async function finishJob(emu: Emulator, gid: string, token?: string, maxPolls = 50): Promise<JobJson> {
   for (let i = 0; i < maxPolls; i++) {
     const job = await getJob(emu, gid, token);
     if (job.status === "succeeded" || job.status === "failed") return job;
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    // A file that could not be written fails the job at its next poll.
+    await emu.waitForExportFile(gid).catch(() => undefined);
   }
   throw new Error(`job ${gid} did not finish in ${maxPolls} polls`);
 }

@@ -6,17 +6,13 @@ import { api, finishJob, getJob, manualClock, postExport, type JobJson } from ".
 
 const small = { tasks: 30, teams: 2, messages: 5 } as const;
 
-async function waitUntilWritten(ms = 150): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 describe("GET /jobs/{gid}", () => {
   it("goes in_progress then succeeded after the configured polls, with completed_at and a URL", async () => {
     const emu = await startEmulator({ ...small, jobPollsUntilDone: 3 });
     try {
       const posted = await postExport(emu, [{ resource_type: "task" }]);
       const gid = (posted.json as { data: JobJson }).data.gid;
-      await waitUntilWritten();
+      await emu.waitForExportFile(gid);
       const first = await getJob(emu, gid);
       expect(first.status).toBe("in_progress");
       expect(first.new_resource_export).toMatchObject({ completed_at: null, download_url: null });
@@ -43,7 +39,7 @@ describe("GET /jobs/{gid}", () => {
       const posted = await postExport(emu, [{ resource_type: "team" }]);
       const job = (posted.json as { data: JobJson }).data;
       expect(job.new_resource_export.created_at).toBe(new Date(clock.now()).toISOString());
-      await waitUntilWritten();
+      await emu.waitForExportFile(job.gid);
       expect((await getJob(emu, job.gid)).status).toBe("in_progress");
       clock.advance(59_999);
       expect((await getJob(emu, job.gid)).status).toBe("in_progress");
@@ -77,14 +73,14 @@ describe("GET /jobs/{gid}", () => {
     try {
       emu.faults.arm({ kind: "job-slow", ms: 30_000 });
       const slow = (await postExport(emu, [{ resource_type: "task" }])).json as { data: JobJson };
-      await waitUntilWritten();
+      await emu.waitForExportFile(slow.data.gid);
       expect((await getJob(emu, slow.data.gid)).status).toBe("in_progress");
       clock.advance(30_000);
       expect((await getJob(emu, slow.data.gid)).status).toBe("succeeded");
 
       emu.faults.arm({ kind: "job-failed", atPoll: 2 });
       const failing = (await postExport(emu, [{ resource_type: "task" }])).json as { data: JobJson };
-      await waitUntilWritten();
+      await emu.waitForExportFile(failing.data.gid);
       clock.advance(1);
       expect((await getJob(emu, failing.data.gid)).status).toBe("in_progress");
       const failed = await getJob(emu, failing.data.gid);

@@ -31,6 +31,7 @@ describe("rate limits", () => {
       expect((await api(emu, "GET", "/users/me", { token: emu.tokens.regularUser })).status).toBe(200);
       clock.advance(1_000);
       expect((await api(emu, "GET", "/users/me")).status).toBe(200);
+      await emu.settled();
       expect(emu.requests.filter((r) => r.status === 429)).toHaveLength(2);
     } finally {
       await emu.close();
@@ -38,15 +39,18 @@ describe("rate limits", () => {
   });
 
   it("429 past the cap of requests in flight", async () => {
-    const emu = await startEmulator({ tasks: 5, teams: 1, messages: 1, maxInFlight: 2, faults: [{ kind: "latency", target: "users-me", ms: 300, times: 2 }] });
+    const emu = await startEmulator({ tasks: 5, teams: 1, messages: 1, maxInFlight: 2, faults: [{ kind: "hold", target: "users-me", times: 2 }] });
     try {
-      const answers = await Promise.all([
-        api(emu, "GET", "/users/me"),
-        api(emu, "GET", "/users/me"),
-        new Promise((resolve) => setTimeout(resolve, 100)).then(() => api(emu, "GET", "/users/me")),
-      ]);
-      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
-      expect(answers[2]?.headers["retry-after"]).toBe("1");
+      const held = [api(emu, "GET", "/users/me"), api(emu, "GET", "/users/me")];
+      // Both are admitted (in flight) before their hold fires.
+      await emu.faults.waitForFired((f) => f.kind === "hold", { count: 2 });
+      const third = await api(emu, "GET", "/users/me");
+      expect(third.status).toBe(429);
+      expect(third.headers["retry-after"]).toBe("1");
+      emu.faults.release();
+      expect((await Promise.all(held)).map((a) => a.status)).toEqual([200, 200]);
+      // A request leaves the in-flight count when its response is done, which a client can be ahead of.
+      await emu.settled();
       expect((await api(emu, "GET", "/users/me")).status).toBe(200);
     } finally {
       await emu.close();

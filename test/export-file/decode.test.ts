@@ -4,6 +4,7 @@ import { ConnectorError } from "../../src/core/errors.js";
 import type { ExportRecord } from "../../src/core/record.js";
 import { decodeExport, decodeLines, type DecodeOptions } from "../../src/export-file/decode.js";
 import { ExportFileError, ExportLineError } from "../../src/export-file/errors.js";
+import { eventually } from "../helpers/until.js";
 
 /** Yield `data` in pieces of `size` bytes, as a download would. */
 async function* chunked(data: Buffer, size = 7): AsyncGenerator<Buffer> {
@@ -176,17 +177,18 @@ describe("decodeExport", () => {
   });
 
   it("closes the source when the consumer stops early", async () => {
-    let closed = false;
+    let closeSource: () => void = () => undefined;
+    const sourceClosed = new Promise<void>((resolve) => (closeSource = resolve));
     const endless = async function* (): AsyncGenerator<Buffer> {
       try {
         const data = gz(Array.from({ length: 5000 }, (_, i) => task(String(i + 1))).join("\n"));
         for (;;) yield* chunked(data, 1024);
       } finally {
-        closed = true;
+        closeSource();
       }
     };
     for await (const batch of decodeExport(endless())) if (batch.length > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toBe(true);
+    // The source may be closed after the consumer's break returns.
+    await eventually("the source to be closed", sourceClosed);
   });
 });

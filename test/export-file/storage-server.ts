@@ -48,6 +48,35 @@ export interface ServeOptions {
   cutAfter?: number;
   /** How to cut: "close" ends the socket (premature close), "reset" sends a TCP RST. */
   cut?: "close" | "reset";
+  /**
+   * Cut once this resolves (default: as soon as the bytes were handed to the kernel). A reset throws
+   * away what the client received but has not read yet, so a test that needs the client to hold some
+   * bytes cuts only after it has taken some (see `Consumption`).
+   */
+  cutWhen?: Promise<void>;
+}
+
+/** Counts the bytes a test took from a download, so a server can cut only after the client has some. */
+export class Consumption {
+  private bytes = 0;
+  private readonly waiters: { above: number; resolve: () => void }[] = [];
+
+  /** Pass a download's chunks through, counting them. */
+  async *count(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.bytes += chunk.length;
+      for (const w of this.waiters.filter((x) => this.bytes > x.above)) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve();
+      }
+      yield chunk;
+    }
+  }
+
+  /** Resolves once the test has taken more bytes than it has now. */
+  more(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ above: this.bytes, resolve }));
+  }
 }
 
 /** Serve `body` like object storage: 200, or 206 for `Range: bytes=N-`. */
@@ -72,11 +101,10 @@ export function serveObject(req: IncomingMessage, res: ServerResponse, body: Buf
     return;
   }
   res.write(part.subarray(0, options.cutAfter), () => {
-    // Give the bytes a moment to leave before the connection dies, so the client really has them.
-    setTimeout(() => {
+    void (options.cutWhen ?? Promise.resolve()).then(() => {
       if (options.cut === "reset") req.socket.resetAndDestroy();
       else req.socket.destroy();
-    }, 20);
+    });
   });
 }
 

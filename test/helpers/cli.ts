@@ -3,6 +3,12 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+/**
+ * A child still running after this long is killed: a safety net so that a hung run ends, never a
+ * measurement (vitest's testTimeout, a little longer, reports the failure).
+ */
+export const SAFETY_KILL_MS = 150_000;
+
 export const SOURCE_BIN = fileURLToPath(new URL("../../dist/src/cli/source-main.js", import.meta.url));
 export const TAP_BIN = fileURLToPath(new URL("../../dist/src/cli/tap-main.js", import.meta.url));
 
@@ -15,7 +21,7 @@ export interface CliResult {
   messages: Record<string, unknown>[];
 }
 
-/** Run a built bin with args; resolves when it exits. */
+/** Run a built bin with args; resolves when it exits (killed after `timeoutMs`, default SAFETY_KILL_MS). */
 export function runCli(bin: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run 'npm run build' first (npm test does).`);
   return new Promise((resolve, reject) => {
@@ -28,7 +34,7 @@ export function runCli(bin: string, args: string[], options: { env?: NodeJS.Proc
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? SAFETY_KILL_MS);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);

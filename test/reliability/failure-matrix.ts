@@ -80,7 +80,6 @@ export function failureMatrix(title: string, seed: number, cases: readonly Failu
           for (const fault of c.faults ?? []) em.faults.arm(fault);
           const from = em.requests.length;
           const o = await run(side, em, input);
-          await new Promise((resolve) => setTimeout(resolve, 20)); // the last request's log entry lands on close
           expectFailure(o, c.expected);
           expectStateKept(o, side === "read" ? { cursors: baseline.cursors ?? [] } : { snapshot: before ?? snapshot("") });
           expect(em.faults.pending).toEqual([]);

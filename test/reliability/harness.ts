@@ -89,11 +89,12 @@ export function runArgs(side: Side, em: Emulator, input: RunInput, dir = scratch
   return { args: ["sync", "--config", configPath, "--out", out, "--format", input.format ?? "jsonl", ...(input.flags ?? [])], dir, out };
 }
 
-/** Run one side to completion and reduce its output. */
+/** Run one side to completion and reduce its output; `em.requests` then holds every request of the run. */
 export async function run(side: Side, em: Emulator, input: RunInput = {}): Promise<Outcome> {
   const { args, dir, out } = runArgs(side, em, input);
-  // A hung case fails on its own rather than stalling every case after it.
-  const result = await runCli(SOURCE_BIN, args, { timeoutMs: 30_000, ...(input.env ? { env: input.env } : {}) });
+  const result = await runCli(SOURCE_BIN, args, input.env ? { env: input.env } : {});
+  // A request's log entry is written when its response is done, which the exited run can be ahead of.
+  await em.settled();
   return outcome(side, result, dir, out);
 }
 

@@ -2,7 +2,7 @@
 // a fresh job still running after export_timeout_minutes, and an export slot held by another export
 // for longer than the sync may wait. Both must fail clearly, keeping the previous state.
 import { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AsanaApi } from "../../src/asana/api.js";
 import { AsanaHttp } from "../../src/asana/http.js";
 import type { Clock } from "../../src/core/clock.js";
@@ -19,15 +19,20 @@ import { runSync, type SyncOptions } from "../../src/sync/run.js";
 import type { ConnectorState } from "../../src/sync/state.js";
 
 const HOUR = 3_600_000;
-let t = Date.parse("2026-06-01T00:00:00.000Z");
+const START = Date.parse("2026-06-01T00:00:00.000Z");
+let t = START;
 const clock: Clock = { now: () => t, sleep: async (ms) => void (t += ms) };
 let em: Emulator;
 const dispatcher = new Agent();
-beforeAll(async () => {
+// Each test has its own emulator and clock: a job or a held export slot never outlives its test.
+beforeEach(async () => {
+  t = START;
   em = await startEmulator({ seed: 131, tasks: 40, teams: 2, messages: 5, clock, jobPollsUntilDone: 1 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await em.close();
+});
+afterAll(async () => {
   await dispatcher.close();
 });
 
@@ -79,7 +84,6 @@ describe("runSync with a fake clock", () => {
     expect(new Set(cursors(events))).toEqual(new Set([PREVIOUS.streams.tasks?.cursor]));
     const last = events.filter((e) => e.kind === "state").at(-1);
     expect(last?.kind === "state" ? last.state.pending_export : undefined).toBeDefined();
-    t += 10 * HOUR; // that job ends; the slot is free again
   });
 
   it("the export slot held by another export longer than the sync may wait: ASANA_EXPORT_IN_PROGRESS, saying so while waiting", async () => {

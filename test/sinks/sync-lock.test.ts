@@ -3,14 +3,35 @@
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LogLevel } from "../../src/core/logger.js";
-import { LEASE_MS, LOCK_NAME, acquireSyncLock } from "../../src/sinks/sync-lock.js";
+import { LEASE_MS, LOCK_NAME, RENEW_MS, acquireSyncLock, intervalScheduler, type RenewalScheduler } from "../../src/sinks/sync-lock.js";
 import { tempDir } from "./files-fixtures.js";
 
 function logs(): { logger: (level: LogLevel, message: string) => void; lines: string[] } {
   const lines: string[] = [];
   return { logger: (level, message) => lines.push(`${level}: ${message}`), lines };
+}
+
+/** A scheduler the test drives: `tick()` runs one renewal and resolves when it is done. */
+function manualScheduler(): RenewalScheduler & { tick(): Promise<void>; intervals: number[]; running: () => boolean } {
+  let renew: (() => Promise<void>) | undefined;
+  const intervals: number[] = [];
+  return {
+    every(ms, task) {
+      intervals.push(ms);
+      renew = task;
+      return () => {
+        renew = undefined;
+      };
+    },
+    async tick() {
+      if (renew === undefined) throw new Error("no renewal is scheduled");
+      await renew();
+    },
+    intervals,
+    running: () => renew !== undefined,
+  };
 }
 
 const holder = (pid: number, host = hostname()) => `${JSON.stringify({ pid, host, started_at: "2026-01-01T00:00:00.000Z" })}\n`;
@@ -45,22 +66,39 @@ describe("the sync lock", () => {
     const path = join(dir, LOCK_NAME);
     writeFileSync(path, holder(1, "another-host"));
     await expect(acquireSyncLock(dir, { ...logs(), alive: () => false })).rejects.toMatchObject({ code: "OUTPUT_LOCKED" });
-    const old = new Date(Date.now() - LEASE_MS - 5_000);
+    // The lock's clock is fixed, so the silence it reports is exact however slow the machine.
+    const now = Date.now();
+    const old = new Date(now - LEASE_MS - 5_000);
     utimesSync(path, old, old);
     const log = logs();
-    const lock = await acquireSyncLock(dir, log);
-    expect(log.lines[0]).toMatch(/pid 1 on another-host has not renewed it for 6\d s/);
+    const lock = await acquireSyncLock(dir, { ...log, now: () => now });
+    expect(log.lines[0]).toMatch(new RegExp(`pid 1 on another-host has not renewed it for ${(LEASE_MS + 5_000) / 1000} s`));
     await lock.release();
   });
 
-  it("renews its lease while held", async () => {
+  it("renews its lease every RENEW_MS while held, to the lock's clock, and stops on release", async () => {
     const dir = tempDir();
-    const lock = await acquireSyncLock(dir, { ...logs(), renewMs: 20 });
+    const scheduler = manualScheduler();
+    let now = Date.UTC(2026, 0, 1, 12);
+    const lock = await acquireSyncLock(dir, { ...logs(), now: () => now, scheduler });
+    expect(scheduler.intervals).toEqual([RENEW_MS]);
     const path = join(dir, LOCK_NAME);
-    const old = new Date(Date.now() - 3_600_000);
+    const old = new Date(now - 3_600_000);
     utimesSync(path, old, old);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(Date.now() - statSync(path).mtimeMs).toBeLessThan(10_000);
+    now += RENEW_MS;
+    await scheduler.tick();
+    expect(statSync(path).mtimeMs).toBe(now);
+    now += RENEW_MS;
+    await scheduler.tick();
+    expect(statSync(path).mtimeMs).toBe(now);
+    await lock.release();
+    expect(scheduler.running()).toBe(false);
+  });
+
+  it("takes renewMs as the renewal interval", async () => {
+    const scheduler = manualScheduler();
+    const lock = await acquireSyncLock(tempDir(), { ...logs(), renewMs: 20, scheduler });
+    expect(scheduler.intervals).toEqual([20]);
     await lock.release();
   });
 
@@ -70,5 +108,28 @@ describe("the sync lock", () => {
     writeFileSync(join(dir, LOCK_NAME), holder(4243, "elsewhere"));
     await lock.release();
     expect(readFileSync(join(dir, LOCK_NAME), "utf8")).toContain("elsewhere");
+  });
+});
+
+describe("the real-timer renewal scheduler", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("runs the renewal every interval until stopped", () => {
+    vi.useFakeTimers();
+    let renewals = 0;
+    const stop = intervalScheduler.every(RENEW_MS, async () => {
+      renewals += 1;
+    });
+    vi.advanceTimersByTime(RENEW_MS - 1);
+    expect(renewals).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(renewals).toBe(1);
+    vi.advanceTimersByTime(2 * RENEW_MS);
+    expect(renewals).toBe(3);
+    stop();
+    vi.advanceTimersByTime(10 * RENEW_MS);
+    expect(renewals).toBe(3);
   });
 });

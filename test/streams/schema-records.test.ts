@@ -1,7 +1,7 @@
 // The stream schemas against sample records, judged by ajv (an independent validator).
 import { describe, expect, it } from "vitest";
 import { projectRecordSchema, requireStream } from "../../src/streams/index.js";
-import { schemaProblems } from "../helpers/json-schema-check.js";
+import { schemaProblems } from "../helpers/json-schema.js";
 import { sampleMessage, sampleTask, sampleTeam } from "./helpers.js";
 
 const tasks = requireStream("tasks", "test");

@@ -4,6 +4,7 @@ import { baseType, requireStream, type JsonSchemaNode } from "../../src/streams/
 /** The export's own types, whose schemas copy Asana's (the derived streams' are checked in derived-schemas.test.ts). */
 const RESOURCE_STREAMS = ["tasks", "teams", "messages"] as const;
 type StreamName = (typeof RESOURCE_STREAMS)[number];
+import { admitsNull, nonNullType } from "../helpers/json-schema.js";
 import { nodeAt, propertyNames, rawSchema } from "./helpers.js";
 
 const NODE_KEYWORDS = new Set(["type", "description", "format", "properties", "items", "required", "additionalProperties"]);
@@ -55,8 +56,6 @@ function allPaths(node: JsonSchemaNode | { properties: Record<string, JsonSchema
 
 const schemaOf = (name: StreamName) => requireStream(name, "test").schema;
 
-/** Whether a node admits null, read off its `type` (`["null", T]`). */
-const isNullable = (node: JsonSchemaNode): boolean => Array.isArray(node.type) && (node.type as readonly string[]).includes("null");
 
 // Field names extracted by hand from asana/task_team_schemas.yaml and ASANA_EXPORT_API.md.
 const DOCUMENTED: Record<StreamName, string[]> = {
@@ -159,8 +158,14 @@ describe.each(RESOURCE_STREAMS)("schemas/%s.json", (name) => {
   });
 
   it("makes exactly the documented top-level fields nullable", () => {
-    const nullable = Object.entries(schemaOf(name).properties).filter(([, node]) => isNullable(node)).map(([k]) => k);
+    const nullable = Object.entries(schemaOf(name).properties).filter(([, node]) => admitsNull(node.type)).map(([k]) => k);
     expect(nullable.sort()).toEqual([...NULLABLE_TOP[name]].sort());
+  });
+
+  it("is read by the connector's baseType as JSON Schema reads it, at every depth", () => {
+    for (const [path, node] of allPaths(schemaOf(name))) {
+      expect({ path, type: baseType(node.type) }).toEqual({ path, type: nonNullType(node.type) });
+    }
   });
 
   it("types date-times and dates by name: *_at is date-time, *_on is date, at every depth", () => {
@@ -186,7 +191,7 @@ describe.each(RESOURCE_STREAMS)("schemas/%s.json", (name) => {
         path,
         fields: ["gid", "resource_type", "name"],
       });
-      expect(baseType(nodeAt(schemaOf(name), path).type)).toBe("object");
+      expect(nonNullType(nodeAt(schemaOf(name), path).type)).toBe("object");
     }
   });
 });
@@ -197,7 +202,7 @@ describe("nested shapes", () => {
   it("custom field values carry every documented field, with documented nullability", () => {
     expect(propertyNames(tasks, "custom_fields[]").sort()).toEqual([...CUSTOM_FIELD_VALUE].sort());
     const nullable = Object.entries(nodeAt(tasks, "custom_fields[]").properties ?? {})
-      .filter(([, node]) => isNullable(node))
+      .filter(([, node]) => admitsNull(node.type))
       .map(([k]) => k);
     expect(nullable.sort()).toEqual([...CUSTOM_FIELD_NULLABLE].sort());
     expect(propertyNames(tasks, "custom_fields[].enum_value")).toEqual(["gid", "resource_type", "name", "enabled", "color"]);

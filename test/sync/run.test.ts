@@ -1,7 +1,7 @@
 // runSync in-process against the emulator, with one fake clock for both: long exports, heartbeats,
 // timeouts and failed jobs without waiting for real.
 import { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AsanaApi } from "../../src/asana/api.js";
 import { AsanaHttp } from "../../src/asana/http.js";
 import type { Clock } from "../../src/core/clock.js";
@@ -16,15 +16,20 @@ import { exportReader } from "../../src/sync/read-export.js";
 import { runSync, type SyncOptions } from "../../src/sync/run.js";
 import { EMPTY_STATE, type ConnectorState } from "../../src/sync/state.js";
 
-let t = Date.parse("2026-06-01T00:00:00.000Z");
+const START = Date.parse("2026-06-01T00:00:00.000Z");
+let t = START;
 const clock: Clock = { now: () => t, sleep: async (ms) => void (t += ms) };
 let em: Emulator;
 const dispatcher = new Agent();
-beforeAll(async () => {
+// Each test has its own emulator and clock: a job left running never holds the slot of the next test.
+beforeEach(async () => {
+  t = START;
   em = await startEmulator({ seed: 8, tasks: 60, teams: 2, messages: 10, clock, jobMsUntilDone: 40 * 60_000, jobPollsUntilDone: 1 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await em.close();
+});
+afterAll(async () => {
   await dispatcher.close();
 });
 
@@ -90,7 +95,7 @@ describe("runSync", () => {
     expect(last.state.pending_export).toBeDefined();
     expect(last.state.cursor).toBeUndefined();
     expect(events.filter((e) => e.kind === "stream_status").slice(-2).map((e) => (e as { status: string }).status)).toEqual(["INCOMPLETE", "INCOMPLETE"]);
-    // Let that job finish so the slot is free for the next test.
+    // That job finishes; the next run resumes it.
     t += 60 * 60_000;
     const saved: ConnectorState = { streams: {} };
     for (const e of events) if (e.kind === "state") saved.streams[e.stream] = e.state as ConnectorState["streams"][string];
@@ -131,13 +136,9 @@ describe("runSync", () => {
     for (const e of first.events) if (e.kind === "state") saved.streams[e.stream] = e.state as ConnectorState["streams"][string];
     t += 60 * 60_000;
     // The job finishes (its file is written in real time); nobody comes back for it for 31 days.
-    const api = deps().api;
-    let job = await api.job(saved.streams.tasks!.pending_export!.job_gid);
-    for (let i = 0; i < 200 && job.status !== "succeeded"; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = await api.job(job.gid);
-    }
-    expect(job.status).toBe("succeeded");
+    const jobGid = saved.streams.tasks!.pending_export!.job_gid;
+    await em.waitForExportFile(jobGid);
+    expect((await deps().api.job(jobGid)).status).toBe("succeeded");
     t += 31 * 24 * 3600_000;
     const again = await collect(runSync(streams, saved, options(), deps()));
     expect(again.error).toBeUndefined();

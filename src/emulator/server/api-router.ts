@@ -1,21 +1,21 @@
 // The API host's request pipeline: log, rate limit (per token), injected faults, routing, auth,
 // handler, and Asana's error envelope for every failure.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { matchRoute, type ApiDeps, type Route } from "./api.js";
+import { delayRequest } from "./delays.js";
 import { ApiError, asanaErrorBody } from "./errors.js";
 import type { RequestFault } from "./fault-plan.js";
 import type { FaultController } from "./faults.js";
 import { readBody, sendJson } from "./http.js";
 import { errorPhrase } from "./phrase.js";
 import type { RateLimiter } from "./rate-limit.js";
-import { logWhenDone, type RequestRecord } from "./request-log.js";
+import type { RequestLog } from "./request-log.js";
 
 /** What the API host needs beyond the handlers' own dependencies. */
 export interface ApiRouterDeps extends ApiDeps {
   limiter: RateLimiter;
   faults: FaultController;
-  log: RequestRecord[];
+  log: RequestLog;
   now: () => number;
   /** Seeded randomness for 500 phrases. */
   random: () => number;
@@ -51,6 +51,7 @@ function answerFault(deps: ApiRouterDeps, req: IncomingMessage, res: ServerRespo
       req.socket.destroy();
       return;
     case "latency":
+    case "hold":
       return;
   }
 }
@@ -66,7 +67,7 @@ export function apiRouter(deps: ApiRouterDeps): RequestListener {
 }
 
 async function handle(deps: ApiRouterDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const notes = logWhenDone(deps.log, req, res, "api", deps.now());
+  const notes = deps.log.begin(req, res, "api", deps.now());
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const pretty = url.searchParams.has("opt_pretty") && url.searchParams.get("opt_pretty") !== "false";
   const send = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
@@ -88,7 +89,7 @@ async function handle(deps: ApiRouterDeps, req: IncomingMessage, res: ServerResp
   res.once("close", admission.release);
   const routed = route(req.method ?? "GET", url.pathname);
   const decision = deps.faults.forRequest(routed.endpoint);
-  if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
+  if (!(await delayRequest(decision, deps.faults, res))) return;
   if (decision.fault) {
     notes.fault = decision.fault.kind;
     answerFault(deps, req, res, decision.fault);

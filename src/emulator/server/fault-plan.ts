@@ -19,13 +19,16 @@ export interface FaultSchedule {
 
 /**
  * Faults on HTTP requests: an error status (500 carries a phrase; on storage, S3 XML), a 429 burst
- * (503 SlowDown on storage), added latency, a dropped connection (on downloads after `afterBytes`
- * bytes of the body), or expiry of every download URL handed out so far (403 "Request has expired").
+ * (503 SlowDown on storage), added latency, a request held unanswered until `faults.release()` (or
+ * until its client goes away or the emulator closes; then answered as usual), a dropped connection
+ * (on downloads after `afterBytes` bytes of the body), or expiry of every download URL handed out so
+ * far (403 "Request has expired").
  */
 export type RequestFault =
   | ({ kind: "status"; status: 500 | 502 | 503 | 504; target: FaultTarget } & FaultSchedule)
   | ({ kind: "rate-limit"; target: FaultTarget; retryAfterSeconds?: number } & FaultSchedule)
   | ({ kind: "latency"; target: FaultTarget; ms: number } & FaultSchedule)
+  | ({ kind: "hold"; target: FaultTarget } & FaultSchedule)
   | ({ kind: "reset"; target: FaultTarget; afterBytes?: number } & FaultSchedule)
   | ({ kind: "expire-url" } & FaultSchedule);
 
@@ -69,6 +72,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("status"), status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]), target, ...schedule }),
   z.strictObject({ kind: z.literal("rate-limit"), target, retryAfterSeconds: count.optional(), ...schedule }),
   z.strictObject({ kind: z.literal("latency"), target, ms: count, ...schedule }),
+  z.strictObject({ kind: z.literal("hold"), target, ...schedule }),
   z.strictObject({ kind: z.literal("reset"), target, afterBytes: count.optional(), ...schedule }),
   z.strictObject({ kind: z.literal("expire-url"), ...schedule }),
   z.strictObject({ kind: z.literal("job-failed"), atPoll: positive.optional(), ...schedule }),
@@ -94,7 +98,7 @@ export function parseFault(value: unknown): Fault {
 
 /** Whether a fault is about HTTP requests (rather than jobs or files). */
 export function isRequestFault(fault: Fault): fault is RequestFault {
-  return ["status", "rate-limit", "latency", "reset", "expire-url"].includes(fault.kind);
+  return ["status", "rate-limit", "latency", "hold", "reset", "expire-url"].includes(fault.kind);
 }
 
 /** Whether a fault is about an export job's life. */

@@ -111,6 +111,19 @@ export class JobStore {
     return job;
   }
 
+  /**
+   * Resolves once the file of job `gid` is completely written (a job-failed fault may delete it
+   * later); rejects when there is no such job, or its writing failed or was aborted.
+   */
+  async fileWritten(gid: string): Promise<void> {
+    const job = this.jobs.get(gid);
+    if (!job) throw new Error(`emulator: no export job ${gid}`);
+    await job.finished;
+    if (job.writing !== "written") {
+      throw new Error(`emulator: the export file of job ${gid} was not written (${job.abort.signal.aborted ? "the job failed or the emulator closed" : "writing it failed"})`);
+    }
+  }
+
   /** The job with this gid, if any. */
   get(gid: string): ExportJob | undefined {
     return this.jobs.get(gid);

@@ -3,14 +3,14 @@
 // ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry).
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
+import { delayRequest } from "./delays.js";
 import { s3ErrorXml } from "./errors.js";
 import type { FaultController } from "./faults.js";
 import { sendXml } from "./http.js";
 import type { JobStore } from "./jobs.js";
 import { derivedGid } from "./prng.js";
 import { parseRange } from "./range.js";
-import { logWhenDone, type RequestRecord } from "./request-log.js";
+import type { RequestLog } from "./request-log.js";
 import type { UrlSigner } from "./signing.js";
 
 /** How long a finished export file can be downloaded. */
@@ -21,7 +21,7 @@ export interface StorageDeps {
   jobs: JobStore;
   signer: UrlSigner;
   faults: FaultController;
-  log: RequestRecord[];
+  log: RequestLog;
   now: () => number;
   seed: number;
   /** Called for each request that carried an Authorization header. */
@@ -49,7 +49,7 @@ export function storageRouter(deps: StorageDeps): RequestListener {
 }
 
 async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-  const notes = logWhenDone(deps.log, req, res, "storage", deps.now());
+  const notes = deps.log.begin(req, res, "storage", deps.now());
   const url = new URL(req.url ?? "/", "http://storage.invalid");
   const head = req.method === "HEAD";
   const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}): void =>
@@ -87,7 +87,7 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const decision = deps.faults.forRequest("download");
-  if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
+  if (!(await delayRequest(decision, deps.faults, res))) return;
   const fault = decision.fault;
   if (fault) notes.fault = fault.kind;
   if (fault?.kind === "status") {
@@ -157,6 +157,7 @@ async function sendThenReset(req: IncomingMessage, res: ServerResponse, path: st
   } else {
     res.flushHeaders();
   }
-  await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  // Every byte was handed to the kernel (write callbacks), and the request was read: destroy() closes
+  // with a FIN after them, so the client gets them all before the connection drops.
   req.socket.destroy();
 }
