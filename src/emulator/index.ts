@@ -66,6 +66,8 @@ export interface EmulatorOptions {
    * request is refused with a 400 (`reject`). Asana documents only that they may yield an object twice.
    */
   typeParameters?: TypeParameters;
+  /** Refuse `fields` paths of more dotted segments than this with a 400 naming the field; default: any depth. */
+  maxFieldDepth?: number;
 }
 
 /** A running emulator. */
@@ -166,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiRouter({
       directory,
       jobs,
-      typeParameters: options.typeParameters ?? "duplicate",
+      requestRules: { typeParameters: options.typeParameters ?? "duplicate", maxFieldDepth: options.maxFieldDepth ?? Number.POSITIVE_INFINITY },
       downloadUrl: (job) => {
         const path = storagePath(job.workspaceGid, job.exportGid);
         return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;

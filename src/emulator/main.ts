@@ -24,6 +24,7 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --type-parameters M two export parameters of one resource type: duplicate (an object matching
                       both comes twice, the default), union (once, with both field sets) or
                       reject (the request is refused with a 400)
+  --max-field-depth N refuse export fields paths of more than N dotted segments with a 400
   --error-rate R      answer this share (0..1) of all requests with a 503, seeded
   --fault JSON        arm a fault, e.g. '{"kind":"status","status":500,"target":"get-job","skip":1}'
                       (repeatable; kinds: status, rate-limit, latency, hold, reset, expire-url,
@@ -72,6 +73,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       "max-in-flight": { type: "string" },
       "error-rate": { type: "string" },
       "type-parameters": { type: "string" },
+      "max-field-depth": { type: "string" },
       fault: { type: "string", multiple: true },
       help: { type: "boolean" },
     },
@@ -110,6 +112,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     faults,
   };
   if (values.token !== undefined) options.token = values.token;
+  if (values["max-field-depth"] !== undefined) options.maxFieldDepth = integer("max-field-depth", values["max-field-depth"], 0, 1);
   const typeParameters = values["type-parameters"];
   if (typeParameters !== undefined) {
     if (typeParameters !== "duplicate" && typeParameters !== "union" && typeParameters !== "reject") {
