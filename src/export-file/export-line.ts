@@ -60,6 +60,15 @@ export class ScannedLine implements ExportRecord {
     return this.buf.subarray(this.start, this.end);
   }
 
+  rawLengthBound(): number {
+    return this.end - this.start;
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    target.set(this.buf.subarray(this.start, this.end), at);
+    return at + this.end - this.start;
+  }
+
   /** Index of a field in the spans, or -1 when the answer must come from the object. */
   private indexOf(field: string): number {
     return this.value === undefined ? this.spans.fields.indexOf(field) : -1;

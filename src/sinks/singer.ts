@@ -124,7 +124,7 @@ export class SingerSink implements Sink {
     const head = Buffer.from(frame.head, "utf8");
     const tail = Buffer.from(frame.tail, "utf8");
     for (const r of records) {
-      const full = out.splice(head, r.rawBytes ?? Buffer.from(r.raw, "utf8"), tail);
+      const full = out.record(head, r, tail);
       if (full !== undefined) await full;
     }
   }

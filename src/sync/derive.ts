@@ -3,9 +3,9 @@
 // (children, pairs), or the distinct references it holds (collected over the whole export and
 // handed out at its end, once each).
 import type { ExportRecord } from "../core/record.js";
-import { findReferences } from "../export-file/json-bytes.js";
-import { normalizeSelection, type StreamDefinition } from "../streams/index.js";
-import { ElementRecord, RowRecord, elementHead, type Origin } from "./derived-records.js";
+import { PathReader, ReferenceFinder, type FoundReference } from "../export-file/json-bytes.js";
+import { normalizeSelection, type StreamDefinition, type StreamSource } from "../streams/index.js";
+import { ElementRecord, RowRecord, TextRowRecord, elementHead, type Origin } from "./derived-records.js";
 import type { SelectedStream } from "./plan.js";
 
 /** Hands a stream's record on. */
@@ -24,20 +24,34 @@ export interface Deriver {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A dotted path of keys as a function of a value (undefined when a step is missing). */
+function compileSteps(path: string): (value: unknown) => unknown {
+  const steps = path.split(".");
+  const [a, b] = steps;
+  // The paths of the declarations have one or two steps: no loop for them (a row is built per element).
+  if (steps.length === 1 && a !== undefined) return (v) => (isObject(v) ? v[a] : undefined);
+  if (steps.length === 2 && a !== undefined && b !== undefined) {
+    return (v) => {
+      const inner = isObject(v) ? v[a] : undefined;
+      return isObject(inner) ? inner[b] : undefined;
+    };
+  }
+  return (v) => {
+    let value = v;
+    for (const key of steps) value = isObject(value) ? value[key] : undefined;
+    return value;
+  };
+}
+
 /** An element path (`enum_value.gid`, `multi_enum_values[].gid`) as a function of the element. */
 function compilePath(path: string): (element: Json) => unknown {
   const [head, tail] = path.split("[].", 2) as [string, string | undefined];
-  const steps = head.split(".");
-  const at = (value: unknown, keys: readonly string[]): unknown => {
-    let v = value;
-    for (const key of keys) v = isObject(v) ? v[key] : undefined;
-    return v;
-  };
-  if (tail === undefined) return (element) => at(element, steps) ?? null;
-  const inner = tail.split(".");
+  const at = compileSteps(head);
+  if (tail === undefined) return (element) => at(element) ?? null;
+  const inner = compileSteps(tail);
   return (element) => {
-    const list = at(element, steps);
-    return Array.isArray(list) ? list.map((item) => at(item, inner) ?? null) : [];
+    const list = at(element);
+    return Array.isArray(list) ? list.map((item) => inner(item) ?? null) : [];
   };
 }
 
@@ -89,9 +103,10 @@ function elementDeriver(stream: SelectedStream, field: string): Deriver {
     derive(line, emit) {
       const parent = parentValues(definition, line);
       const bytes = all ? line.elementBytes(field) : undefined;
+      const from = origin(line);
       if (bytes !== undefined) {
         const head = elementHead(parent);
-        for (const element of bytes) if (element[0] === 0x7b) emit(name, new ElementRecord(head, element, origin(line)));
+        for (const element of bytes) if (element[0] === 0x7b) emit(name, new ElementRecord(head, element, from));
         return;
       }
       const elements = line.field(field);
@@ -100,7 +115,47 @@ function elementDeriver(stream: SelectedStream, field: string): Deriver {
         if (!isObject(element)) continue;
         const row: Json = { ...parent };
         for (const [k, v] of Object.entries(element)) if (all || keep.has(k)) row[k] = v;
-        emit(name, new RowRecord(row, origin(line)));
+        emit(name, new RowRecord(row, from));
+      }
+    },
+  };
+}
+
+function hasKey(row: Json, key: readonly string[]): boolean {
+  for (const column of key) if (row[column] === null || row[column] === undefined) return false;
+  return true;
+}
+
+/**
+ * Join rows: the parent's gid and gids from each element. From a scanned line, each row's JSON text
+ * is put together from the elements' bytes (the gids' JSON text as exported); from a parsed one, it
+ * is an object like any row.
+ */
+function pairsDeriver(stream: SelectedStream, source: Extract<StreamSource, { kind: "pairs" }>): Deriver {
+  const name = stream.definition.name;
+  const selected = new Set(columnsOf(stream));
+  const columns = Object.entries(source.columns).filter(([column]) => selected.has(column));
+  const readers = columns.map(([column, path]) => ({ prefix: `,${JSON.stringify(column)}:`, reader: new PathReader(path), key: stream.definition.primaryKey.includes(column) }));
+  const head = `{${JSON.stringify(source.parentKey)}:`;
+  const fromObjects = columnsDeriver(stream, source.field, (line) => ({ [source.parentKey]: line.gid }), source.columns);
+  return {
+    stream: name,
+    fields: [source.field],
+    derive(line, emit) {
+      const elements = line.elementBytes(source.field);
+      if (elements === undefined) return fromObjects.derive(line, emit);
+      const from = origin(line);
+      const parent = head + JSON.stringify(line.gid);
+      rows: for (const element of elements) {
+        if (element[0] !== 0x7b) continue;
+        let text = parent;
+        for (const { prefix, reader, key } of readers) {
+          const literal = reader.literal(element) ?? "null";
+          // A row without its whole key (a membership without a project) identifies nothing.
+          if (key && literal === "null") continue rows;
+          text += prefix + literal;
+        }
+        emit(name, new TextRowRecord(`${text}}`, from));
       }
     },
   };
@@ -121,14 +176,16 @@ function columnsDeriver(stream: SelectedStream, field: string, parentKey: (line:
     derive(line, emit) {
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
-      const parent = parentKey(line);
+      const parent = Object.entries(parentKey(line));
+      const from = origin(line);
       for (const element of elements) {
         if (!isObject(element)) continue;
-        const row: Json = { ...parent };
+        const row: Json = {};
+        for (const [column, value] of parent) row[column] = value;
         for (const [column, at] of paths) row[column] = at(element);
         // A row without its whole key (a membership without a project) identifies nothing.
-        if (keyColumns.some((k) => row[k] === null || row[k] === undefined)) continue;
-        emit(name, new RowRecord(row, origin(line)));
+        if (!hasKey(row, keyColumns)) continue;
+        emit(name, new RowRecord(row, from));
       }
     },
   };
@@ -202,13 +259,43 @@ function pathReferencesDeriver(stream: SelectedStream): Deriver {
   };
 }
 
+/**
+ * What the derivers of one export job share: the references of every type the reference streams
+ * want, found in one pass over each line (not one pass per stream).
+ */
+export class DeriveContext {
+  private readonly types: string[] = [];
+  private finder: ReferenceFinder | undefined;
+  private lastLine: ExportRecord | undefined;
+  private found: FoundReference[] = [];
+
+  /** Register a wanted reference type; returns the index its references are found under. */
+  want(type: string): number {
+    const known = this.types.indexOf(type);
+    if (known >= 0) return known;
+    this.finder = undefined;
+    return this.types.push(type) - 1;
+  }
+
+  /** The references of every wanted type in a line (found once per line). */
+  references(line: ExportRecord): readonly FoundReference[] {
+    if (line !== this.lastLine) {
+      this.finder ??= new ReferenceFinder(this.types);
+      const bytes = line.rawBytes;
+      this.found = this.finder.find(bytes, 0, bytes.length);
+      this.lastLine = line;
+    }
+    return this.found;
+  }
+}
+
 /** Users, projects, sections, tags: every compact reference of the type nested anywhere in a line. */
-function anywhereReferencesDeriver(stream: SelectedStream): Deriver {
+function anywhereReferencesDeriver(stream: SelectedStream, shared: DeriveContext): Deriver {
   const source = stream.definition.source;
   if (source.kind !== "references") throw new Error("not a references source");
   const selected = new Set(columnsOf(stream));
   const omit = new Set<string>();
-  const wanted = [new TextEncoder().encode(source.referenceType)];
+  const typeIndex = shared.want(source.referenceType);
   const context = Object.entries(source.context ?? {}).filter(([column]) => selected.has(column));
   const collector = new ReferenceCollector(stream.definition.name, [...selected]);
   const contextFields = context.map(([, c]) => c.field);
@@ -218,7 +305,8 @@ function anywhereReferencesDeriver(stream: SelectedStream): Deriver {
     derive(line) {
       const bytes = line.rawBytes;
       const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-      for (const found of findReferences(bytes, 0, bytes.length, wanted)) {
+      for (const found of shared.references(line)) {
+        if (found.type !== typeIndex) continue;
         const gid = found.gidEscaped ? (JSON.parse(buf.toString("utf8", found.gidStart - 1, found.gidEnd + 1)) as string) : buf.toString("utf8", found.gidStart, found.gidEnd);
         if (gid === "" || !collector.wants(gid)) continue;
         collector.add(gid, () => {
@@ -247,9 +335,9 @@ function anywhereReferencesDeriver(stream: SelectedStream): Deriver {
 /**
  * The deriver of a selected stream, for the lines of every type it reads (a references stream keeps
  * one collection over all of them). `extraFields`: top-level fields a resource stream's lines carry
- * beyond its own selection.
+ * beyond its own selection; `shared`: what the job's derivers share.
  */
-export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<string>): Deriver {
+export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<string>, shared: DeriveContext): Deriver {
   const source = stream.definition.source;
   switch (source.kind) {
     case "resource":
@@ -258,8 +346,8 @@ export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<
       if (source.columns === undefined) return elementDeriver(stream, source.field);
       return columnsDeriver(stream, source.field, (line) => parentValues(stream.definition, line), source.columns);
     case "pairs":
-      return columnsDeriver(stream, source.field, (line) => ({ [source.parentKey]: line.gid }), source.columns);
+      return pairsDeriver(stream, source);
     case "references":
-      return source.scope === "paths" ? pathReferencesDeriver(stream) : anywhereReferencesDeriver(stream);
+      return source.scope === "paths" ? pathReferencesDeriver(stream) : anywhereReferencesDeriver(stream, shared);
   }
 }

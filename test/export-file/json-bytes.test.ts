@@ -2,7 +2,7 @@
 // member spans of the scan, array elements, and compact references anywhere, each checked against
 // JSON.parse on random texts.
 import { describe, expect, it } from "vitest";
-import { arrayElements, findReferences } from "../../src/export-file/json-bytes.js";
+import { ReferenceFinder, arrayElements } from "../../src/export-file/json-bytes.js";
 import { ABSENT, JsonObjectScanner, STRING, STRING_ESCAPED } from "../../src/export-file/json-scan.js";
 import { prng, randomText, randomValue } from "../helpers/random-json.js";
 
@@ -58,9 +58,9 @@ function referencesOf(value: unknown, types: readonly string[], out: string[] = 
   return out;
 }
 
-describe("findReferences", () => {
+describe("ReferenceFinder", () => {
   const TYPES = ["user", "tag"];
-  const encoded = TYPES.map((t) => new TextEncoder().encode(t));
+  const finder = new ReferenceFinder(TYPES);
 
   /** A random value with compact references (and near misses) planted in it. */
   function planted(rand: () => number, depth = 0): unknown {
@@ -89,7 +89,7 @@ describe("findReferences", () => {
       const value = planted(rand);
       const text = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
       const bytes = Buffer.from(text, "utf8");
-      const found = findReferences(bytes, 0, bytes.length, encoded).map((f) => {
+      const found = finder.find(bytes, 0, bytes.length).map((f) => {
         const gid = f.gidEscaped ? (JSON.parse(`"${bytes.toString("utf8", f.gidStart, f.gidEnd)}"`) as string) : bytes.toString("utf8", f.gidStart, f.gidEnd);
         // The object found is a whole JSON object of that type and gid.
         const object = JSON.parse(bytes.toString("utf8", f.start, f.end)) as Record<string, unknown>;

@@ -125,7 +125,7 @@ class ParquetPart implements PartWriter {
       this.shredder.append(n + 2, stamp.exportGid);
       this.buffered++;
       this.rows++;
-      this.bufferedJson += record.rawBytes?.length ?? record.raw.length;
+      this.bufferedJson += record.rawLengthBound();
       if (this.buffered >= this.bounds.rows || this.bufferedJson >= this.bounds.jsonBytes) await this.flushRowGroup();
     }
   }
