@@ -39,16 +39,18 @@ describe("Parquet encoding in a worker thread", () => {
   it("rejects a batch the worker cannot encode, with the worker's reason", async () => {
     const path = join(tempDir(), "bad.parquet");
     const fd = openSync(path, "wx");
+    const spillFd = openSync(`${path}.pages`, "wx+");
     try {
       const file = await thread.open(
         { columns: streamColumns(SCHEMA), compression: "zstd", pageVersion: 1, rowGroupBytes: 1 << 20, footerBytes: 1 << 20, keyValues: [], createdBy: CREATED_BY },
-        fd,
+        { fd, spillFd },
       );
       await expect(file.add({ rows: 1, leaves: [] })).rejects.toThrow(/failed in the encoding thread: a batch of 0 leaf columns for a file of \d+/);
       // The failed file takes no more work.
       await expect(file.finish()).rejects.toThrow(/not open/);
     } finally {
       closeSync(fd);
+      closeSync(spillFd);
     }
   });
 });

@@ -3,12 +3,12 @@
 // command that runs a sync chooses one (chooseEncoding), passes it to every Parquet file it writes,
 // and closes it at the end. The encoding side writes the file itself (by its descriptor): the
 // compressed pages never travel back.
-import { writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
-import { FileEncoder, PendingPages, type FileOutput, type FileStatus } from "./parquet/file-encoder.js";
+import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
+import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";
 import type { ShreddedBatch } from "./shred/leaf-buffer.js";
 
@@ -24,9 +24,21 @@ export interface EncoderSpec {
   createdBy: string;
 }
 
+/** What adding a batch answers: where the file stands, and the batch's buffers back for reuse. */
+export interface Added {
+  status: FileStatus;
+  batch: ShreddedBatch;
+}
+
+/** The descriptors of a file being written: the Parquet file, and the spill file of its pages. */
+export interface FileDescriptors {
+  fd: number;
+  spillFd: number;
+}
+
 /** One open file on the encoding side. Calls are answered in order. */
 export interface FileEncoding {
-  add(batch: ShreddedBatch): Promise<FileStatus>;
+  add(batch: ShreddedBatch): Promise<Added>;
   /** Write the last row group and the footer; resolves to the file's size. */
   finish(): Promise<number>;
   /** Drop the file; resolves once nothing more will be written to its descriptor. */
@@ -35,14 +47,14 @@ export interface FileEncoding {
 
 /** Where a sync's Parquet pages are encoded; one per command, closed when it is done. */
 export interface ParquetEncoding {
-  /** Start encoding a file that is open for writing as `fd`. */
-  open(spec: EncoderSpec, fd: number): Promise<FileEncoding>;
+  /** Start encoding a file that is open for writing (and its spill file, open for reading and writing). */
+  open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding>;
   /** Release the thread, if any (files still open fail their next call). */
   close(): Promise<void>;
 }
 
 /** Pages waiting to be encoded, in all files of one encoding thread: about 16 pages of 1 MiB. */
-const PENDING_PAGE_BYTES = 16 * 1024 * 1024;
+const PENDING_PAGE_BYTES = 8 * 1024 * 1024;
 /** A page is written at about this many bytes of entries. */
 const PAGE_BYTES = 1024 * 1024;
 /** A column chunk's dictionary stops growing at this size (arrow's default). */
@@ -50,20 +62,8 @@ const DICTIONARY_BYTES = 1024 * 1024;
 /** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
 const DICTIONARY_RATIO = 0.75;
 
-/** Synchronous writes to a descriptor, each buffer written whole. */
-function descriptorOutput(fd: number): FileOutput {
-  return {
-    write(buffers) {
-      for (const buffer of buffers) {
-        let done = 0;
-        while (done < buffer.length) done += writeSync(fd, buffer, done, buffer.length - done);
-      }
-    },
-  };
-}
-
 /** A file encoder of this thread (the worker's and the in-thread encoding's). */
-export async function openFileEncoder(spec: EncoderSpec, fd: number, codecs: PageCodecs, budget: PendingPages): Promise<FileEncoder> {
+export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors, codecs: PageCodecs, budget: PendingPages): Promise<FileEncoder> {
   const { codec, compress } = await codecs.codec(spec.compression);
   const schema = parquetSchema(spec.columns);
   return new FileEncoder(
@@ -71,7 +71,8 @@ export async function openFileEncoder(spec: EncoderSpec, fd: number, codecs: Pag
     { pageVersion: spec.pageVersion, codec, compress, pageBytes: PAGE_BYTES, dictionaryBytes: DICTIONARY_BYTES, dictionaryRatio: DICTIONARY_RATIO },
     { version: spec.pageVersion, schema: schema.nodes, leafCount: schema.leaves.length, keyValues: spec.keyValues, createdBy: spec.createdBy },
     { rowGroupBytes: spec.rowGroupBytes, footerBytes: spec.footerBytes },
-    descriptorOutput(fd),
+    descriptorOutput(files.fd),
+    new PageStore(files.spillFd),
     budget,
   );
 }
@@ -85,10 +86,10 @@ export function pendingPages(): PendingPages {
 export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
   const budget = pendingPages();
   return {
-    async open(spec, fd) {
-      const file = await openFileEncoder(spec, fd, codecs, budget);
+    async open(spec, files) {
+      const file = await openFileEncoder(spec, files, codecs, budget);
       return {
-        add: async (batch) => file.add(batch),
+        add: async (batch) => ({ status: file.add(batch), batch }),
         finish: async () => file.finish(),
         discard: async () => file.discard(),
       };
@@ -99,14 +100,14 @@ export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
 
 /** Messages to the encoding thread. */
 export type EncoderRequest =
-  | { kind: "open"; file: number; id: number; spec: EncoderSpec; fd: number }
+  | { kind: "open"; file: number; id: number; spec: EncoderSpec; files: FileDescriptors }
   | { kind: "add"; file: number; id: number; batch: ShreddedBatch }
   | { kind: "finish"; file: number; id: number }
   | { kind: "discard"; file: number; id: number };
 
 /** Its answers, one per request. */
 export type EncoderReply =
-  | { id: number; ok: true; status?: FileStatus; size?: number }
+  | { id: number; ok: true; status?: FileStatus; batch?: ShreddedBatch; size?: number }
   | { id: number; ok: false; message: string };
 
 /** The compiled worker beside this module (absent when this module runs from TypeScript sources). */
@@ -129,15 +130,18 @@ export function chooseEncoding(codecs: PageCodecs): ParquetEncoding {
  * The encoding thread's young generation: its garbage is short-lived page scratch, and a small
  * young generation keeps the thread's share of the peak RSS down.
  */
-const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 interface Waiting {
   resolve: (reply: Extract<EncoderReply, { ok: true }>) => void;
   reject: (error: Error) => void;
 }
 
-/** The buffers of a batch, each once (they move to the worker; the shredder has new ones). */
-function transferList(batch: ShreddedBatch): ArrayBuffer[] {
+/**
+ * The buffers of a batch, each once: they move to the worker and back, so a sync reuses two sets of
+ * buffers (no garbage for the collector to find late: transferred memory is only freed by a GC).
+ */
+export function transferList(batch: ShreddedBatch): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const leaf of batch.leaves) {
     for (const array of [leaf.def, leaf.rep, leaf.values]) if (array.byteLength > 0) buffers.add(array.buffer as ArrayBuffer);
@@ -164,11 +168,14 @@ export class EncoderThread implements ParquetEncoding {
     this.worker.unref();
   }
 
-  async open(spec: EncoderSpec, fd: number): Promise<FileEncoding> {
+  async open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding> {
     const file = this.nextFile++;
-    await this.request((id) => ({ kind: "open", file, id, spec, fd }));
+    await this.request((id) => ({ kind: "open", file, id, spec, files }));
     return {
-      add: async (batch) => (await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch))).status as FileStatus,
+      add: async (batch) => {
+        const reply = await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch));
+        return { status: reply.status as FileStatus, batch: reply.batch as ShreddedBatch };
+      },
       finish: async () => (await this.request((id) => ({ kind: "finish", file, id }))).size as number,
       discard: async () => {
         await this.request((id) => ({ kind: "discard", file, id }));

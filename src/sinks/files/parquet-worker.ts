@@ -2,7 +2,7 @@
 // has shredded, and writes the files, so that reading and shredding (one core) overlap with
 // encoding and compression (the other). Speaks the messages of parquet-channel.ts.
 import { parentPort } from "node:worker_threads";
-import { openFileEncoder, pendingPages, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
+import { openFileEncoder, pendingPages, transferList, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
 import { PageCodecs } from "./codecs.js";
 import type { FileEncoder } from "./parquet/file-encoder.js";
 
@@ -16,12 +16,13 @@ const budget = pendingPages();
 const files = new Map<number, Promise<FileEncoder>>();
 
 function reply(message: EncoderReply): void {
-  (port as NonNullable<typeof port>).postMessage(message);
+  // An answer to `add` gives the batch's buffers back (the encoder copied what it needs).
+  (port as NonNullable<typeof port>).postMessage(message, message.ok && message.batch !== undefined ? transferList(message.batch) : []);
 }
 
 async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderReply, { ok: true }>, "id" | "ok">> {
   if (request.kind === "open") {
-    const opened = openFileEncoder(request.spec, request.fd, codecs, budget);
+    const opened = openFileEncoder(request.spec, request.files, codecs, budget);
     files.set(request.file, opened);
     await opened;
     return {};
@@ -31,7 +32,7 @@ async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderRepl
   const file = await encoder;
   switch (request.kind) {
     case "add":
-      return { status: file.add(request.batch) };
+      return { status: file.add(request.batch), batch: request.batch };
     case "finish":
       files.delete(request.file);
       return { size: file.finish() };

@@ -4,14 +4,15 @@
 // the file. Memory stays flat at any row-group size: only compressed pages wait for their group.
 // A line the writer cannot represent follows on_invalid_record: the sync fails with
 // RECORD_UNREPRESENTABLE, or the line is skipped and counted.
-import { open, type FileHandle } from "node:fs/promises";
+import { open, rm, type FileHandle } from "node:fs/promises";
 import { ConnectorError } from "../../core/errors.js";
 import type { ExportRecord } from "../../core/record.js";
 import type { Compression } from "./codecs.js";
 import { ADDED_COLUMNS, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
-import type { FileEncoding, ParquetEncoding } from "./parquet-channel.js";
+import type { Added, FileEncoding, ParquetEncoding } from "./parquet-channel.js";
 import type { FileStatus } from "./parquet/file-encoder.js";
+import { ByteBuffer } from "./parquet/bytes.js";
 import { LineShredder, UnrepresentableRow, type AddedValue } from "./shred/json-shredder.js";
 
 /** Defaults of the layout: what warehouses and engines read best (README, "Parquet layout"). */
@@ -23,7 +24,7 @@ export const PARQUET_DEFAULTS = {
   /** The footer's row-group metadata stays in memory until the file is closed: a new file past 16 MiB of it. */
   footerBytes: 16 * 1024 * 1024,
   /** Lines shredded before they go to the encoder as one batch (about 2,000 tasks). */
-  batchJsonBytes: 4 * 1024 * 1024,
+  batchJsonBytes: 2 * 1024 * 1024,
 } as const;
 
 /** Options of the Parquet format. */
@@ -49,22 +50,57 @@ export interface ParquetOptions {
 
 const ADDED = new Set(ADDED_COLUMNS.map((c) => c.name));
 
-interface Pending {
-  record: ExportRecord;
-  stamp: RecordStamp;
+/**
+ * The lines of the batch being built, copied (so a batch of a sparse stream does not keep every
+ * decompressed chunk it spans alive): if a line is rejected, the others are shredded again.
+ */
+class BatchLines {
+  private readonly arena = new ByteBuffer(1 << 16);
+  private readonly ends: number[] = [];
+  private readonly stamps: RecordStamp[] = [];
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  get bytes(): number {
+    return this.arena.length;
+  }
+
+  push(line: Uint8Array, stamp: RecordStamp): void {
+    this.arena.append(line);
+    this.ends.push(this.arena.length);
+    this.stamps.push(stamp);
+  }
+
+  /** Visit every line with its stamp. */
+  forEach(visit: (line: Uint8Array, stamp: RecordStamp) => void): void {
+    let start = 0;
+    for (let i = 0; i < this.ends.length; i++) {
+      const end = this.ends[i] as number;
+      visit(this.arena.buf.subarray(start, end), this.stamps[i] as RecordStamp);
+      start = end;
+    }
+  }
+
+  clear(): void {
+    this.arena.reset();
+    this.ends.length = 0;
+    this.stamps.length = 0;
+  }
 }
 
 class ParquetPart implements PartWriter {
   rows = 0;
   readonly skipped: SkippedLines = { count: 0 };
   /** Lines shredded into the batch being built (kept to shred again if a later line is rejected). */
-  private batch: Pending[] = [];
-  private batchJson = 0;
-  private inFlight: Promise<FileStatus> | undefined;
+  private readonly batch = new BatchLines();
+  private inFlight: Promise<Added> | undefined;
   private status: FileStatus = { written: 4, projected: 4, full: false };
 
   constructor(
     private readonly handle: FileHandle,
+    private readonly spill: { handle: FileHandle; path: string },
     private readonly shredder: LineShredder,
     private readonly file: FileEncoding,
     private readonly options: ParquetOptions,
@@ -82,29 +118,28 @@ class ParquetPart implements PartWriter {
     const limit = this.options.batchJsonBytes ?? PARQUET_DEFAULTS.batchJsonBytes;
     for (const record of records) {
       if (!this.shred(record, stamp)) continue;
-      if (this.batchJson >= limit) await this.send();
+      if (this.batch.bytes >= limit) await this.send();
     }
   }
 
-  private shredOne(pending: Pending): void {
-    this.shredder.shred(pending.record.rawBytes, (extra) => ADDED_COLUMNS.map((c): AddedValue => c.value({ stamp: pending.stamp, extra })));
+  private shredLine(line: Uint8Array, stamp: RecordStamp): void {
+    this.shredder.shred(line, (extra) => ADDED_COLUMNS.map((c): AddedValue => c.value({ stamp, extra })));
   }
 
   /** Shred one line into the batch; false if it was rejected (and skipped). */
   private shred(record: ExportRecord, stamp: RecordStamp): boolean {
-    const pending = { record, stamp };
+    const line = record.rawBytes;
     try {
-      this.shredOne(pending);
+      this.shredLine(line, stamp);
     } catch (error) {
       if (!(error instanceof UnrepresentableRow)) throw error;
       // The rejected line left entries in some leaves: shred the batch again without it.
       for (const leaf of this.shredder.leaves) leaf.clear();
-      for (const kept of this.batch) this.shredOne(kept);
+      this.batch.forEach((kept, keptStamp) => this.shredLine(kept, keptStamp));
       this.reject(record, error.message);
       return false;
     }
-    this.batch.push(pending);
-    this.batchJson += record.rawBytes.length;
+    this.batch.push(line, stamp);
     this.rows++;
     return true;
   }
@@ -124,25 +159,35 @@ class ParquetPart implements PartWriter {
 
   /** Hand the batch to the encoder once the previous one was taken (one batch in flight keeps both threads busy). */
   private async send(): Promise<void> {
-    if (this.batch.length === 0) return;
-    if (this.inFlight !== undefined) this.status = await this.inFlight;
-    const rows = this.batch.length;
+    if (this.batch.count === 0) return;
+    if (this.inFlight !== undefined) this.settle(await this.inFlight);
+    const rows = this.batch.count;
     const leaves = this.shredder.leaves.map((leaf) => leaf.take());
-    this.batch = [];
-    this.batchJson = 0;
+    this.batch.clear();
     this.inFlight = this.file.add({ rows, leaves });
     // Awaited by the next send or by close; not an unhandled rejection meanwhile.
     this.inFlight.catch(() => undefined);
   }
 
+  private settle(added: Added): void {
+    this.status = added.status;
+    added.batch.leaves.forEach((leaf, i) => this.shredder.leaves[i]?.recycle(leaf));
+  }
+
   async close(): Promise<number> {
     await this.send();
-    if (this.inFlight !== undefined) this.status = await this.inFlight;
+    if (this.inFlight !== undefined) this.settle(await this.inFlight);
     this.inFlight = undefined;
     const size = await this.file.finish();
     await this.handle.sync();
     await this.handle.close();
+    await this.dropSpill();
     return size;
+  }
+
+  private async dropSpill(): Promise<void> {
+    await this.spill.handle.close().catch(() => undefined);
+    await rm(this.spill.path, { force: true });
   }
 
   async destroy(): Promise<void> {
@@ -150,7 +195,13 @@ class ParquetPart implements PartWriter {
     // Only once the encoder is done with the descriptor may it be closed (and its number reused).
     await this.file.discard().catch(() => undefined);
     await this.handle.close().catch(() => undefined);
+    await this.dropSpill().catch(() => undefined);
   }
+}
+
+/** `dir/.x-00001.parquet.partial` -> `dir/.x-00001.parquet.pages.partial` (any other name: `<name>.pages.partial`). */
+function spillPathOf(path: string): string {
+  return path.endsWith(".partial") ? `${path.slice(0, -".partial".length)}.pages.partial` : `${path}.pages.partial`;
 }
 
 /** The Parquet file format for one stream's columns. */
@@ -163,8 +214,13 @@ export function parquetFormat(options: ParquetOptions): FileFormat {
     async open(path) {
       const shredder = new LineShredder(columns, data.length);
       const handle = await open(path, "wx");
+      // The spill file of the row group's pages: hidden beside the file, a `.partial` like it, so a
+      // killed run's is swept with the other temporaries.
+      const spillPath = spillPathOf(path);
+      let spill: FileHandle | undefined;
       let file: FileEncoding;
       try {
+        spill = await open(spillPath, "wx+");
         file = await options.encoding.open(
           {
             columns,
@@ -175,13 +231,15 @@ export function parquetFormat(options: ParquetOptions): FileFormat {
             keyValues,
             createdBy: options.createdBy,
           },
-          handle.fd,
+          { fd: handle.fd, spillFd: spill.fd },
         );
       } catch (error) {
         await handle.close();
+        await spill?.close();
+        await rm(spillPath, { force: true });
         throw error;
       }
-      return new ParquetPart(handle, shredder, file, options);
+      return new ParquetPart(handle, { handle: spill, path: spillPath }, shredder, file, options);
     },
   };
 }

@@ -8,6 +8,7 @@ import { ByteBuffer } from "./bytes.js";
 import { Dictionary } from "./dictionary.js";
 import { Encoding, PageType, PhysicalType, writePageHeader, type Codec, type ColumnChunkMeta, type EncodingCount, type PageHeader } from "./format.js";
 import { bitWidth, writeHybrid } from "./rle.js";
+import type { PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 import { ChunkStatistics } from "./statistics.js";
 
@@ -40,13 +41,18 @@ export class PageScratch {
   }
 }
 
-/** A column chunk ready for the file: its buffers in order, and its metadata (offsets absolute). */
+/** A column chunk ready for the file: its dictionary page (if any), its data pages in the store, its metadata. */
 export interface FinishedChunk {
-  buffers: Uint8Array[];
+  dictionaryPage: Uint8Array[];
+  /** Offset and length pairs in the page store, in order. */
+  extents: number[];
   meta: ColumnChunkMeta;
 }
 
 type Mode = "trial" | "dictionary" | "plain";
+
+/** Page buffers larger than this are dropped after their page is written (the next page grows a new one). */
+const RETAINED_BYTES = 4 * 1024;
 
 function growBytes(levels: Uint8Array, need: number): Uint8Array<ArrayBuffer> {
   let size = Math.max(1024, levels.length * 2);
@@ -64,7 +70,8 @@ export class ColumnChunkWriter {
   private readonly values = new ByteBuffer(1 << 12);
   private count = 0;
   // The chunk so far.
-  private pages: Uint8Array[] = [];
+  /** The chunk's data pages in the store: offset and length pairs (adjacent pages merged). */
+  private extents: number[] = [];
   private compressed = 0;
   private uncompressed = 0;
   private numValues = 0;
@@ -80,6 +87,7 @@ export class ColumnChunkWriter {
     private readonly spec: LeafSpec,
     private readonly settings: ChunkSettings,
     private readonly scratch: PageScratch,
+    private readonly store: PageStore,
   ) {
     this.rep = new Uint8Array(spec.maxRep > 0 ? 1024 : 0);
     this.defWidth = bitWidth(spec.maxDef);
@@ -194,6 +202,12 @@ export class ColumnChunkWriter {
     this.entries = 0;
     this.count = 0;
     values.reset();
+    // Hundreds of columns each keeping a grown page buffer would hold hundreds of MB: let them go.
+    if (values.buf.length > RETAINED_BYTES) values.buf = new Uint8Array(RETAINED_BYTES);
+    if (this.def.length > RETAINED_BYTES) {
+      this.def = new Uint8Array(RETAINED_BYTES);
+      if (this.rep.length > 0) this.rep = new Uint8Array(RETAINED_BYTES);
+    }
   }
 
   private levelsWithLength(body: ByteBuffer, levels: Uint8Array, n: number, width: number): void {
@@ -207,12 +221,21 @@ export class ColumnChunkWriter {
     body.buf[at + 3] = (length >>> 24) & 0xff;
   }
 
-  private addPage(header: PageHeader, payload: Uint8Array[]): void {
+  private pageHeader(header: PageHeader): Uint8Array {
     const out = this.scratch.header;
     out.reset();
     writePageHeader(out, header);
-    const headerBytes = out.copy();
-    this.pages.push(headerBytes, ...payload);
+    return out.bytes();
+  }
+
+  /** Keep a data page in the store. */
+  private addPage(header: PageHeader, payload: Uint8Array[]): void {
+    const headerBytes = this.pageHeader(header);
+    const length = headerBytes.length + payload.reduce((n, p) => n + p.length, 0);
+    const offset = this.store.put([headerBytes, ...payload]);
+    const last = this.extents.length - 2;
+    if (last >= 0 && (this.extents[last] as number) + (this.extents[last + 1] as number) === offset) this.extents[last + 1] = (this.extents[last + 1] as number) + length;
+    else this.extents.push(offset, length);
     this.uncompressed += headerBytes.length + header.uncompressed;
     this.compressed += headerBytes.length + header.compressed;
   }
@@ -221,24 +244,22 @@ export class ColumnChunkWriter {
   finish(offset: number): FinishedChunk {
     this.flushPage();
     const { settings, spec } = this;
-    const dataPages = this.pages;
-    const dataUncompressed = this.uncompressed;
-    const dataCompressed = this.compressed;
-    this.pages = [];
-    this.uncompressed = 0;
-    this.compressed = 0;
     const encodings = new Set<Encoding>([Encoding.RLE]);
     const encodingStats: EncodingCount[] = [];
     const dataPageType = settings.pageVersion === 1 ? PageType.DATA_PAGE : PageType.DATA_PAGE_V2;
-    let dictionaryPageOffset: number | undefined;
+    let dictionaryPage: Uint8Array[] = [];
+    let dictionaryBytes = 0;
+    let dictionaryUncompressed = 0;
     const dictionary = this.dictionary;
     if (dictionary !== undefined && this.dictionaryPages > 0) {
       this.stats.add(dictionary.values.buf, dictionary.values.length, dictionary.size);
       const raw = dictionary.values.bytes();
       const compressed = settings.compress(raw);
       const encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
-      this.addPage({ type: PageType.DICTIONARY_PAGE, uncompressed: raw.length, compressed: compressed.length, numValues: dictionary.size, encoding }, [compressed]);
-      dictionaryPageOffset = offset;
+      const header = this.pageHeader({ type: PageType.DICTIONARY_PAGE, uncompressed: raw.length, compressed: compressed.length, numValues: dictionary.size, encoding }).slice();
+      dictionaryPage = [header, compressed];
+      dictionaryBytes = header.length + compressed.length;
+      dictionaryUncompressed = header.length + raw.length;
       encodings.add(encoding);
       encodingStats.push({ pageType: PageType.DICTIONARY_PAGE, encoding, count: 1 });
       const dataEncoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
@@ -249,23 +270,22 @@ export class ColumnChunkWriter {
       encodings.add(Encoding.PLAIN);
       encodingStats.push({ pageType: dataPageType, encoding: Encoding.PLAIN, count: this.plainPages });
     }
-    const dictionaryBuffers = this.pages;
-    const buffers = [...dictionaryBuffers, ...dataPages];
     const meta: ColumnChunkMeta = {
       type: spec.type,
       encodings: [...encodings],
       path: spec.path,
       codec: settings.codec,
       numValues: this.numValues,
-      uncompressed: dataUncompressed + this.uncompressed,
-      compressed: dataCompressed + this.compressed,
-      dataPageOffset: offset + this.compressed,
-      ...(dictionaryPageOffset === undefined ? {} : { dictionaryPageOffset }),
+      uncompressed: dictionaryUncompressed + this.uncompressed,
+      compressed: dictionaryBytes + this.compressed,
+      dataPageOffset: offset + dictionaryBytes,
+      ...(dictionaryBytes > 0 ? { dictionaryPageOffset: offset } : {}),
       statistics: this.stats.result(),
       encodingStats,
     };
+    const extents = this.extents;
     // A fresh chunk: a new dictionary trial, new statistics.
-    this.pages = [];
+    this.extents = [];
     this.uncompressed = 0;
     this.compressed = 0;
     this.numValues = 0;
@@ -274,7 +294,7 @@ export class ColumnChunkWriter {
     this.dictionaryPages = 0;
     this.plainPages = 0;
     this.stats = new ChunkStatistics(spec.type);
-    return { buffers, meta };
+    return { dictionaryPage, extents, meta };
   }
 }
 

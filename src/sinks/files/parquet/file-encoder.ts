@@ -6,14 +6,10 @@
 import type { ShreddedBatch } from "../shred/leaf-buffer.js";
 import { ColumnChunkWriter, PageScratch, type ChunkSettings } from "./column-chunk.js";
 import { encodeFooter, encodeRowGroup, type ColumnChunkMeta, type FooterSpec } from "./format.js";
+import type { FileOutput, PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 
 const MAGIC = new TextEncoder().encode("PAR1");
-
-/** Where a file's bytes go, in order (synchronously: the encoding thread has nothing else to do). */
-export interface FileOutput {
-  write(buffers: readonly Uint8Array[]): void;
-}
 
 /** Layout bounds of one file. */
 export interface FileLayout {
@@ -81,10 +77,11 @@ export class FileEncoder {
     private readonly footer: FooterSpec,
     private readonly layout: FileLayout,
     private readonly output: FileOutput,
+    private readonly store: PageStore,
     private readonly budget: PendingPages,
   ) {
     const scratch = new PageScratch();
-    this.columns = leaves.map((leaf) => new ColumnChunkWriter(leaf, settings, scratch));
+    this.columns = leaves.map((leaf) => new ColumnChunkWriter(leaf, settings, scratch, store));
     this.write([MAGIC]);
     budget.add(this);
   }
@@ -146,7 +143,12 @@ export class FileEncoder {
     let uncompressed = 0;
     for (const column of this.columns) {
       const chunk = column.finish(this.offset);
-      this.write(chunk.buffers);
+      this.write(chunk.dictionaryPage);
+      for (let i = 0; i < chunk.extents.length; i += 2) {
+        const length = chunk.extents[i + 1] as number;
+        this.store.copyTo(this.output, chunk.extents[i] as number, length);
+        this.offset += length;
+      }
       metas.push(chunk.meta);
       uncompressed += chunk.meta.uncompressed;
     }
@@ -164,6 +166,7 @@ export class FileEncoder {
     this.uncompressedTotal += uncompressed;
     this.rowsInGroup = 0;
     this.pending = 0;
+    this.store.reset();
   }
 
   /** Write the last row group and the footer; returns the file's size. */

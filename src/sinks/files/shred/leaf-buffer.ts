@@ -43,6 +43,8 @@ export class LeafBuffer {
   count = 0;
   i32: Int32Array;
   f64: Float64Array;
+  /** Buffers of a batch the encoder gave back, for the next take(). */
+  private spare: LeafBatch | undefined;
 
   constructor(
     readonly maxDef: number,
@@ -196,16 +198,32 @@ export class LeafBuffer {
     this.count++;
   }
 
-  /** Hand the batch's entries over and start empty, with room for about as many as this batch had. */
+  /**
+   * Hand the batch's entries over and start empty, in the buffers of a batch the encoder gave back
+   * (recycle), else in new ones with room for about as many entries as this batch had.
+   */
   take(): LeafBatch {
     const batch: LeafBatch = { n: this.n, def: this.def, rep: this.rep, values: this.data, valueBytes: this.len, valueCount: this.count };
-    this.def = new Uint8Array(Math.max(MIN_LEVELS, this.n + (this.n >> 3)));
-    this.rep = new Uint8Array(this.maxRep > 0 ? this.def.length : 0);
-    this.setData(new Uint8Array(Math.max(MIN_VALUE_BYTES, (this.len + (this.len >> 3) + 7) & ~7)));
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare !== undefined) {
+      this.def = spare.def as Uint8Array<ArrayBuffer>;
+      this.rep = spare.rep as Uint8Array<ArrayBuffer>;
+      this.setData(spare.values as Uint8Array<ArrayBuffer>);
+    } else {
+      this.def = new Uint8Array(Math.max(MIN_LEVELS, this.n + (this.n >> 3)));
+      this.rep = new Uint8Array(this.maxRep > 0 ? this.def.length : 0);
+      this.setData(new Uint8Array(Math.max(MIN_VALUE_BYTES, (this.len + (this.len >> 3) + 7) & ~7)));
+    }
     this.n = 0;
     this.len = 0;
     this.count = 0;
     return batch;
+  }
+
+  /** Take back the buffers of a batch the encoder is done with: the next batch but one is built in them. */
+  recycle(batch: LeafBatch): void {
+    this.spare = batch;
   }
 
   /** Forget the batch's entries (they are shredded again without a rejected row). */
