@@ -58,9 +58,9 @@ const PENDING_PAGE_BYTES = 8 * 1024 * 1024;
 /** A page is written at about this many bytes of entries. */
 const PAGE_BYTES = 1024 * 1024;
 /** A column chunk's dictionary stops growing at this size (arrow's default). */
-const DICTIONARY_BYTES = 1024 * 1024;
+const DICTIONARY_BYTES = 4 * 1024 * 1024;
 /** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
-const DICTIONARY_RATIO = 0.75;
+const DICTIONARY_RATIO = 0.9;
 
 /** A file encoder of this thread (the worker's and the in-thread encoding's). */
 export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors, codecs: PageCodecs, budget: PendingPages): Promise<FileEncoder> {
