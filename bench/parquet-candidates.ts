@@ -30,7 +30,7 @@ function dirBytes(dir: string): number {
 
 async function ours(input: string, out: string, encoding: ParquetEncoding, compression: "zstd" | "snappy" | "none", pageVersion: 1 | 2): Promise<number> {
   const stamp = { extractedAt: Date.now(), exportGid: "1" };
-  const format = fileFormat(tasks, { format: "parquet", compression, encoding, onInvalidRecord: "fail", createdBy: parquetCreatedBy(), pageVersion });
+  const format = fileFormat(tasks, { format: "parquet", compression, encoding, onInvalidRecord: "fail", createdBy: parquetCreatedBy(), pageVersion, rowGroupBytes: Number(process.env.RG ?? 128) * 1048576 });
   const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
   for await (const batch of batches(input)) await writer.write(batch, stamp);
   return (await writer.commit("bench")).reduce((n, f) => n + f.rows, 0);

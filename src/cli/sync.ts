@@ -95,7 +95,7 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
           onInvalidRecord: config.on_invalid_record,
           createdBy: parquetCreatedBy(),
           rowGroupBytes: rowGroupMb * 1024 * 1024,
-          pageVersion,
+          pageVersion: pageVersion === 2 ? 2 : 1,
         };
   const sink = new StandaloneSink({
     outDir,
@@ -105,6 +105,7 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
     streams: definitions,
     previousState: saved.streams,
     clock: runtime.clock,
+    logger: progress.logger,
   });
   try {
     await pumpSync({

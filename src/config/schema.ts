@@ -155,7 +155,9 @@ const outputSchema = z
           order: 4,
         }),
       parquet_data_page_version: z
-        .union([z.literal(1), z.literal(2)], { error: pageVersionError })
+        .int({ error: pageVersionError })
+        .min(1, { error: pageVersionError })
+        .max(2, { error: pageVersionError })
         .default(OUTPUT_DEFAULTS.parquet_data_page_version)
         .meta({
           title: "Parquet data page version",
