@@ -11,9 +11,23 @@ import { ADDED_COLUMNS } from "../src/sinks/files/columns.js";
 import { inThreadEncoding } from "../src/sinks/files/parquet-channel.js";
 import { LineShredder } from "../src/sinks/files/shred/json-shredder.js";
 import { requireStream } from "../src/streams/index.js";
+import { arrowParquet } from "./parquet-arrow.js";
+import { duckdbConvert } from "./parquet-duckdb.js";
 
 /** The candidates, in the order the report lists them. */
-export const CANDIDATES = ["decode-only", "shred-only", "ours-zstd", "ours-zstd-1thread", "ours-zstd-wasm", "ours-zstd-v2", "ours-snappy", "ours-none"] as const;
+export const CANDIDATES = [
+  "decode-only",
+  "shred-only",
+  "ours-zstd",
+  "ours-zstd-1thread",
+  "ours-zstd-wasm",
+  "ours-zstd-v2",
+  "ours-snappy",
+  "ours-none",
+  "parquet-wasm-zstd",
+  "duckdb-zstd",
+  "duckdb-zstd-1thread-256MB",
+] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
 const tasks = requireStream("tasks", "bench");
@@ -30,7 +44,7 @@ function dirBytes(dir: string): number {
 
 async function ours(input: string, out: string, encoding: ParquetEncoding, compression: "zstd" | "snappy" | "none", pageVersion: 1 | 2): Promise<number> {
   const stamp = { extractedAt: Date.now(), exportGid: "1" };
-  const format = fileFormat(tasks, { format: "parquet", compression, encoding, onInvalidRecord: "fail", createdBy: parquetCreatedBy(), pageVersion, rowGroupBytes: Number(process.env.RG ?? 128) * 1048576 });
+  const format = fileFormat(tasks, { format: "parquet", compression, encoding, onInvalidRecord: "fail", createdBy: parquetCreatedBy(), pageVersion });
   const writer = new RotatingFileWriter({ dir: out, format, maxFileBytes: 512 * 1024 * 1024 });
   for await (const batch of batches(input)) await writer.write(batch, stamp);
   return (await writer.commit("bench")).reduce((n, f) => n + f.rows, 0);
@@ -82,6 +96,12 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
         await encoding.close();
       }
     }
+    case "parquet-wasm-zstd":
+      return arrowParquet(batches(input), streamColumns(tasks.schema), join(out, "bench.parquet"), { extractedAt: Date.now(), exportGid: "1" });
+    case "duckdb-zstd":
+      return duckdbConvert(input, streamColumns(tasks.schema), join(out, "bench.parquet"), { threads: 2 });
+    case "duckdb-zstd-1thread-256MB":
+      return duckdbConvert(input, streamColumns(tasks.schema), join(out, "bench.parquet"), { threads: 1, memoryLimit: "256MB" });
     case "ours-snappy":
     case "ours-none": {
       const encoding = chooseEncoding(new PageCodecs());
