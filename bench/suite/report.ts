@@ -107,7 +107,7 @@ function packageVersion(root: string, name: string): string {
 
 /** CPU, cores, memory and the versions of everything measured. */
 export function machineSection(root: string, rssMethod: string): string {
-  const pkgs = ["undici", "hyparquet-writer", "@bokuweb/zstd-wasm", "@duckdb/node-api", "zod"];
+  const pkgs = ["undici", "@bokuweb/zstd-wasm", "snappy", "@duckdb/node-api", "parquet-wasm", "zod"];
   return [
     `- CPU: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Linux ${release()}`,
     `- load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(", ")} (the machine is shared; compare ratios, not absolute times)`,

@@ -121,9 +121,3 @@ export function parseDateTime(text: string): number {
   if (!parseDateTimeBytes(bytes, 0, bytes.length, scratch)) return Number.NaN;
   return scratch.seconds * 1000 + Math.floor(scratch.micros / 1000);
 }
-
-/** A string as an ISO calendar date: days since 1970-01-01, or NaN. */
-export function parseDate(text: string): number {
-  const bytes = Buffer.from(text, "utf8");
-  return parseDateBytes(bytes, 0, bytes.length);
-}

@@ -6,5 +6,5 @@ export { columnsHash, streamColumns } from "./columns.js";
 export { parquetCreatedBy } from "./created-by.js";
 export type { RecordStamp, SkippedLines } from "./format.js";
 export { RotatingFileWriter, type WrittenFile } from "./rotating.js";
-export { fileFormat, type FileSettings, type ParquetSettings } from "./choose.js";
+export { fileFormat, type FileSettings } from "./choose.js";
 export { chooseEncoding, type ParquetEncoding } from "./parquet-channel.js";
