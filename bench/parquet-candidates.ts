@@ -50,6 +50,16 @@ async function ours(input: string, out: string, encoding: ParquetEncoding, compr
   return (await writer.commit("bench")).reduce((n, f) => n + f.rows, 0);
 }
 
+/** Run with the encoding a sync chooses (a worker thread on two cores), closed afterwards. */
+async function withThread(run: (encoding: ParquetEncoding) => Promise<number>): Promise<number> {
+  const encoding = chooseEncoding(new PageCodecs());
+  try {
+    return await run(encoding);
+  } finally {
+    await encoding.close();
+  }
+}
+
 async function run(candidate: Candidate, input: string, out: string): Promise<number> {
   switch (candidate) {
     case "decode-only": {
@@ -76,26 +86,14 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
       }
       return rows;
     }
-    case "ours-zstd": {
-      const encoding = chooseEncoding(new PageCodecs());
-      try {
-        return await ours(input, out, encoding, "zstd", 1);
-      } finally {
-        await encoding.close();
-      }
-    }
+    case "ours-zstd":
+      return withThread((encoding) => ours(input, out, encoding, "zstd", 1));
     case "ours-zstd-1thread":
       return ours(input, out, inThreadEncoding(new PageCodecs()), "zstd", 1);
     case "ours-zstd-wasm":
       return ours(input, out, inThreadEncoding(new PageCodecs("wasm")), "zstd", 1);
-    case "ours-zstd-v2": {
-      const encoding = chooseEncoding(new PageCodecs());
-      try {
-        return await ours(input, out, encoding, "zstd", 2);
-      } finally {
-        await encoding.close();
-      }
-    }
+    case "ours-zstd-v2":
+      return withThread((encoding) => ours(input, out, encoding, "zstd", 2));
     case "parquet-wasm-zstd":
       return arrowParquet(batches(input), streamColumns(tasks.schema), join(out, "bench.parquet"), { extractedAt: Date.now(), exportGid: "1" });
     case "duckdb-zstd":
@@ -103,14 +101,9 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
     case "duckdb-zstd-1thread-256MB":
       return duckdbConvert(input, streamColumns(tasks.schema), join(out, "bench.parquet"), { threads: 1, memoryLimit: "256MB" });
     case "ours-snappy":
-    case "ours-none": {
-      const encoding = chooseEncoding(new PageCodecs());
-      try {
-        return await ours(input, out, encoding, candidate === "ours-snappy" ? "snappy" : "none", 1);
-      } finally {
-        await encoding.close();
-      }
-    }
+      return withThread((encoding) => ours(input, out, encoding, "snappy", 1));
+    case "ours-none":
+      return withThread((encoding) => ours(input, out, encoding, "none", 1));
   }
 }
 

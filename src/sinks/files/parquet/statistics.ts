@@ -79,34 +79,10 @@ export class ChunkStatistics {
         }
         this.any = true;
         return;
-      case PhysicalType.INT32: {
-        const view = new Int32Array(values.buffer, values.byteOffset, count);
-        let min = this.any ? this.min : (view[0] as number);
-        let max = this.any ? this.max : min;
-        for (let i = 0; i < count; i++) {
-          const v = view[i] as number;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        this.min = min;
-        this.max = max;
-        this.any = true;
-        return;
-      }
-      case PhysicalType.DOUBLE: {
-        const view = new Float64Array(values.buffer, values.byteOffset, count);
-        let min = this.any ? this.min : (view[0] as number);
-        let max = this.any ? this.max : min;
-        for (let i = 0; i < count; i++) {
-          const v = view[i] as number;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        this.min = min;
-        this.max = max;
-        this.any = true;
-        return;
-      }
+      case PhysicalType.INT32:
+        return this.addNumbers(new Int32Array(values.buffer, values.byteOffset, count));
+      case PhysicalType.DOUBLE:
+        return this.addNumbers(new Float64Array(values.buffer, values.byteOffset, count));
       case PhysicalType.INT64: {
         const view = new Int32Array(values.buffer, values.byteOffset, count * 2);
         if (!this.any) {
@@ -129,6 +105,19 @@ export class ChunkStatistics {
         return;
       }
     }
+  }
+
+  private addNumbers(view: Int32Array | Float64Array): void {
+    let min = this.any ? this.min : (view[0] as number);
+    let max = this.any ? this.max : min;
+    for (let i = 0; i < view.length; i++) {
+      const v = view[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    this.min = min;
+    this.max = max;
+    this.any = true;
   }
 
   private addBytes(values: Uint8Array, length: number): void {

@@ -162,40 +162,18 @@ function scalarShred(spec: LeafSpec, leaf: LeafBuffer): Shred {
       };
     }
     case "int64":
-      return (c, rep, def, depth) => {
-        const b = c.buf[c.pos] as number;
-        if (b === NULL_BYTE) {
-          c.pos += 4;
-          return leaf.level(rep, def);
-        }
-        if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
-          const end = scanNumber(c.buf, c.pos, c.end);
-          if (parseInt64(c.buf, c.pos, end, c.int)) {
-            leaf.int64Parts(c.int.lo, c.int.hi);
-            c.pos = end;
-            return leaf.level(rep, def + 1);
-          }
-        }
-        misfitNull(c, leaf, rep, def, depth);
-      };
+      return numberShred(leaf, (c, end) => {
+        if (!parseInt64(c.buf, c.pos, end, c.int)) return false;
+        leaf.int64Parts(c.int.lo, c.int.hi);
+        return true;
+      });
     case "double":
-      return (c, rep, def, depth) => {
-        const b = c.buf[c.pos] as number;
-        if (b === NULL_BYTE) {
-          c.pos += 4;
-          return leaf.level(rep, def);
-        }
-        if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
-          const end = scanNumber(c.buf, c.pos, c.end);
-          const value = parseDouble(c.buf, c.pos, end);
-          if (!Number.isNaN(value)) {
-            leaf.double(value);
-            c.pos = end;
-            return leaf.level(rep, def + 1);
-          }
-        }
-        misfitNull(c, leaf, rep, def, depth);
-      };
+      return numberShred(leaf, (c, end) => {
+        const value = parseDouble(c.buf, c.pos, end);
+        if (Number.isNaN(value)) return false;
+        leaf.double(value);
+        return true;
+      });
     case "boolean":
       return (c, rep, def, depth) => {
         const b = c.buf[c.pos];
@@ -211,6 +189,25 @@ function scalarShred(spec: LeafSpec, leaf: LeafBuffer): Shred {
         misfitNull(c, leaf, rep, def, depth);
       };
   }
+}
+
+/** A number leaf: `take` parses the number at the cursor (ending at `end`) into the leaf, or says it does not fit. */
+function numberShred(leaf: LeafBuffer, take: (c: Cursor, end: number) => boolean): Shred {
+  return (c, rep, def, depth) => {
+    const b = c.buf[c.pos] as number;
+    if (b === NULL_BYTE) {
+      c.pos += 4;
+      return leaf.level(rep, def);
+    }
+    if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
+      const end = scanNumber(c.buf, c.pos, c.end);
+      if (take(c, end)) {
+        c.pos = end;
+        return leaf.level(rep, def + 1);
+      }
+    }
+    misfitNull(c, leaf, rep, def, depth);
+  };
 }
 
 function misfitNull(c: Cursor, leaf: LeafBuffer, rep: number, def: number, depth: number): void {
