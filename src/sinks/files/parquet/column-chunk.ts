@@ -7,7 +7,7 @@ import type { LeafBatch } from "../shred/leaf-buffer.js";
 import { ByteBuffer } from "./bytes.js";
 import { Dictionary } from "./dictionary.js";
 import { Encoding, PageType, PhysicalType, writePageHeader, type Codec, type ColumnChunkMeta, type EncodingCount, type PageHeader } from "./format.js";
-import { bitWidth, writeHybrid } from "./rle.js";
+import { bitWidth, writeHybrid, writeIndices } from "./rle.js";
 import type { PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 import { ChunkStatistics } from "./statistics.js";
@@ -100,9 +100,14 @@ export class ColumnChunkWriter {
     return this.values.length + this.entries;
   }
 
-  /** Uncompressed and compressed bytes of the chunk's written pages. */
-  get written(): { uncompressed: number; compressed: number } {
-    return { uncompressed: this.uncompressed, compressed: this.compressed };
+  /** Uncompressed bytes of the chunk's written pages. */
+  get writtenUncompressed(): number {
+    return this.uncompressed;
+  }
+
+  /** Compressed bytes of the chunk's written pages. */
+  get writtenCompressed(): number {
+    return this.compressed;
   }
 
   /** Take one batch's entries; writes the page when it is full. */
@@ -160,7 +165,7 @@ export class ColumnChunkWriter {
     if (indices !== undefined) {
       const width = Math.max(1, bitWidth((this.dictionary as Dictionary).size - 1));
       body.byte(width);
-      writeHybrid(body, indices, 0, count, width);
+      writeIndices(body, indices, count, width);
     } else if (spec.type === PhysicalType.BOOLEAN) {
       packBooleans(body, values.buf, count);
     } else {

@@ -101,7 +101,7 @@ export class FileEncoder {
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i] as ColumnChunkWriter;
       column.append(batch.leaves[i] as ShreddedBatch["leaves"][number]);
-      written += column.written.uncompressed;
+      written += column.writtenUncompressed;
       pending += column.pending;
     }
     this.pending = pending;
@@ -128,9 +128,8 @@ export class FileEncoder {
     let compressed = 0;
     let uncompressed = 0;
     for (const column of this.columns) {
-      const w = column.written;
-      compressed += w.compressed;
-      uncompressed += w.uncompressed;
+      compressed += column.writtenCompressed;
+      uncompressed += column.writtenUncompressed;
     }
     const ratio = this.uncompressedTotal + uncompressed > 0 ? (this.compressedTotal + compressed) / (this.uncompressedTotal + uncompressed) : 0.3;
     return { written: this.offset, projected: Math.round(this.offset + compressed + this.pending * ratio), full: this.footerSize >= this.layout.footerBytes };
