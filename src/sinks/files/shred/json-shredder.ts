@@ -276,6 +276,34 @@ class FieldKeys {
   }
 }
 
+/** After a member or element: moves the cursor to the next one and says so, or to the closing bracket. */
+function nextMember(c: Cursor): boolean {
+  const buf = c.buf;
+  let pos = c.pos;
+  if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, c.end);
+  if (buf[pos] !== COMMA) {
+    c.pos = pos;
+    return false;
+  }
+  pos++;
+  if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, c.end);
+  c.pos = pos;
+  return true;
+}
+
+/**
+ * Whether the value at the cursor is not the container `open` starts (`{` or `[`): null, or a misfit
+ * kept in `_extra`. Then it is skipped and the field's leaves get their null entries.
+ */
+function notA(open: number, c: Cursor, leaves: readonly LeafBuffer[], rep: number, def: number, depth: number): boolean {
+  const b = c.buf[c.pos];
+  if (b === open) return false;
+  if (b === NULL_BYTE) c.pos += 4;
+  else c.misfit(depth);
+  fill(leaves, rep, def);
+  return true;
+}
+
 function structShred(tree: { fields: readonly FieldTree[] }, compiled: readonly Compiled[], all: readonly LeafBuffer[], nested: boolean): Shred {
   const count = tree.fields.length;
   const keys = new FieldKeys(tree.fields.map((f) => f.name));
@@ -286,15 +314,10 @@ function structShred(tree: { fields: readonly FieldTree[] }, compiled: readonly 
   // keys in a stable order, so this guess is almost always right and no key is hashed.
   const next = new Int32Array(count + 1);
   return (c, rep, def, depth) => {
+    if (notA(LBRACE, c, all, rep, def, depth)) return;
     const buf = c.buf;
     const end = c.end;
     let pos = c.pos;
-    const b = buf[pos];
-    if (b !== LBRACE) {
-      if (b === NULL_BYTE) c.pos = pos + 4;
-      else c.misfit(depth);
-      return fill(all, rep, def);
-    }
     const instance = ++c.instance;
     const childDef = nested ? def + 1 : def;
     pos++;
@@ -327,12 +350,10 @@ function structShred(tree: { fields: readonly FieldTree[] }, compiled: readonly 
           previous = f;
           (shreds[f] as Shred)(c, rep, childDef, depth + 1);
         }
+        if (!nextMember(c)) break;
         pos = c.pos;
-        if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, end);
-        if (buf[pos] !== COMMA) break;
-        pos++;
-        if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, end);
       }
+      pos = c.pos;
     }
     c.pos = pos + 1;
     for (let f = 0; f < count; f++) if (seen[f] !== instance) fill(fieldLeaves[f] as LeafBuffer[], rep, childDef);
@@ -341,15 +362,10 @@ function structShred(tree: { fields: readonly FieldTree[] }, compiled: readonly 
 
 function listShred(item: Shred, leaves: readonly LeafBuffer[], listRep: number): Shred {
   return (c, rep, def, depth) => {
+    if (notA(LBRACKET, c, leaves, rep, def, depth)) return;
     const buf = c.buf;
     const end = c.end;
     let pos = c.pos;
-    const b = buf[pos];
-    if (b !== LBRACKET) {
-      if (b === NULL_BYTE) c.pos = pos + 4;
-      else c.misfit(depth);
-      return fill(leaves, rep, def);
-    }
     pos++;
     if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, end);
     if (buf[pos] === RBRACKET) {
@@ -360,13 +376,10 @@ function listShred(item: Shred, leaves: readonly LeafBuffer[], listRep: number):
       c.segments.index(depth, i);
       c.pos = pos;
       item(c, i === 0 ? rep : listRep, def + 2, depth + 1);
+      if (!nextMember(c)) break;
       pos = c.pos;
-      if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, end);
-      if (buf[pos] !== COMMA) break;
-      pos++;
-      if ((buf[pos] as number) <= 0x20) pos = skipWhitespace(buf, pos, end);
     }
-    c.pos = pos + 1;
+    c.pos++;
   };
 }
 
