@@ -9,8 +9,9 @@
 //   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
 //                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
 // Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
-// change); --duckdb-typed adds DuckDB writing each stream's typed columns (three passes: slow, 2.7 GB);
-// --keep leaves the export and the outputs in bench/out; --seed, --messages, --teams, --gzip-level.
+// change); --keep leaves the export and the outputs in bench/out; --seed, --messages, --teams, --gzip-level.
+// After the runs, the last outputs of our Parquet sync and of typed DuckDB are compared: file sizes,
+// row groups, and two DuckDB queries over each (an aggregate over a nested leaf, a gid filter).
 //
 // One emulator serves one export for the whole run; every candidate is its own process, all of them
 // interleaved run by run (this shared 2-core VM drifts by +-25%: compare the ratios of one run).
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
 import { rssMethod } from "./suite/measure.js";
+import { compareLayouts, layoutSection, type LayoutComparison } from "./suite/layout.js";
 import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,6 +123,13 @@ async function suite(): Promise<boolean> {
   try {
     const results = await runCases(fixture, cases, runs);
     const records = fixture.truth.total;
+    const byId = new Map(results.map((r) => [r.bench.id, r]));
+    const ran = (id: string): boolean => (byId.get(id)?.runs.length ?? 0) > 0 && byId.get(id)?.problems.length === 0;
+    let layout: LayoutComparison | undefined;
+    if (ran("sync-parquet") && ran("duckdb-typed")) {
+      log("comparing the Parquet files of our sync and of typed DuckDB: sizes, row groups, queries");
+      layout = await compareLayouts({ dist, ours: join(out, "sync-parquet"), duckdb: join(out, "duckdb-typed"), gid: fixture.sampleGid("task") });
+    }
     const body = [
       `## Suite: ${tasks.toLocaleString("en-US")} tasks (${new Date().toISOString().slice(0, 16)}Z)`,
       "",
@@ -132,9 +141,10 @@ async function suite(): Promise<boolean> {
       "",
       resultsTable({ results, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }),
       "",
+      ...(layout === undefined ? [] : ["### Files: ours against typed DuckDB's", "", layoutSection(layout), ""]),
       "### Targets (PERFORMANCE.md)",
       "",
-      targetsTable(results),
+      targetsTable(results, layout),
       "",
       "### Machine",
       "",

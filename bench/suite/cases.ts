@@ -242,6 +242,19 @@ export const CASES: readonly BenchCase[] = [
   syncCase("parquet", "all"),
   syncCase("jsonl"),
   {
+    // The anchor of the Parquet sync: the same typed columns, zstd, as a warehouse engineer would convert with DuckDB.
+    id: "duckdb-typed",
+    label: "DuckDB, one `COPY` per stream with its typed columns (`read_json(..., columns = {...})`, zstd): the anchor",
+    emitsRecords: true,
+    skip: duckdbMissing,
+    spec: (ctx) => {
+      const output = join(ctx.out, "duckdb-typed");
+      rmSync(output, { recursive: true, force: true });
+      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "typed", ctx.fixture.file, output] };
+    },
+    check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
+  },
+  {
     id: "duckdb",
     label: "DuckDB `COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION zstd)`, schema auto-detected, one file",
     emitsRecords: true,
@@ -252,19 +265,6 @@ export const CASES: readonly BenchCase[] = [
       return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "auto", ctx.fixture.file, output] };
     },
     check: async (ctx) => diffProblems(await digestMixedParquet(join(ctx.out, "duckdb.parquet")), ctx),
-  },
-  {
-    id: "duckdb-typed",
-    label: "DuckDB, one `COPY` per stream with its typed columns (`read_json(..., columns = {...})`), as our sync writes",
-    emitsRecords: true,
-    // Opt-in: three passes over the file (one per stream) took 60-120 s and 2.7 GB here.
-    skip: (ctx) => (process.argv.includes("--duckdb-typed") ? duckdbMissing(ctx) : "opt-in: --duckdb-typed (three passes, slow)"),
-    spec: (ctx) => {
-      const output = join(ctx.out, "duckdb-typed");
-      rmSync(output, { recursive: true, force: true });
-      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "typed", ctx.fixture.file, output] };
-    },
-    check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
   },
   sigtermCase("waiting"),
   sigtermCase("downloading"),

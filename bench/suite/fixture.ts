@@ -44,6 +44,8 @@ export interface Fixture {
   writeSyncState(path: string): void;
   /** Seconds the emulator took to generate the export. */
   generateSeconds: number;
+  /** The gid of an object of the type halfway through the export (a selective filter's target). */
+  sampleGid(resourceType: "task" | "team" | "message"): string;
   close(): Promise<void>;
 }
 
@@ -185,6 +187,10 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
       readStateAllPath,
       writeSyncState: (path) => writeFileSync(path, syncState),
       generateSeconds,
+      sampleGid: (type) => {
+        const gids = [...emulator.workspace.objects(type)].map((o) => o.gid);
+        return gids[Math.floor(gids.length / 2)] ?? "";
+      },
       close: () => emulator.close(),
     };
   } catch (error) {

@@ -2,7 +2,7 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { Sink } from "../core/events.js";
+import type { Sink, SyncEvent } from "../core/events.js";
 import type { SelectedStream } from "../sync/plan.js";
 import { exportFileAvailable } from "../export-file/probe.js";
 import { exportReader } from "../sync/read-export.js";
@@ -37,6 +37,23 @@ export interface PumpInput {
 }
 
 /**
+ * The sink failed (a line its files cannot hold, stdout gone): tell the sync, so it settles its state
+ * as for any failure of its own (a job that would fail the same way on every resume is forgotten,
+ * streams end INCOMPLETE), and give the sink those last events (best effort: it may be broken).
+ */
+async function settleAfterSinkFailure(events: AsyncGenerator<SyncEvent, ConnectorState>, sink: Sink, error: unknown): Promise<void> {
+  try {
+    let next = await events.throw(error);
+    while (!next.done) {
+      await Promise.resolve(sink.handle(next.value)).catch(() => undefined);
+      next = await events.next();
+    }
+  } catch {
+    // The sync rethrows the sink's error once it has settled: the caller throws it anyway.
+  }
+}
+
+/**
  * Run one export for the streams and feed every event to the sink, awaiting it (backpressure).
  * On success the sink is finished; on failure it is aborted (so it can remove partial output)
  * and the error is rethrown. Returns the new state.
@@ -68,7 +85,12 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
     });
     let next = await events.next();
     while (!next.done) {
-      await sink.handle(next.value);
+      try {
+        await sink.handle(next.value);
+      } catch (error) {
+        await settleAfterSinkFailure(events, sink, error);
+        throw error;
+      }
       next = await events.next();
     }
     await sink.finish?.();

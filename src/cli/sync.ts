@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { loadConfig, type Config } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
-import { PageCodecs, chooseEncoding, type FileSettings } from "../sinks/files/index.js";
+import { PageCodecs, chooseEncoding, parquetCreatedBy, type FileSettings } from "../sinks/files/index.js";
 import type { LineWriter } from "../sinks/output.js";
 import { StandaloneSink, pendingStatePath, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
 import { acquireSyncLock, type SyncLock } from "../sinks/sync-lock.js";
@@ -83,9 +83,20 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
   const streams = selectedStreams(definitions.map((stream) => ({ stream, incremental: true, selectedFields: undefined })));
   await removeStaleTemporaries(outDir, definitions.map((d) => d.name));
 
-  const compression = config.output.compression;
-  // The Parquet row-group encoder (a worker thread on two cores) lives as long as this sync.
-  const files: FileSettings = format === "jsonl" ? { format, compression } : { format: "parquet", compression, encoding: chooseEncoding(new PageCodecs()) };
+  const { compression, row_group_size_mb: rowGroupMb, parquet_data_page_version: pageVersion } = config.output;
+  // The Parquet page encoder (a worker thread on two cores) lives as long as this sync.
+  const files: FileSettings =
+    format === "jsonl"
+      ? { format, compression }
+      : {
+          format: "parquet",
+          compression,
+          encoding: chooseEncoding(new PageCodecs()),
+          onInvalidRecord: config.on_invalid_record,
+          createdBy: parquetCreatedBy(),
+          rowGroupBytes: rowGroupMb * 1024 * 1024,
+          pageVersion: pageVersion === 2 ? 2 : 1,
+        };
   const sink = new StandaloneSink({
     outDir,
     files,
@@ -94,6 +105,7 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
     streams: definitions,
     previousState: saved.streams,
     clock: runtime.clock,
+    logger: progress.logger,
   });
   try {
     await pumpSync({

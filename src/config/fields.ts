@@ -2,6 +2,7 @@
 // of "config.<key> ...": "is missing: <fix>" or "must be <what>, got {got}: <fix>". The formatter in
 // issues.ts fills `{got}` with the offending value, so no value (and no secret) is baked in here.
 import { z } from "zod";
+import { parseDateTime } from "../core/rfc3339.js";
 
 /** Placeholder in a message for the offending value; filled (secrets hidden) by the formatter. */
 export const GOT = "{got}";
@@ -32,29 +33,16 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: expecting(`one of ${values.map((v) => `'${v}'`).join(", ")}`) });
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/;
 const DATE_TIME_EXAMPLE = "e.g. 2024-01-01T00:00:00Z or 2024-01-01T02:00:00+02:00";
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Why a string is not an RFC 3339 date-time with a time zone, or undefined when it is one. */
+/** Why a string is not an RFC 3339 date-time with a time zone, or undefined when it is one (core/rfc3339.ts decides). */
 export function dateTimeProblem(value: string): string | undefined {
+  if (!Number.isNaN(parseDateTime(value))) return undefined;
   const what = `must be an ISO 8601 date-time with a time zone, got ${GOT}`;
-  const m = DATE_TIME.exec(value);
-  if (m === null) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${what}: add a time, e.g. ${value}T00:00:00Z`;
-    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return `${what}: add a time zone, e.g. ${value}Z for UTC`;
-    return `${what}: ${DATE_TIME_EXAMPLE}`;
-  }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const offsetOk = m[9] === undefined || (Number(m[10]) <= 23 && Number(m[11]) <= 59);
-  const ok =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
-  return ok ? undefined : `is not a real date-time, got ${GOT}: ${DATE_TIME_EXAMPLE}`;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${what}: add a time, e.g. ${value}T00:00:00Z`;
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return `${what}: add a time zone, e.g. ${value}Z for UTC`;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return `is not a real date-time, got ${GOT}: ${DATE_TIME_EXAMPLE}`;
+  return `${what}: ${DATE_TIME_EXAMPLE}`;
 }
 
 /** An ISO 8601 date-time with `Z` or an offset, normalised to UTC (`2024-01-01T00:00:00.000Z`). */
@@ -65,7 +53,7 @@ export function utcDateTime() {
       const problem = dateTimeProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
     })
-    .transform((value) => new Date(value).toISOString())
+    .transform((value) => new Date(parseDateTime(value)).toISOString())
     .meta({ format: "date-time" });
 }
 

@@ -121,7 +121,11 @@ export const OUTPUT_DEFAULTS = {
   format: "parquet",
   compression: "zstd",
   max_file_size_mb: 512,
+  row_group_size_mb: 128,
+  parquet_data_page_version: 1,
 } as const;
+
+const pageVersionError = expecting("1 or 2", "1 (the default) is what every engine reads; 2 only for readers that ask for it");
 
 const outputSchema = z
   .strictObject(
@@ -140,6 +144,26 @@ const outputSchema = z
       max_file_size_mb: integerAtLeast(1, "a whole number of megabytes >= 1")
         .default(OUTPUT_DEFAULTS.max_file_size_mb)
         .meta({ title: "Maximum file size (MB)", description: "A new file is started past this size.", order: 3 }),
+      row_group_size_mb: integerAtLeast(1, "a whole number of megabytes >= 1")
+        .max(1024, { error: expecting("a whole number of megabytes from 1 to 1024", "128 (the default) is what Parquet recommends") })
+        .default(OUTPUT_DEFAULTS.row_group_size_mb)
+        .meta({
+          title: "Parquet row group size (MB)",
+          description:
+            "Uncompressed size of a Parquet row group. A group's compressed pages wait in memory until it is written " +
+            "(about a third of this size); BigQuery asks for at least 16, Parquet recommends 128 to 1024.",
+          order: 4,
+        }),
+      parquet_data_page_version: z
+        .int({ error: pageVersionError })
+        .min(1, { error: pageVersionError })
+        .max(2, { error: pageVersionError })
+        .default(OUTPUT_DEFAULTS.parquet_data_page_version)
+        .meta({
+          title: "Parquet data page version",
+          description: "1 (the default): version-1 data pages, which every engine reads; 2: version-2 data pages.",
+          order: 5,
+        }),
     },
     { error: expecting("an object", 'e.g. {"path": "./asana-export", "format": "parquet"}') },
   )

@@ -4,6 +4,21 @@
 // dedupe and the cursor check need no parse. Lines are passed on as bytes; a sink that needs the
 // object parses it then. Anything the scan does not accept takes the JSON.parse path, which gives
 // the verdict and the error message, so a scan stricter than JSON.parse costs time, never records.
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  NINE,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  ZERO,
+  isWhitespace,
+  scanNumber,
+} from "../core/json-bytes.js";
 
 /** What a captured top-level value is (JSON.parse's `typeof`, with strings split by escaping). */
 export const ABSENT = 0;
@@ -16,18 +31,6 @@ export const NUMBER = 5;
 /** An object or an array (both `typeof` "object"). */
 export const OBJECT = 6;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
 
@@ -36,8 +39,6 @@ const ESCAPES = new Uint8Array(256);
 for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
-
-const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
  * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
@@ -277,34 +278,4 @@ export class JsonObjectScanner {
     }
     return -1;
   }
-}
-
-/** From the first byte of a number: the index after it, or -1 if it is not a JSON number. */
-function scanNumber(buf: Uint8Array, i: number, end: number): number {
-  if (buf[i] === MINUS) i++;
-  if (i >= end) return -1;
-  let c = buf[i] ?? 0;
-  if (c === ZERO) {
-    i++;
-  } else if (c > ZERO && c <= NINE) {
-    i++;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-  } else {
-    return -1;
-  }
-  if (i < end && buf[i] === 0x2e /* . */) {
-    i++;
-    const digits = i;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  c = i < end ? (buf[i] ?? 0) : 0;
-  if (c === 0x65 || c === 0x45 /* e E */) {
-    i++;
-    if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
-    const digits = i;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  return i;
 }

@@ -6,6 +6,7 @@ import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
 
@@ -21,6 +22,8 @@ export interface StandaloneOptions {
   /** Per-stream state loaded at the start; kept for streams this sync does not touch. */
   previousState: Readonly<Record<string, StateBlob>>;
   clock: { now(): number };
+  /** Where the warning about skipped lines goes. */
+  logger?: Logger;
 }
 
 /** What one stream got from a sync. */
@@ -31,6 +34,8 @@ export interface StreamResult {
   /** Paths relative to the output folder, with `/` separators. */
   files: { path: string; rows: number; bytes: number }[];
   cursor: string | undefined;
+  /** Lines the Parquet writer could not represent and skipped (on_invalid_record = skip). */
+  skipped: number;
 }
 
 /** The outcome of a finished sync. */
@@ -146,6 +151,11 @@ export class StandaloneSink implements Sink {
         const files = await writer.commit(baseName);
         published.push(...files.map((f) => f.path));
         committed.set(stream, files);
+        const { count, first } = writer.skipped;
+        if (count > 0) {
+          const at = first === undefined ? "" : ` (first: ${first.gid}${first.line > 0 ? ` at line ${first.line}` : ""}: ${first.reason})`;
+          this.options.logger?.("warn", `Skipped invalid lines (on_invalid_record = skip): ${count} ${stream} line(s) the Parquet writer cannot represent${at}`);
+        }
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
       const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
@@ -176,6 +186,7 @@ export class StandaloneSink implements Sink {
     const cursor = this.states.get(stream)?.cursor;
     return {
       stream,
+      skipped: this.writers.get(stream)?.skipped.count ?? 0,
       rows: files.reduce((n, f) => n + f.rows, 0),
       bytes: files.reduce((n, f) => n + f.bytes, 0),
       files,

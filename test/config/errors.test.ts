@@ -61,6 +61,22 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
     ["unknown compression", { output: { compression: "lz4" } }, "config.output.compression must be one of 'zstd', 'snappy', 'gzip', 'none', got 'lz4'"],
     ["zero file size", { output: { max_file_size_mb: 0 } }, "config.output.max_file_size_mb must be a whole number of megabytes >= 1, got 0"],
     ["empty output path", { output: { path: "" } }, "config.output.path must be a non-empty directory path, got '': e.g. ./asana-export"],
+    ["zero row group size", { output: { row_group_size_mb: 0 } }, "config.output.row_group_size_mb must be a whole number of megabytes >= 1, got 0"],
+    [
+      "row group size past 1 GiB",
+      { output: { row_group_size_mb: 4096 } },
+      "config.output.row_group_size_mb must be a whole number of megabytes from 1 to 1024, got 4096: 128 (the default) is what Parquet recommends",
+    ],
+    [
+      "page version 3",
+      { output: { parquet_data_page_version: 3 } },
+      "config.output.parquet_data_page_version must be 1 or 2, got 3: 1 (the default) is what every engine reads; 2 only for readers that ask for it",
+    ],
+    [
+      "page version as text",
+      { output: { parquet_data_page_version: "2" } },
+      "config.output.parquet_data_page_version must be 1 or 2, got '2' (a string: write the number without quotes): 1 (the default) is what every engine reads; 2 only for readers that ask for it",
+    ],
   ])("%s", (_name, changes, expected) => {
     expect(messageFor(changes)).toBe(expected);
   });
@@ -120,7 +136,7 @@ describe("parseConfig: unknown keys", () => {
 
   it("names an unknown nested key with its full path, and keeps the rest of that object", () => {
     const { config, warnings } = warned({ output: { dir: "x", format: "jsonl" } });
-    expect(warnings).toEqual(["config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb. It is ignored."]);
+    expect(warnings).toEqual(["config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb, row_group_size_mb, parquet_data_page_version. It is ignored."]);
     expect(config.output).toMatchObject({ format: "jsonl" });
     expect(config.output).not.toHaveProperty("dir");
   });

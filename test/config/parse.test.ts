@@ -17,7 +17,7 @@ describe("parseConfig: valid configs", () => {
       request_timeout_seconds: 60,
       max_retries: 8,
       on_invalid_record: "fail",
-      output: { path: "./asana-export", format: "parquet", compression: "zstd", max_file_size_mb: 512 },
+      output: { path: "./asana-export", format: "parquet", compression: "zstd", max_file_size_mb: 512, row_group_size_mb: 128, parquet_data_page_version: 1 },
     });
   });
 
@@ -42,7 +42,7 @@ describe("parseConfig: valid configs", () => {
       request_timeout_seconds: 1,
       max_retries: 0,
       on_invalid_record: "skip",
-      output: { path: "./asana-export", format: "jsonl", compression: "gzip", max_file_size_mb: 512 },
+      output: { path: "./asana-export", format: "jsonl", compression: "gzip", max_file_size_mb: 512, row_group_size_mb: 128, parquet_data_page_version: 1 },
     });
   });
 
