@@ -51,7 +51,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
   const redactor = new Redactor();
   redactor.add(runtime.env.ASANA_SERVICE_ACCOUNT_TOKEN);
   try {
-    const flags = parseFlags(TAP_NAME, argv, FLAGS, SHORT_USAGE);
+    const flags = parseFlags(argv, FLAGS, SHORT_USAGE);
     if (flags.help) {
       runtime.stdout.write(USAGE);
       return 0;
@@ -93,8 +93,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     } catch {
       // stdout is gone: stderr still says what happened.
     }
-    const message = describeFailure(error, redactor).message;
-    runtime.stderr.write(message.startsWith(`${TAP_NAME}:`) ? `${message}\n` : `${TAP_NAME}: ${message}\n`);
+    runtime.stderr.write(`${TAP_NAME}: ${describeFailure(error, redactor).message}\n`);
     return error instanceof InterruptedError ? error.exitCode : 1;
   }
 }

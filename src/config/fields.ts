@@ -69,6 +69,36 @@ export function utcDateTime() {
     .meta({ format: "date-time" });
 }
 
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_OR_DATE_TIME_EXAMPLE = "e.g. 2024-01-01 (00:00 UTC) or 2024-01-01T00:00:00Z";
+
+/** Why a string is neither a calendar date nor an RFC 3339 date-time with a time zone, or undefined. */
+export function dateOrDateTimeProblem(value: string): string | undefined {
+  const m = DATE.exec(value);
+  if (m === null) {
+    const problem = dateTimeProblem(value);
+    // A date alone is accepted here: do not suggest adding a time to one.
+    return problem?.replace("must be an ISO 8601 date-time with a time zone", "must be a date or an ISO 8601 date-time with a time zone");
+  }
+  const [year, month, day] = m.slice(1, 4).map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? undefined : `is not a real date, got ${GOT}: ${DATE_OR_DATE_TIME_EXAMPLE}`;
+}
+
+/**
+ * A calendar date (`2024-01-01`, meaning 00:00 UTC, as Meltano's `date_iso8601` settings are
+ * written) or an ISO 8601 date-time with `Z` or an offset; normalised to UTC (`2024-01-01T00:00:00.000Z`).
+ */
+export function utcDateOrDateTime() {
+  return z
+    .string({ error: expecting("a date or an ISO 8601 date-time with a time zone", DATE_OR_DATE_TIME_EXAMPLE) })
+    .superRefine((value, ctx) => {
+      const problem = dateOrDateTimeProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
+    })
+    .transform((value) => new Date(DATE.test(value) ? `${value}T00:00:00Z` : value).toISOString())
+    .meta({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$" });
+}
+
 /** Whether a URL hostname is loopback: localhost, 127.0.0.0/8 or ::1 (WHATWG URL already normalised it). */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();

@@ -21,6 +21,14 @@ export interface StandaloneOptions {
   /** Per-stream state loaded at the start; kept for streams this sync does not touch. */
   previousState: Readonly<Record<string, StateBlob>>;
   clock: { now(): number };
+  /** Told of each step of publishing as it completes (a progress display). */
+  onPublish?: (step: PublishStep) => void;
+}
+
+/** One completed step of finish(): a file renamed to its final name, the manifest, the state file. */
+export interface PublishStep {
+  kind: "file" | "manifest" | "state";
+  path: string;
 }
 
 /** What one stream got from a sync. */
@@ -146,6 +154,7 @@ export class StandaloneSink implements Sink {
         const files = await writer.commit(baseName);
         published.push(...files.map((f) => f.path));
         committed.set(stream, files);
+        for (const f of files) this.options.onPublish?.({ kind: "file", path: f.path });
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
       const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
@@ -159,10 +168,12 @@ export class StandaloneSink implements Sink {
       });
       await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       published.push(manifestPath);
+      this.options.onPublish?.({ kind: "manifest", path: manifestPath });
       const bookmarks: Record<string, StateBlob> = { ...this.options.previousState };
       for (const [stream, state] of this.states) bookmarks[stream] = state;
       await writeFileAtomic(this.options.statePath, `${JSON.stringify({ bookmarks }, null, 2)}\n`);
       await rm(pendingStatePath(this.options.statePath), { force: true });
+      this.options.onPublish?.({ kind: "state", path: this.options.statePath });
       this.result = { exportGid: info.gid, exportCreatedAt: info.createdAt, manifestPath, statePath: this.options.statePath, streams };
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.

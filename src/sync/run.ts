@@ -35,8 +35,10 @@ export interface SyncOptions extends PlanSettings {
   onInvalidRecord: "fail" | "skip";
   /** Heartbeat STATE while waiting: Airbyte gives up on a source silent for 3 hours. */
   heartbeatMs?: number;
-  /** Log download progress at most this often. */
+  /** Log download progress at most this often (default 30 s). */
   progressLogMs?: number;
+  /** Emit download progress events at most this often (default: as often as the log). */
+  progressEventMs?: number;
 }
 
 export interface SyncDeps {
@@ -89,6 +91,7 @@ export async function* runSync(
         yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
       }
       state = withPendingExport(state, names, pending);
+      yield { kind: "progress", job: pending.status ?? "not_started", jobGid: pending.job_gid };
       yield* stateEvents(state, names, new Map());
       finished = yield* waitAndHeartbeat(pending, names, () => state, (s) => (state = s), options, deps);
       if (resumed === undefined || (yield* fileAvailable(finished, deps))) break;
@@ -176,8 +179,8 @@ async function* waitAndHeartbeat(
   for (;;) {
     const next = await polls.next();
     if (next.done) return next.value;
-    const job: ExportJob = next.value;
-    yield { kind: "progress", job: job.status };
+    const job: ExportJob = next.value.job;
+    yield { kind: "progress", job: job.status, jobGid: job.gid, nextPollAt: deps.clock.now() + next.value.nextPollInMs };
     const now = deps.clock.now();
     if (now - lastBeat >= heartbeatMs) {
       lastBeat = now;
@@ -198,8 +201,10 @@ async function* emitRecords(
   const byType = new Map(streams.map((s) => [s.resourceType, s]));
   const counts = new Map(streams.map((s) => [s.name, 0]));
   const pendingEvents: SyncEvent[] = [];
-  const progressMs = options.progressLogMs ?? 30_000;
-  let lastProgress = deps.clock.now();
+  const logMs = options.progressLogMs ?? 30_000;
+  const eventMs = options.progressEventMs ?? logMs;
+  let lastLog = deps.clock.now();
+  let lastEvent = lastLog;
   let total: number | undefined;
   const reader = deps.readExport({
     resolveUrl: async (reason) => {
@@ -238,17 +243,22 @@ async function* emitRecords(
       counts.set(stream, (counts.get(stream) ?? 0) + records.length);
       yield { kind: "records", stream, records, emittedAt };
     }
-    if (emittedAt - lastProgress >= progressMs) {
-      lastProgress = emittedAt;
-      const received = reader.stats.compressedBytes;
+    const received = reader.stats.compressedBytes;
+    if (emittedAt - lastLog >= logMs) {
+      lastLog = emittedAt;
       const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
       const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
       yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);
+    }
+    if (emittedAt - lastEvent >= eventMs) {
+      lastEvent = emittedAt;
       yield { kind: "progress", downloadedBytes: received, ...(total === undefined ? {} : { totalBytes: total }) };
     }
   }
   if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
   const stats = reader.stats;
+  // The last sampled progress lags the end of the download: say where it ended.
+  yield { kind: "progress", downloadedBytes: stats.compressedBytes, ...(total === undefined ? {} : { totalBytes: total }) };
   for (const [type, n] of stats.unwantedTypes) {
     yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
   }
