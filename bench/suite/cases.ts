@@ -116,7 +116,7 @@ export const CASES: readonly BenchCase[] = [
   },
   {
     id: "node-gunzip-256k",
-    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only",
+    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only: the floor",
     emitsRecords: false,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: [join(ctx.dist, "bench/suite/gunzip-child.js"), ctx.fixture.file, String(256 * 1024)] }),
