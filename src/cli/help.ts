@@ -19,8 +19,8 @@ export interface CommandHelp {
   name: string;
   summary: string;
   flags: Record<string, FlagHelp>;
-  /** Config keys the command acts on; every other key is still validated. */
-  configKeys: readonly string[];
+  /** Config keys the command acts on (every other key is still validated): a list, or every key but `output`, or every key. */
+  configKeys: readonly string[] | "export" | "all";
   notes?: readonly string[];
 }
 
@@ -52,11 +52,12 @@ export function renderHelp(help: CommandHelp, required: readonly string[] = ["co
   });
   const lines = [`Usage: ${usageLine(help, required)}`, "", help.summary, ""];
   if (flags.length > 0) lines.push("Flags:", ...flags, "  --help".padEnd(width + 4) + "this text", "");
-  if (help.configKeys.length > 0) {
-    const properties = buildSpec().connectionSpecification.properties as Record<string, SpecProperty>;
-    const keyWidth = Math.max(...help.configKeys.map((k) => k.length));
+  const properties = buildSpec().connectionSpecification.properties as Record<string, SpecProperty>;
+  const keys = help.configKeys === "all" ? Object.keys(properties) : help.configKeys === "export" ? Object.keys(properties).filter((k) => k !== "output") : help.configKeys;
+  if (keys.length > 0) {
+    const keyWidth = Math.max(...keys.map((k) => k.length));
     lines.push("Config keys it reads (config.json; every key is validated, unknown keys are ignored with a warning):");
-    for (const key of help.configKeys) {
+    for (const key of keys) {
       const property = properties[key];
       const fallback = property?.default === undefined ? "" : ` (default ${JSON.stringify(property.default)})`;
       lines.push(`  ${key.padEnd(keyWidth + 2)}${property?.title ?? ""}${fallback}`);
@@ -66,21 +67,6 @@ export function renderHelp(help: CommandHelp, required: readonly string[] = ["co
   if (help.notes !== undefined) lines.push(...help.notes, "");
   return `${lines.join("\n")}`;
 }
-
-/** Keys of an export (read, sync): everything but the standalone output. */
-export const EXPORT_KEYS = [
-  "workspace",
-  "service_account_token",
-  "start_date",
-  "filters",
-  "lookback_window_seconds",
-  "base_url",
-  "poll_interval_seconds",
-  "export_timeout_minutes",
-  "request_timeout_seconds",
-  "max_retries",
-  "on_invalid_record",
-] as const;
 
 const CONFIG_FLAG: FlagHelp = { option: { type: "string" }, value: "C", text: "config.json (the token may come from ASANA_SERVICE_ACCOUNT_TOKEN instead)" };
 
@@ -113,7 +99,7 @@ export const READ_HELP: CommandHelp = {
     catalog: { option: { type: "string" }, value: "K", text: "the configured catalog: streams, sync modes, selected fields" },
     state: { option: { type: "string" }, value: "S", text: "the last state (per-stream STATE messages, or the Singer bookmarks shape)" },
   },
-  configKeys: EXPORT_KEYS,
+  configKeys: "export",
 };
 
 /** sync. */
@@ -130,7 +116,7 @@ export const SYNC_HELP: CommandHelp = {
     streams: { option: { type: "string" }, value: "tasks,teams,messages", text: "the streams to sync (default: all)" },
     json: { option: { type: "boolean" }, text: "print the one-line JSON result on stdout even when stdout is a terminal" },
   },
-  configKeys: [...EXPORT_KEYS, "output"],
+  configKeys: "all",
   notes: [
     "On a terminal stderr shows the phases live (waiting for the export job, downloading, writing, publishing);",
     "otherwise it gets plain log lines. Both end with a summary table. When stdout is not a terminal (or with",

@@ -57,16 +57,20 @@ export function dateTimeProblem(value: string): string | undefined {
   return ok ? undefined : `is not a real date-time, got ${GOT}: ${DATE_TIME_EXAMPLE}`;
 }
 
+/** A string checked by `problem` (undefined when fine), then normalised to a UTC ISO date-time. */
+function utcTimeField(what: string, example: string, problem: (value: string) => string | undefined, utc: (value: string) => string) {
+  return z
+    .string({ error: expecting(what, example) })
+    .superRefine((value, ctx) => {
+      const found = problem(value);
+      if (found !== undefined) ctx.addIssue({ code: "custom", message: found, input: value });
+    })
+    .transform((value) => new Date(utc(value)).toISOString());
+}
+
 /** An ISO 8601 date-time with `Z` or an offset, normalised to UTC (`2024-01-01T00:00:00.000Z`). */
 export function utcDateTime() {
-  return z
-    .string({ error: expecting("an ISO 8601 date-time with a time zone", DATE_TIME_EXAMPLE) })
-    .superRefine((value, ctx) => {
-      const problem = dateTimeProblem(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
-    })
-    .transform((value) => new Date(value).toISOString())
-    .meta({ format: "date-time" });
+  return utcTimeField("an ISO 8601 date-time with a time zone", DATE_TIME_EXAMPLE, dateTimeProblem, (v) => v).meta({ format: "date-time" });
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -89,14 +93,8 @@ export function dateOrDateTimeProblem(value: string): string | undefined {
  * written) or an ISO 8601 date-time with `Z` or an offset; normalised to UTC (`2024-01-01T00:00:00.000Z`).
  */
 export function utcDateOrDateTime() {
-  return z
-    .string({ error: expecting("a date or an ISO 8601 date-time with a time zone", DATE_OR_DATE_TIME_EXAMPLE) })
-    .superRefine((value, ctx) => {
-      const problem = dateOrDateTimeProblem(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
-    })
-    .transform((value) => new Date(DATE.test(value) ? `${value}T00:00:00Z` : value).toISOString())
-    .meta({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$" });
+  const midnight = (value: string): string => (DATE.test(value) ? `${value}T00:00:00Z` : value);
+  return utcTimeField("a date or an ISO 8601 date-time with a time zone", DATE_OR_DATE_TIME_EXAMPLE, dateOrDateTimeProblem, midnight).meta({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$" });
 }
 
 /** Whether a URL hostname is loopback: localhost, 127.0.0.0/8 or ::1 (WHATWG URL already normalised it). */
