@@ -38,6 +38,19 @@ export function usageLine(help: CommandHelp, required: readonly string[] = ["con
   return [`source-asana-export ${help.name}`, ...parts].join(" ");
 }
 
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  return line === "" ? lines : [...lines, line];
+}
+
 interface SpecProperty {
   title?: string;
   default?: unknown;
@@ -50,7 +63,7 @@ export function renderHelp(help: CommandHelp, required: readonly string[] = ["co
     const left = flag.value === undefined ? `--${name}` : `--${name} ${flag.value}`;
     return `  ${left.padEnd(width + 2)}${flag.text}`;
   });
-  const lines = [`Usage: ${usageLine(help, required)}`, "", help.summary, ""];
+  const lines = [`Usage: ${usageLine(help, required)}`, "", ...wrap(help.summary, 100), ""];
   if (flags.length > 0) lines.push("Flags:", ...flags, "  --help".padEnd(width + 4) + "this text", "");
   const properties = buildSpec().connectionSpecification.properties as Record<string, SpecProperty>;
   const keys = help.configKeys === "all" ? Object.keys(properties) : help.configKeys === "export" ? Object.keys(properties).filter((k) => k !== "output") : help.configKeys;
