@@ -119,6 +119,14 @@ async function exercise(label: string, prefix: string): Promise<void> {
   const about = JSON.parse(run("tap-asana-export", ["--about", "--format", "json"], { env }).stdout) as { name?: string; version?: string };
   if (about.name !== "tap-asana-export" || about.version !== pkg.version) fail(`${label}: --about says ${JSON.stringify(about).slice(0, 200)}`);
   step(`${label}: sync --help and tap-asana-export --about ok`);
+
+  // The README's example, from the installed package's folder.
+  const example = join(prefix, "lib", "node_modules", pkg.name, "examples", "incremental-read.mjs");
+  const read = run(process.execPath, [example], { env });
+  if (!/^ {3}\d+ records: tasks \d+, messages \d+, teams \d+$/m.test(read.stdout.split("3. read again")[1] ?? "")) {
+    fail(`${label}: examples/incremental-read.mjs did not show its second read:\n${read.stdout.slice(-1500)}`);
+  }
+  step(`${label}: examples/incremental-read.mjs ok`);
 }
 
 async function main(): Promise<void> {
