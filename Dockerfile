@@ -15,8 +15,10 @@ FROM node:24-bookworm-slim
 LABEL io.airbyte.name=asana-export/source-asana-export
 LABEL io.airbyte.version=0.1.0
 # Airbyte runs connector containers as uid 1000 (its base images' user `airbyte`). The node images
-# already give uid 1000 to a user `node`: remove it so `airbyte` can have that uid.
+# already give uid and gid 1000 to `node`: remove both (userdel removes the group only where
+# login.defs says USERGROUPS_ENAB yes) so `airbyte` can have them.
 RUN userdel --remove node \
+  && { ! getent group node > /dev/null || groupdel node; } \
   && groupadd --gid 1000 airbyte \
   && useradd --uid 1000 --gid 1000 --home-dir /airbyte --create-home --shell /usr/sbin/nologin airbyte
 WORKDIR /airbyte/integration_code
