@@ -179,7 +179,7 @@ export const CASES: readonly BenchCase[] = [
     // V8's young generation capped at 1 MB: scavenges come sooner, and with them the release of the
     // decompressed chunks (ArrayBuffers outside the JS heap), which otherwise pile up to ~45 MB.
     id: "read-semi1",
-    label: "our `read` under `node --max-semi-space-size=1` (a flag the image could set)",
+    label: "our `read` under `node --max-semi-space-size=1` (on Node 22.15+ `read` restarts itself with it; on Node 20 it cannot)",
     emitsRecords: true,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: ["--max-semi-space-size=1", ...readArgs(ctx)] }),

@@ -1,6 +1,6 @@
 // The CLI sets V8's heap flags for the sync unless the user chose them (src/cli/heap.ts).
 import { describe, expect, it } from "vitest";
-import { HEAP_GROWING_PERCENT, SEMI_SPACE_MB, tuneHeap, youngGenerationRestart } from "../../src/cli/heap.js";
+import { HEAP_GROWING_PERCENT, tuneHeap, youngGenerationRestart } from "../../src/cli/heap.js";
 
 describe("tuneHeap", () => {
   it("leaves a growth chosen by a node flag or NODE_OPTIONS alone", () => {
@@ -20,9 +20,9 @@ describe("youngGenerationRestart", () => {
   };
 
   it("restarts the same script and arguments with the semi-space cap, keeping the node flags", () => {
-    expect(youngGenerationRestart(["/usr/bin/node", "/app/source-main.js", "sync", "--config", "c.json"], ["--enable-source-maps"], "", execve)).toEqual([
+    expect(youngGenerationRestart(16, ["/usr/bin/node", "/app/source-main.js", "sync", "--config", "c.json"], ["--enable-source-maps"], "", execve)).toEqual([
       "/usr/bin/node",
-      `--max-semi-space-size=${SEMI_SPACE_MB}`,
+      "--max-semi-space-size=16",
       "--enable-source-maps",
       "/app/source-main.js",
       "sync",
@@ -32,8 +32,8 @@ describe("youngGenerationRestart", () => {
   });
 
   it("does not restart when the user chose a size, or where Node cannot replace the process (Node 20)", () => {
-    expect(youngGenerationRestart(["node", "s.js", "sync"], ["--max-semi-space-size=4"], "", execve)).toBeUndefined();
-    expect(youngGenerationRestart(["node", "s.js", "sync"], [], "--max-semi-space-size=64", execve)).toBeUndefined();
-    expect(youngGenerationRestart(["node", "s.js", "sync"], [], "", undefined)).toBeUndefined();
+    expect(youngGenerationRestart(16, ["node", "s.js", "sync"], ["--max-semi-space-size=4"], "", execve)).toBeUndefined();
+    expect(youngGenerationRestart(1, ["node", "s.js", "read"], [], "--max-semi-space-size=64", execve)).toBeUndefined();
+    expect(youngGenerationRestart(16, ["node", "s.js", "sync"], [], "", undefined)).toBeUndefined();
   });
 });
