@@ -81,8 +81,10 @@ export function dateOrDateTimeProblem(value: string): string | undefined {
   const m = DATE.exec(value);
   if (m === null) {
     const problem = dateTimeProblem(value);
-    // A date alone is accepted here: do not suggest adding a time to one.
-    return problem?.replace("must be an ISO 8601 date-time with a time zone", "must be a date or an ISO 8601 date-time with a time zone");
+    // A date alone is accepted here: say so, and show one.
+    return problem
+      ?.replace("must be an ISO 8601 date-time with a time zone", "must be a date or an ISO 8601 date-time with a time zone")
+      .replace(DATE_TIME_EXAMPLE, DATE_OR_DATE_TIME_EXAMPLE);
   }
   const [year, month, day] = m.slice(1, 4).map(Number) as [number, number, number];
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? undefined : `is not a real date, got ${GOT}: ${DATE_OR_DATE_TIME_EXAMPLE}`;
