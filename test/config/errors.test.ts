@@ -8,7 +8,6 @@ const TOP_KEYS =
   "export_timeout_minutes, request_timeout_seconds, max_retries, on_invalid_record, output";
 const WORKSPACE_FIX = "copy it from the Asana URL https://app.asana.com/0/<workspace gid>/...";
 const START_DATE_FIX = "e.g. 2024-01-01 (00:00 UTC) or 2024-01-01T00:00:00Z";
-const DATE_FIX = "e.g. 2024-01-01T00:00:00Z or 2024-01-01T02:00:00+02:00";
 
 describe("parseConfig: one message per problem, naming the key and the fix", () => {
   it.each<[string, Record<string, unknown>, string]>([
