@@ -34,6 +34,6 @@ describe("youngGenerationRestart", () => {
   it("does not restart when the user chose a size, or where Node cannot replace the process (Node 20)", () => {
     expect(youngGenerationRestart(16, ["node", "s.js", "sync"], ["--max-semi-space-size=4"], "", execve)).toBeUndefined();
     expect(youngGenerationRestart(1, ["node", "s.js", "read"], [], "--max-semi-space-size=64", execve)).toBeUndefined();
-    expect(youngGenerationRestart(16, ["node", "s.js", "sync"], [], "", undefined)).toBeUndefined();
+    expect(youngGenerationRestart(16, ["node", "s.js", "sync"], [], "", null)).toBeUndefined();
   });
 });
