@@ -18,6 +18,7 @@
 // Outputs are checked against the emulator's ground truth (record count and gid checksum per stream).
 // Writes bench/RESULTS.md; exits non-zero if any run fails or any output is wrong.
 import { mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
@@ -119,6 +120,8 @@ async function suite(): Promise<boolean> {
   const all = compare === undefined ? CASES : [...CASES.slice(0, CASES.findIndex((c) => c.id === "read") + 1), compareReadCase(resolve(compare), flag("--compare-name") ?? compare), ...CASES.slice(CASES.findIndex((c) => c.id === "read") + 1)];
   const cases = all.filter((c) => only === undefined || only.includes(c.id));
   const began = performance.now();
+  const loadAtStart = loadavg();
+  log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")} (2 cores: above 2, other work competes with the bench)`);
   const fixture = await fixtureFor(tasks);
   try {
     const results = await runCases(fixture, cases, runs);
@@ -131,13 +134,14 @@ async function suite(): Promise<boolean> {
       layout = await compareLayouts({ dist, ours: join(out, "sync-parquet"), duckdb: join(out, "duckdb-typed"), gid: fixture.sampleGid("task") });
     }
     const body = [
-      `## Suite: ${tasks.toLocaleString("en-US")} tasks (${new Date().toISOString().slice(0, 16)}Z)`,
+      `## Suite: ${tasks.toLocaleString("en-US")} tasks, Node ${process.version} (${new Date().toISOString().slice(0, 16)}Z)`,
       "",
       `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines; all fifteen streams: ${fixture.truthAll.total.toLocaleString("en-US")} rows), ` +
         `${(fixture.uncompressedBytes / 1e6).toFixed(0)} MB of JSON, ${(fixture.compressedBytes / 1e6).toFixed(1)} MB gzip (level ${numberFlag("--gzip-level", 6)}), ` +
         `generated in ${fixture.generateSeconds.toFixed(0)} s. Median of ${runs} interleaved runs, each its own process; ` +
         "`read` and `sync` download the file from the emulator over loopback, the others read the downloaded file. " +
-        "x floor = wall time / Node gunzip (zlib defaults), as PERFORMANCE.md defines the floor.",
+        "x floor = wall time / the fastest gunzip of the same file (Node zlib, 256 KB chunks), as PERFORMANCE.md defines the floor. " +
+        "CPU s = user + system seconds: above wall s, the command used both cores.",
       "",
       resultsTable({ results, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }),
       "",
@@ -148,11 +152,13 @@ async function suite(): Promise<boolean> {
       "",
       "### Machine",
       "",
-      machineSection(root, rssMethod()),
+      machineSection(root, rssMethod(), loadAtStart),
       "",
       `Whole bench run: ${((performance.now() - began) / 60000).toFixed(1)} min.`,
     ].join("\n");
-    writeSection(resultsPath, only === undefined ? `suite-${tasks}` : `suite-${tasks}-partial`, body);
+    // One section per Node major: the suite runs on Node 20 and on Node 24.
+    const node = `node${process.versions.node.split(".")[0] ?? ""}`;
+    writeSection(resultsPath, only === undefined ? `suite-${tasks}-${node}` : `suite-${tasks}-${node}-partial`, body);
     process.stdout.write(`${body}\n`);
     return results.every((r) => r.problems.length === 0);
   } finally {

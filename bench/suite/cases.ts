@@ -187,7 +187,7 @@ export const CASES: readonly BenchCase[] = [
   },
   {
     id: "node-gunzip-256k",
-    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only",
+    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only: the floor",
     emitsRecords: false,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: [join(ctx.dist, "bench/suite/gunzip-child.js"), ctx.fixture.file, String(256 * 1024)] }),
@@ -233,7 +233,7 @@ export const CASES: readonly BenchCase[] = [
     // V8's young generation capped at 1 MB: scavenges come sooner, and with them the release of the
     // decompressed chunks (ArrayBuffers outside the JS heap), which otherwise pile up to ~45 MB.
     id: "read-semi1",
-    label: "our `read` under `node --max-semi-space-size=1` (a flag the image could set)",
+    label: "our `read` under `node --max-semi-space-size=1` (on Node 22.15+ `read` restarts itself with it; on Node 20 it cannot)",
     emitsRecords: true,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: ["--max-semi-space-size=1", ...readArgs(ctx)] }),

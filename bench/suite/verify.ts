@@ -2,7 +2,6 @@
 // files of a standalone sync, DuckDB's Parquet file. Untimed: they run outside the measured runs.
 import { createReadStream, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { decompress as zstdDecompress, init as zstdInit } from "@bokuweb/zstd-wasm";
@@ -27,9 +26,28 @@ export interface ReadCheck {
   problems: string[];
 }
 
+/**
+ * The lines of a byte stream, split on "\n" only. Not node:readline: since Node 22 it also breaks
+ * lines at U+2028 and U+2029, which JSON strings (Asana notes) may hold unescaped.
+ */
+async function* jsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of input) {
+    let data = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    let nl = data.indexOf(10);
+    while (nl !== -1) {
+      yield data.toString("utf8", 0, nl);
+      data = data.subarray(nl + 1);
+      nl = data.indexOf(10);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) yield rest.toString("utf8");
+}
+
 /** Consume `read`'s stdout: every line must be a JSON Airbyte message; RECORDs are digested. */
 export async function digestAirbyteOutput(stdout: Readable, into: ReadCheck): Promise<void> {
-  const lines = createInterface({ input: stdout, crlfDelay: Infinity });
+  const lines = jsonLines(stdout);
   let n = 0;
   for await (const line of lines) {
     n++;
@@ -75,7 +93,7 @@ export async function digestSyncOutput(outDir: string, streams: readonly string[
         for (const row of await parquetColumns(path, [...(PRIMARY_KEY.get(stream) ?? ["gid"])])) digests.add(stream, key(row));
       } else if (name.endsWith(".jsonl.gz") || name.endsWith(".jsonl")) {
         const input = name.endsWith(".gz") ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
-        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        for await (const line of jsonLines(input)) {
           if (line !== "") digests.add(stream, key(JSON.parse(line) as Record<string, unknown>));
         }
       }

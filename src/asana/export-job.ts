@@ -67,12 +67,19 @@ export function finishedExport(job: ExportJob): FinishedExport {
   };
 }
 
+/** An unfinished job as one poll saw it, and when the next poll will be. */
+export interface PollUpdate {
+  job: ExportJob;
+  /** Delay before the next poll (it grows; a display counts it down). */
+  nextPollInMs: number;
+}
+
 /**
  * Poll `GET /jobs/{gid}` with a growing interval until it succeeds (the generator returns the
  * export), fails or times out (it throws). Yields each unfinished job, so the caller can report
  * progress and heartbeat between polls.
  */
-export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOptions): AsyncGenerator<ExportJob, FinishedExport> {
+export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOptions): AsyncGenerator<PollUpdate, FinishedExport> {
   const { clock, logger } = options;
   const maxInterval = options.maxIntervalMs ?? 60_000;
   let interval = options.intervalMs;
@@ -85,10 +92,11 @@ export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOp
     }
     if (job.status === "succeeded") return finishedExport(job);
     if (job.status === "failed") throw new ExportJobFailedError(jobGid);
-    yield job;
     const elapsed = clock.now() - options.startedAtMs;
+    const delay = Math.min(interval, options.timeoutMs - elapsed);
+    yield { job, nextPollInMs: Math.max(0, delay) };
     if (elapsed >= options.timeoutMs) throw new ExportTimeoutError(jobGid, Math.round(options.timeoutMs / 60_000));
-    await clock.sleep(Math.min(interval, options.timeoutMs - elapsed), options.signal);
+    await clock.sleep(delay, options.signal);
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
 }

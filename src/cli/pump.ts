@@ -32,8 +32,10 @@ export interface PumpInput {
   logger: Logger;
   redactor: Redactor;
   signal?: AbortSignal;
-  /** Download progress events at most this often (the sync's default: 30 s). */
+  /** Download progress log lines at most this often (the sync's default: 30 s). */
   progressLogMs?: number;
+  /** Download progress events at most this often (default: as often as the log lines). */
+  progressEventMs?: number;
 }
 
 /**
@@ -65,7 +67,11 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
   const signals = [input.signal, runtime.signal].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length === 0 ? {} : { signal: AbortSignal.any(signals) };
   try {
-    const options = { ...syncOptions(config), ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }) };
+    const options = {
+      ...syncOptions(config),
+      ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }),
+      ...(input.progressEventMs === undefined ? {} : { progressEventMs: input.progressEventMs }),
+    };
     const events = runSync(input.streams, input.state, options, {
       api: conn.api,
       logger,

@@ -1,7 +1,7 @@
 // The config.json schema: the single source of truth for validation, the `Config` type and spec.json.
 // Titles, descriptions, examples and `order` go through `.meta()` into the generated JSON Schema.
 import { z } from "zod";
-import { baseUrl, dateTimeProblem, expecting, gidString, integerAtLeast, oneOf, utcDateTime } from "./fields.js";
+import { baseUrl, dateTimeProblem, expecting, gidString, integerAtLeast, oneOf, utcDateOrDateTime, utcDateTime } from "./fields.js";
 
 /** Environment variable that supplies the token when config.json has none. */
 export const TOKEN_ENV = "ASANA_SERVICE_ACCOUNT_TOKEN";
@@ -198,15 +198,15 @@ export const configShape = {
       airbyte_secret: true,
       order: 1,
     }),
-  start_date: utcDateTime()
+  start_date: utcDateOrDateTime()
     .optional()
     .meta({
       title: "Start date",
       description:
-        "The first sync exports only tasks and messages modified after this date-time (Z or an offset; stored as UTC). " +
-        "Later syncs continue from the saved cursor. Leave it out to export everything.",
-      examples: ["2024-01-01T00:00:00Z"],
-      pattern_descriptor: "YYYY-MM-DDTHH:mm:ssZ",
+        "The first sync exports only tasks and messages modified after this date (00:00 UTC) or date-time (Z or an " +
+        "offset; stored as UTC). Later syncs continue from the saved cursor. Leave it out to export everything.",
+      examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
+      pattern_descriptor: "YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ",
       order: 2,
     }),
   filters: filtersSchema,

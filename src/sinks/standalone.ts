@@ -24,6 +24,14 @@ export interface StandaloneOptions {
   clock: { now(): number };
   /** Where the warning about skipped lines goes. */
   logger?: Logger;
+  /** Told of each step of publishing as it completes (a progress display). */
+  onPublish?: (step: PublishStep) => void;
+}
+
+/** One completed step of finish(): a file renamed to its final name, the manifest, the state file. */
+export interface PublishStep {
+  kind: "file" | "manifest" | "state";
+  path: string;
 }
 
 /** What one stream got from a sync. */
@@ -156,6 +164,7 @@ export class StandaloneSink implements Sink {
           const at = first === undefined ? "" : ` (first: ${first.gid}${first.line > 0 ? ` at line ${first.line}` : ""}: ${first.reason})`;
           this.options.logger?.("warn", `Skipped invalid lines (on_invalid_record = skip): ${count} ${stream} line(s) the Parquet writer cannot represent${at}`);
         }
+        for (const f of files) this.options.onPublish?.({ kind: "file", path: f.path });
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
       const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
@@ -169,10 +178,12 @@ export class StandaloneSink implements Sink {
       });
       await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       published.push(manifestPath);
+      this.options.onPublish?.({ kind: "manifest", path: manifestPath });
       const bookmarks: Record<string, StateBlob> = { ...this.options.previousState };
       for (const [stream, state] of this.states) bookmarks[stream] = state;
       await writeFileAtomic(this.options.statePath, `${JSON.stringify({ bookmarks }, null, 2)}\n`);
       await rm(pendingStatePath(this.options.statePath), { force: true });
+      this.options.onPublish?.({ kind: "state", path: this.options.statePath });
       this.result = { exportGid: info.gid, exportCreatedAt: info.createdAt, manifestPath, statePath: this.options.statePath, streams };
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.

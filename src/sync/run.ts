@@ -39,8 +39,10 @@ export interface SyncOptions extends PlanSettings {
   onInvalidRecord: "fail" | "skip";
   /** Heartbeat STATE while waiting: Airbyte gives up on a source silent for 3 hours. */
   heartbeatMs?: number;
-  /** Log download progress at most this often. */
+  /** Log download progress at most this often (default 30 s). */
   progressLogMs?: number;
+  /** Emit download progress events at most this often (default: as often as the log). */
+  progressEventMs?: number;
 }
 
 export interface SyncDeps {
@@ -177,6 +179,7 @@ async function* readyExport(
       yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
     }
     setState(withPendingExport(getState(), names, pending));
+    yield { kind: "progress", job: pending.status ?? "not_started", jobGid: pending.job_gid };
     yield* stateEvents(getState(), names, new Map());
     const finished = yield* waitAndHeartbeat(pending, names, getState, setState, options, deps);
     if (resumed === undefined || (yield* fileAvailable(finished, deps))) {
@@ -249,8 +252,8 @@ async function* waitAndHeartbeat(
   for (;;) {
     const next = await polls.next();
     if (next.done) return next.value;
-    const job: ExportJob = next.value;
-    yield { kind: "progress", job: job.status };
+    const job: ExportJob = next.value.job;
+    yield { kind: "progress", job: job.status, jobGid: job.gid, nextPollAt: deps.clock.now() + next.value.nextPollInMs };
     const now = deps.clock.now();
     if (now - lastBeat >= heartbeatMs) {
       lastBeat = now;
@@ -271,8 +274,10 @@ async function* emitRecords(
   const router = new Router(job, options.onInvalidRecord);
   const counts = new Map(job.streams.map((s) => [s, 0]));
   const pendingEvents: SyncEvent[] = [];
-  const progressMs = options.progressLogMs ?? 30_000;
-  let lastProgress = deps.clock.now();
+  const logMs = options.progressLogMs ?? 30_000;
+  const eventMs = options.progressEventMs ?? logMs;
+  let lastLog = deps.clock.now();
+  let lastEvent = lastLog;
   let total: number | undefined;
   const reader = deps.readExport({
     resolveUrl: async (reason) => {
@@ -309,12 +314,15 @@ async function* emitRecords(
     for (const line of batch) router.route(line, emit);
     const emittedAt = deps.clock.now();
     yield* flush(emittedAt);
-    if (emittedAt - lastProgress >= progressMs) {
-      lastProgress = emittedAt;
-      const received = reader.stats.compressedBytes;
+    const received = reader.stats.compressedBytes;
+    if (emittedAt - lastLog >= logMs) {
+      lastLog = emittedAt;
       const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
       const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
       yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);
+    }
+    if (emittedAt - lastEvent >= eventMs) {
+      lastEvent = emittedAt;
       yield { kind: "progress", downloadedBytes: received, ...(total === undefined ? {} : { totalBytes: total }) };
     }
   }
@@ -322,6 +330,8 @@ async function* emitRecords(
   router.finish(emit);
   yield* flush(deps.clock.now());
   const stats = reader.stats;
+  // The last sampled progress lags the end of the download: say where it ended.
+  yield { kind: "progress", downloadedBytes: stats.compressedBytes, ...(total === undefined ? {} : { totalBytes: total }) };
   for (const [type, n] of stats.unwantedTypes) {
     yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
   }

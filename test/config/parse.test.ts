@@ -70,6 +70,11 @@ describe("parseConfig: valid configs", () => {
     expect(config.filters?.message?.["created_at.before"]).toBe("2024-02-29T23:59:59.123Z");
   });
 
+  it("takes a start_date given as a date (Meltano's date_iso8601) as 00:00 UTC of that day", () => {
+    expect(parseConfig({ ...MINIMAL, start_date: "2024-01-01" }, {}).start_date).toBe("2024-01-01T00:00:00.000Z");
+    expect(parseConfig({ ...MINIMAL, start_date: "2024-02-29" }, {}).start_date).toBe("2024-02-29T00:00:00.000Z");
+  });
+
   it("accepts every documented filter key on its resource type", () => {
     const users = ["1200000000000001", "1200000000000002"];
     const shared = {
