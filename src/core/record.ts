@@ -37,4 +37,10 @@ export interface ExportRecord {
   elementBytes(name: string): Uint8Array[] | undefined;
   /** The record without these top-level fields, re-assembled from its bytes; undefined when it cannot be (use `object`). */
   withoutFields(names: ReadonlySet<string>): ExportRecord | undefined;
+  /**
+   * The objects of the decode's `referenceTypes` found in the line while it was scanned (as the
+   * scanner's `references`, REFERENCE_INTS ints each, offsets into `rawBytes`); undefined when the
+   * record was not scanned so (find them in `rawBytes`).
+   */
+  references(): Int32Array | undefined;
 }

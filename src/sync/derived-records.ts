@@ -1,6 +1,7 @@
 // The records of derived streams. A row built from values in hand makes its JSON text only when a
-// sink asks for it; a story or attachment taken from a scanned line is its element's bytes spliced
-// after the parent's columns, so Airbyte and Singer never parse or re-encode it.
+// sink asks for it; a row taken from a scanned line is bytes: a story or attachment is its element's
+// bytes spliced after the parent's columns, a custom field value or join row its values' bytes, so
+// Airbyte and Singer never parse or re-encode them.
 import type { ExportRecord } from "../core/record.js";
 
 /** Where a derived record came from: its parent line. */
@@ -55,6 +56,10 @@ abstract class DerivedRecord implements ExportRecord {
   withoutFields(): undefined {
     return undefined;
   }
+
+  references(): undefined {
+    return undefined;
+  }
 }
 
 /** A row made from an object: its text is made on first access. */
@@ -89,32 +94,32 @@ export class RowRecord extends DerivedRecord {
 /** At most 3 bytes of UTF-8 per UTF-16 unit. */
 const textBound = (text: string): number => text.length * 3;
 
-/** A row whose JSON text was built directly (a join row of gids): its object is parsed on first access. */
-export class TextRowRecord extends DerivedRecord {
+/** A row whose JSON text was put together as bytes (a custom field value, a join row): its object is parsed on first access. */
+export class BytesRecord extends DerivedRecord {
   private value: Record<string, unknown> | undefined;
-  private bytes: Uint8Array | undefined;
 
   constructor(
-    readonly raw: string,
+    readonly rawBytes: Uint8Array,
     origin: Origin,
   ) {
     super(origin);
+  }
+
+  get raw(): string {
+    return Buffer.from(this.rawBytes.buffer, this.rawBytes.byteOffset, this.rawBytes.length).toString("utf8");
   }
 
   get object(): Record<string, unknown> {
     return (this.value ??= JSON.parse(this.raw) as Record<string, unknown>);
   }
 
-  get rawBytes(): Uint8Array {
-    return (this.bytes ??= Buffer.from(this.raw, "utf8"));
-  }
-
   rawLengthBound(): number {
-    return textBound(this.raw);
+    return this.rawBytes.length;
   }
 
   writeRaw(target: Buffer, at: number): number {
-    return at + target.write(this.raw, at, "utf8");
+    target.set(this.rawBytes, at);
+    return at + this.rawBytes.length;
   }
 }
 
@@ -138,7 +143,9 @@ export class ElementRecord extends DerivedRecord {
     origin: Origin,
   ) {
     super(origin);
-    this.empty = element.subarray(1, element.length - 1).every((c) => c <= 0x20);
+    let i = 1;
+    while (i < element.length - 1 && (element[i] ?? 0) <= 0x20) i++;
+    this.empty = i === element.length - 1;
   }
 
   rawLengthBound(): number {

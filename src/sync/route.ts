@@ -40,6 +40,8 @@ export class Router {
   readonly fields: readonly string[];
   /** Whether lines must keep their member spans (a resource stream's records are cut). */
   readonly members: boolean;
+  /** Resource types the reference streams find anywhere in a line, in the order the decode must index them. */
+  readonly referenceTypes: readonly string[];
 
   constructor(
     plan: ExportPlan,
@@ -76,6 +78,7 @@ export class Router {
     }
     this.fields = [...fields];
     this.members = members;
+    this.referenceTypes = shared.referenceTypes;
   }
 
   /** The resource types this job exports. */

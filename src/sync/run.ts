@@ -30,6 +30,8 @@ export type ExportReader = (input: {
   fields: readonly string[];
   /** Keep every line's member spans (a resource stream's records are re-assembled without some fields). */
   members: boolean;
+  /** Resource types whose objects the decode finds nested anywhere in each line (the reference streams'). */
+  referenceTypes: readonly string[];
   onTotalBytes: (bytes: number) => void;
 }) => { batches: AsyncIterable<readonly ExportRecord[]>; stats: DecodeStats };
 
@@ -290,6 +292,7 @@ async function* emitRecords(
     wantedTypes: router.types,
     fields: router.fields,
     members: router.members,
+    referenceTypes: router.referenceTypes,
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
       total = bytes;

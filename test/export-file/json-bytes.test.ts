@@ -2,8 +2,21 @@
 // member spans of the scan, array elements, and compact references anywhere, each checked against
 // JSON.parse on random texts.
 import { describe, expect, it } from "vitest";
-import { ReferenceFinder, arrayElements } from "../../src/export-file/json-bytes.js";
-import { ABSENT, JsonObjectScanner, STRING, STRING_ESCAPED } from "../../src/export-file/json-scan.js";
+import { decodeLines } from "../../src/export-file/decode.js";
+import { arrayElements } from "../../src/export-file/json-bytes.js";
+import {
+  ABSENT,
+  JsonObjectScanner,
+  REFERENCE_INTS,
+  REF_END,
+  REF_GID_END,
+  REF_GID_ESCAPED,
+  REF_GID_START,
+  REF_START,
+  REF_TYPE,
+  STRING,
+  STRING_ESCAPED,
+} from "../../src/export-file/json-scan.js";
 import { prng, randomText, randomValue } from "../helpers/random-json.js";
 
 const KEYS = ["gid", "resource_type", "modified_at", "name", "notes", "a", "é"];
@@ -58,9 +71,24 @@ function referencesOf(value: unknown, types: readonly string[], out: string[] = 
   return out;
 }
 
-describe("ReferenceFinder", () => {
+/** The references in `found` (offsets into `bytes`), each checked to be a whole object of its type and gid, as `type:gid`. */
+function readReferences(bytes: Buffer, found: Int32Array, types: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < found.length; r += REFERENCE_INTS) {
+    const inQuotes = bytes.toString("utf8", found[r + REF_GID_START], found[r + REF_GID_END]);
+    const gid = found[r + REF_GID_ESCAPED] === 1 ? (JSON.parse(`"${inQuotes}"`) as string) : inQuotes;
+    const object = JSON.parse(bytes.toString("utf8", found[r + REF_START], found[r + REF_END])) as Record<string, unknown>;
+    const type = types[found[r + REF_TYPE] ?? -1];
+    expect(object.gid).toBe(gid);
+    expect(object.resource_type).toBe(type);
+    out.push(`${type ?? ""}:${gid}`);
+  }
+  return out;
+}
+
+describe("JsonObjectScanner references", () => {
   const TYPES = ["user", "tag"];
-  const finder = new ReferenceFinder(TYPES);
+  const scanner = new JsonObjectScanner(["gid"], false, TYPES);
 
   /** A random value with compact references (and near misses) planted in it. */
   function planted(rand: () => number, depth = 0): unknown {
@@ -74,6 +102,7 @@ describe("ReferenceFinder", () => {
         { gid: "8", resource_type: "users" },
         { gid: "7", name: "no type" },
         { gid: "u\u00e9", resource_type: "user", nested: { gid: "inner", resource_type: "tag" } },
+        { resource_type: "user", gid: "a", list: [{}, [], { gid: "b", resource_type: "tag" }] },
       ];
       return rand() < 0.5 ? refs[Math.floor(rand() * refs.length)] : randomValue(rand, 3);
     }
@@ -83,21 +112,40 @@ describe("ReferenceFinder", () => {
     return object;
   }
 
-  it("finds exactly the objects of the wanted types with a string gid, at any depth", () => {
+  it("finds exactly the objects of the wanted types with a string gid, at any depth (the line itself too)", () => {
     const rand = prng(13);
     for (let n = 0; n < 3000; n++) {
-      const value = planted(rand);
+      const value = rand() < 0.2 ? { gid: "self", resource_type: "user", v: planted(rand) } : { v: planted(rand) };
       const text = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
       const bytes = Buffer.from(text, "utf8");
-      const found = finder.find(bytes, 0, bytes.length).map((f) => {
-        const gid = f.gidEscaped ? (JSON.parse(`"${bytes.toString("utf8", f.gidStart, f.gidEnd)}"`) as string) : bytes.toString("utf8", f.gidStart, f.gidEnd);
-        // The object found is a whole JSON object of that type and gid.
-        const object = JSON.parse(bytes.toString("utf8", f.start, f.end)) as Record<string, unknown>;
-        expect(object.gid).toBe(gid);
-        expect(object.resource_type).toBe(TYPES[f.type]);
-        return `${TYPES[f.type] ?? ""}:${gid}`;
-      });
+      expect(scanner.scan(bytes, 0, bytes.length), text).toBe(true);
+      const found = readReferences(bytes, scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS), TYPES);
       expect(found.sort(), text).toEqual(referencesOf(value, TYPES).sort());
     }
+  });
+
+  it("are handed out by the decode per line, as offsets into each line's own bytes", async () => {
+    const rand = prng(17);
+    const values = Array.from({ length: 200 }, () => ({ gid: String(Math.floor(rand() * 1e6) + 1), resource_type: "task", v: planted(rand) }));
+    const text = `\ufeff${values.map((v) => JSON.stringify(v)).join("\n")}\n`;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from(text, "utf8");
+    }
+    const seen: string[][] = [];
+    for await (const batch of decodeLines(chunks(), { referenceTypes: TYPES })) {
+      for (const line of batch) {
+        const found = line.references();
+        expect(found).toBeDefined();
+        seen.push(readReferences(Buffer.from(line.rawBytes), found ?? new Int32Array(0), TYPES).sort());
+      }
+    }
+    expect(seen).toEqual(values.map((v) => referencesOf(v, TYPES).sort()));
+  });
+
+  it("are not looked for unless asked", async () => {
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from('{"gid":"1","resource_type":"task","assignee":{"gid":"2","resource_type":"user"}}\n', "utf8");
+    }
+    for await (const batch of decodeLines(chunks(), {})) for (const line of batch) expect(line.references()).toBeUndefined();
   });
 });

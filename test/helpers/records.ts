@@ -65,4 +65,8 @@ export class ObjectRecord implements ExportRecord {
   withoutFields(): undefined {
     return undefined;
   }
+
+  references(): undefined {
+    return undefined;
+  }
 }
