@@ -80,6 +80,23 @@ describe("ColumnWriter", () => {
 });
 
 describe("PathReader", () => {
+  it("reads a one-key path the same whether the key leads the object or not, escaped or not", () => {
+    const reader = new PathReader("gid");
+    const cases: [string, string | undefined][] = [
+      ['{"gid":"123","name":"x"}', '"123"'],
+      ['{"gid":"1\\"2"}', '"1\\"2"'],
+      ['{"name":"x","gid":"7"}', '"7"'],
+      ['{ "gid" : "8" }', '"8"'],
+      ['{"gid":8}', "8"],
+      ['{"gidx":"9"}', "null"],
+      ['"gid"', undefined],
+    ];
+    for (const [text, want] of cases) expect(reader.literal(Buffer.from(text)), text).toBe(want);
+    // Inside a larger buffer, only the element's bytes count.
+    const bytes = Buffer.from('[{"gid":"42"},{"gid":"43"}]');
+    expect(reader.literal(bytes, 14, 26)).toBe('"43"');
+  });
+
   it("reads one path's value text, null when absent, undefined for a non-object", () => {
     const reader = new PathReader("section.gid");
     const text = '{"section":{"gid":"12","name":"x"}}';
