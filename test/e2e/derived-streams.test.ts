@@ -38,9 +38,15 @@ describe.each(["duplicate", "union", "reject"] as const)("an incremental read of
     const since = cursorOf(first.finalState, "tasks");
     for (const def of STREAMS) {
       const expected = expectedRows(em.workspace, def.name, def.supportsIncremental ? { after: since } : {});
-      const got = second.records.get(def.name) ?? [];
+      const all = second.records.get(def.name) ?? [];
+      const got = all.filter((r) => r._ab_cdc_deleted_at === undefined);
       expect(got.map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(expected.map((r) => rowKey(r, def.primaryKey)).sort());
       if (def.source.kind !== "resource") expect(byKey(got, def.primaryKey), def.name).toEqual(byKey(expected, def.primaryKey));
+      // And once each, what the first read gave that is gone now (incremental streams report deletions).
+      const now = new Set(expectedRows(em.workspace, def.name).map((r) => rowKey(r, def.primaryKey)));
+      const gone = (first.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).filter((k) => !now.has(k)).sort();
+      const deleted = all.filter((r) => r._ab_cdc_deleted_at !== undefined).map((r) => rowKey(r, def.primaryKey)).sort();
+      expect(deleted, def.name).toEqual(def.supportsIncremental ? gone : []);
     }
     const logs = second.messages.filter((m) => m.type === "LOG").map((m) => String((m.log as Json).message));
     if (mode === "reject") {
