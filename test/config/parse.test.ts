@@ -12,7 +12,7 @@ describe("parseConfig: valid configs", () => {
       service_account_token: TOKEN,
       lookback_window_seconds: 300,
       full_export_every_days: 7,
-      track_deletions: true,
+      track_deletions: "auto",
       base_url: "https://app.asana.com/api/1.0",
       poll_interval_seconds: 5,
       export_timeout_minutes: 360,

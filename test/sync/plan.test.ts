@@ -140,7 +140,7 @@ describe("the streams' declarations", () => {
 });
 
 describe("planSync: deletions and due full exports", () => {
-  const tracking = { ...settings, trackDeletions: true };
+  const tracking = { ...settings, trackDeletions: "objects" as const };
 
   it("adds a narrow parameter of every task's key, type and cursor, so the export lists every live task", () => {
     const plan = planSync([pick("tasks")], stateWith(["tasks"]), tracking);
@@ -162,7 +162,7 @@ describe("planSync: deletions and due full exports", () => {
   });
 
   it("without deletion tracking, an incremental export is only what changed (and lists not every live object)", () => {
-    const plan = planSync([pick("tasks")], stateWith(["tasks"]), { ...settings, trackDeletions: false });
+    const plan = planSync([pick("tasks")], stateWith(["tasks"]), { ...settings, trackDeletions: "off" as const });
     expect(taskParams(plan.single)).toEqual([{ resource_type: "task", filters: { "modified_at.after": CURSOR } }]);
     expect(plan.single.routes.find((r) => r.resourceType === "task")?.complete).toBe(false);
   });
