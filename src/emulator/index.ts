@@ -66,6 +66,16 @@ export interface EmulatorOptions {
    * request is refused with a 400 (`reject`). Asana documents only that they may yield an object twice.
    */
   typeParameters?: TypeParameters;
+  /**
+   * `Asana-Change` header values sent on every API answer, e.g.
+   * `name=new_goal_memberships;info=https://forum.asana.com/t/...;affected=true` (Asana announces API changes so).
+   */
+  asanaChange?: readonly string[];
+  /**
+   * How the file of an export that matched nothing is stored: a 0-byte object (`zero-bytes`, the
+   * default: what a quiet incremental export gets) or an empty gzip stream (`gzip`).
+   */
+  emptyExportFile?: "zero-bytes" | "gzip";
 }
 
 /** A running emulator. */
@@ -156,6 +166,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timing: { pollsUntilDone: options.jobPollsUntilDone ?? 2, msUntilDone: options.jobMsUntilDone ?? 0 },
     now,
     faults,
+    emptyFile: options.emptyExportFile ?? "zero-bytes",
   });
   const signer = new UrlSigner(digestHex(seed, "storage-secret"), `AKIAEMU${digestHex(seed, "access-key").slice(0, 13).toUpperCase()}`);
   const log = new RequestLog();
@@ -167,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       directory,
       jobs,
       typeParameters: options.typeParameters ?? "duplicate",
+      asanaChange: options.asanaChange ?? [],
       downloadUrl: (job) => {
         const path = storagePath(job.workspaceGid, job.exportGid);
         return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;

@@ -259,8 +259,9 @@ class LineDecoder {
     }
     throw new ExportLineError(
       `Export file line ${line} (byte offset ${offset} of the uncompressed file) ${what}. ` +
-        `Every line must be a JSON object with string "gid" and "resource_type". The export is damaged: ` +
-        `start a new export, or set on_invalid_record to "skip" to skip such lines.`,
+        `Every line must be a JSON object with string "gid" and "resource_type". The export is damaged: the state ` +
+        `no longer records this export job, so the next run starts a new export; or set on_invalid_record to ` +
+        `"skip" to skip such lines.`,
       codeForReason(reason),
       { line, offset, reason },
     );

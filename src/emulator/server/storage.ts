@@ -1,12 +1,14 @@
 // The object-storage host serving export files at presigned URLs, as S3 does: query-string auth
 // only (a request with an Authorization header is refused and counted), expiry, Range (206/416),
-// ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry).
+// ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry, lost
+// replies, trickling bodies; a padded answer is the API's fault only).
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { delayRequest } from "./delays.js";
 import { s3ErrorXml } from "./errors.js";
 import type { FaultController } from "./faults.js";
 import { sendXml } from "./http.js";
+import { writeTrickling } from "./slow-bodies.js";
 import type { JobStore } from "./jobs.js";
 import { derivedGid } from "./prng.js";
 import { parseRange } from "./range.js";
@@ -105,6 +107,10 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
     fail(403, "AccessDenied", "Request has expired");
     return;
   }
+  if (fault?.kind === "lost-reply") {
+    req.socket.destroy();
+    return;
+  }
 
   const headers: Record<string, string | number> = {
     "accept-ranges": "bytes",
@@ -141,6 +147,10 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   }
   if (fault?.kind === "reset") {
     await sendThenReset(req, res, file.path, start, Math.min(end, start + (fault.afterBytes ?? 0) - 1));
+    return;
+  }
+  if (fault?.kind === "trickle") {
+    await writeTrickling(res, createReadStream(file.path, { start, end }), fault.afterBytes ?? 0, fault.everyMs ?? 100);
     return;
   }
   const stream = createReadStream(file.path, { start, end });
