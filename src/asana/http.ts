@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import { SLOW_ANSWER_CODE, isRetryableStatus, parseRetryAfter, refusedUnprocessed, retryDelayMs, transientNetworkCode, unsentNetworkCode } from "../core/retry.js";
+import { proxyRefusal, proxyRefusalStatus } from "../core/proxy.js";
 import { describeAsanaChange, parseAsanaChange } from "./change-header.js";
 import { AsanaProtocolError, RetriesExhaustedError, UnconfirmedPostError, asanaError, type ErrorContext } from "./errors.js";
 
@@ -133,10 +134,13 @@ export class AsanaHttp {
         if (method === "POST" && !refusedUnprocessed(res.statusCode)) throw new UnconfirmedPostError(what, last);
       } catch (error) {
         if (error instanceof UnconfirmedPostError) throw error;
-        const code = transientNetworkCode(error);
+        const refused = proxyRefusalStatus(error);
+        // A tunnel the proxy refused never reached Asana: a 5xx of the proxy is retried even for a POST.
+        if (refused !== undefined && refused < 500) throw proxyRefusal(refused, what, purpose.next);
+        const code = refused === undefined ? transientNetworkCode(error) : `PROXY_${refused}`;
         if (code === undefined) throw error;
-        last = `network error ${code}`;
-        if (method === "POST" && unsentNetworkCode(error) === undefined) throw new UnconfirmedPostError(what, last, error);
+        last = refused === undefined ? `network error ${code}` : `the proxy refused the tunnel (HTTP ${refused})`;
+        if (method === "POST" && refused === undefined && unsentNetworkCode(error) === undefined) throw new UnconfirmedPostError(what, last, error);
       }
       if (attempt > maxRetries) throw new RetriesExhaustedError(what, attempt, last, purpose.next);
       const delay = retryDelayMs(attempt, retryAfter, random);

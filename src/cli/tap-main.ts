@@ -102,8 +102,11 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
   process.stdout.on("error", () => undefined);
+  // Every file and folder the connector creates holds workspace data or its state: readable by its
+  // owner only (0600 / 0700), including those whose writers take the default mode.
+  process.umask(0o077);
   const stop = stopOnSignals();
-  const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal });
+  const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal, shield: stop.shield });
   stop.dispose();
   process.exitCode = code;
 }

@@ -9,7 +9,7 @@ import type { ExportRecord } from "../core/record.js";
 import { ScannedLine, type LineSpans, type ParseCount } from "./export-line.js";
 import { JsonObjectScanner, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
-import { firstInvalidUtf8 } from "./utf8.js";
+import { firstInvalidUtf8 } from "../core/utf8.js";
 
 /** Options of decodeExport. */
 export interface DecodeOptions {

@@ -5,6 +5,7 @@ import type { Dispatcher } from "undici";
 import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { proxyRefusal, proxyRefusalStatus } from "../core/proxy.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
 import { SLOW_ANSWER_CODE, isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../core/retry.js";
 import {
@@ -287,6 +288,11 @@ async function* streamBody(res: OpenResponse, p: Progress, skip: number, options
 function networkReason(err: unknown, options: DownloadOptions): string {
   if (options.signal?.aborted === true) throw options.signal.reason ?? err;
   if (err instanceof ConnectorError) throw err;
+  const refused = proxyRefusalStatus(err);
+  if (refused !== undefined && refused < 500) {
+    throw proxyRefusal(refused, "Downloading the export file", "The state keeps the export job: the next run resumes it and downloads its file again.");
+  }
+  if (refused !== undefined) return `the proxy refused the tunnel (HTTP ${refused})`;
   const text = options.redactor.redact(err instanceof Error ? err.message : String(err));
   const code = transientNetworkCode(err);
   if (code === undefined) throw transportFailure(text, err);

@@ -2,11 +2,12 @@
 // only finish(), after the whole export was read, publishes them: files renamed, then the manifest,
 // then the state file replaced atomically, last. A failure before that leaves no final file of this
 // export and the previous state file untouched; abort() deletes the temporaries.
-import { readdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
+import { MANIFESTS, fileSafeTime } from "./standalone-leftovers.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
 
 /** Settings of one standalone sync's output. */
@@ -40,29 +41,6 @@ export interface SyncResult {
   manifestPath: string;
   statePath: string;
   streams: StreamResult[];
-}
-
-/** `2026-11-28T17:14:03.123Z` -> `20261128T171403123Z`: sortable, and valid on every file system. */
-export function fileSafeTime(iso: string): string {
-  return iso.replace(/[-:.]/g, "");
-}
-
-/** Delete temporary files a killed run left in the output folders (never a file with a final name). */
-export async function removeStaleTemporaries(outDir: string, streams: readonly string[]): Promise<number> {
-  let removed = 0;
-  for (const dir of [...streams.map((s) => join(outDir, s)), join(outDir, "_manifests"), outDir]) {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names.filter((n) => n.startsWith(".") && n.endsWith(".partial"))) {
-      await rm(join(dir, name), { force: true });
-      removed++;
-    }
-  }
-  return removed;
 }
 
 /** Where the standalone sync records the export job it is running, beside the state file. */
@@ -148,7 +126,7 @@ export class StandaloneSink implements Sink {
         committed.set(stream, files);
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
-      const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
+      const manifestPath = join(this.options.outDir, MANIFESTS, `${info.gid}.json`);
       const manifest: Manifest = manifestDocument({
         exportGid: info.gid,
         exportCreatedAt: info.createdAt,

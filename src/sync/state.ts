@@ -59,6 +59,37 @@ export function parseStreamState(stream: string, blob: unknown, where: string): 
   return parsed.data;
 }
 
+/** How far ahead of this machine's clock a pending job's times may be (clock skew between machines). */
+const FUTURE_SLACK_MS = 24 * 3600_000;
+
+/**
+ * Refuse a state whose times cannot be an export's (a hand-edited or corrupted state): a cursor
+ * before 1970 (minus the lookback window it would become a date Asana's filters refuse), or a
+ * pending job started before 1970 or more than a day after `nowMs` (it would never time out). A
+ * cursor in the future is left alone: the export finds nothing newer (Airbyte's future-state rule).
+ */
+export function checkStateTimes(state: ConnectorState, nowMs: number, where: string): void {
+  for (const [stream, blob] of Object.entries(state.streams)) {
+    const times: [string, string | undefined, boolean][] = [
+      ["cursor", blob.cursor, false],
+      ["pending_export.started_at", blob.pending_export?.started_at, true],
+      ["pending_export.checked_at", blob.pending_export?.checked_at, true],
+    ];
+    for (const [field, value, bounded] of times) {
+      if (value === undefined) continue;
+      const ms = Date.parse(value);
+      const late = bounded && ms > nowMs + FUTURE_SLACK_MS;
+      if (ms >= 0 && !late) continue;
+      throw new ConfigError(
+        `${where}: ${stream}.${field} is ${value}, ${late ? `later than this machine's clock (${new Date(nowMs).toISOString()})` : "before 1970"}, ` +
+          `so it was not written by this connector (or this machine's clock is wrong). Restore the state from the last ` +
+          `STATE message, or remove it (a full sync follows).`,
+        "STATE_INVALID",
+      );
+    }
+  }
+}
+
 /** A stable fingerprint of an export request. */
 export function fingerprint(request: unknown): string {
   return createHash("sha256").update(stableJson(request)).digest("hex").slice(0, 16);

@@ -58,6 +58,7 @@ function answerFault(deps: ApiRouterDeps, req: IncomingMessage, res: ServerRespo
     case "lost-reply":
     case "huge-answer":
     case "trickle":
+    case "redirect":
       return;
   }
 }

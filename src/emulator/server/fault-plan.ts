@@ -24,8 +24,9 @@ export interface FaultSchedule {
  * (on downloads after `afterBytes` bytes of the body), expiry of every download URL handed out so
  * far (403 "Request has expired"), a reply lost after the request was acted on (the job of a POST is
  * created, then the connection drops before any answer), an answer padded to `bytes` bytes (API
- * only), or a body that trickles in: `afterBytes` at full speed, then one byte every `everyMs` ms
- * (default 100) until the body ends or the client leaves.
+ * only), a body that trickles in: `afterBytes` at full speed, then one byte every `everyMs` ms
+ * (default 100) until the body ends or the client leaves, or (storage only) a 302 to the same
+ * signed URL with the scheme `scheme` (default http: a downgrade when the emulator serves https).
  */
 export type RequestFault =
   | ({ kind: "status"; status: 500 | 502 | 503 | 504; target: FaultTarget } & FaultSchedule)
@@ -36,7 +37,8 @@ export type RequestFault =
   | ({ kind: "expire-url" } & FaultSchedule)
   | ({ kind: "lost-reply"; target: FaultTarget } & FaultSchedule)
   | ({ kind: "huge-answer"; target: FaultTarget; bytes: number } & FaultSchedule)
-  | ({ kind: "trickle"; target: FaultTarget; afterBytes?: number; everyMs?: number } & FaultSchedule);
+  | ({ kind: "trickle"; target: FaultTarget; afterBytes?: number; everyMs?: number } & FaultSchedule)
+  | ({ kind: "redirect"; target: FaultTarget; scheme?: "http" | "https" } & FaultSchedule);
 
 /**
  * Faults on the next export jobs: fail on poll `atPoll` (default 1; never succeeds before), stay in
@@ -96,6 +98,12 @@ export const faultSchema = z.discriminatedUnion("kind", [
     ...schedule,
   }),
   z.strictObject({ kind: z.literal("trickle"), target, afterBytes: count.optional(), everyMs: positive.optional(), ...schedule }),
+  z.strictObject({
+    kind: z.literal("redirect"),
+    target: z.literal("download", { error: "redirect is a storage fault: its target is download" }),
+    scheme: z.enum(["http", "https"]).optional(),
+    ...schedule,
+  }),
   z.strictObject({ kind: z.literal("job-failed"), atPoll: positive.optional(), ...schedule }),
   z.strictObject({ kind: z.literal("job-slow"), ms: count, ...schedule }),
   z.strictObject({ kind: z.literal("job-status"), status: z.string().min(1).max(100), polls: positive.optional(), ...schedule }),
@@ -122,7 +130,7 @@ export function parseFault(value: unknown): Fault {
 
 /** Whether a fault is about HTTP requests (rather than jobs or files). */
 export function isRequestFault(fault: Fault): fault is RequestFault {
-  return ["status", "rate-limit", "latency", "hold", "reset", "expire-url", "lost-reply", "huge-answer", "trickle"].includes(fault.kind);
+  return ["status", "rate-limit", "latency", "hold", "reset", "expire-url", "lost-reply", "huge-answer", "trickle", "redirect"].includes(fault.kind);
 }
 
 /** Whether a fault is about an export job's life. */

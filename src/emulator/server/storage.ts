@@ -1,7 +1,7 @@
 // The object-storage host serving export files at presigned URLs, as S3 does: query-string auth
 // only (a request with an Authorization header is refused and counted), expiry, Range (206/416),
 // ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry, lost
-// replies, trickling bodies; a padded answer is the API's fault only).
+// replies, trickling bodies, redirects; a padded answer is the API's fault only).
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { delayRequest } from "./delays.js";
@@ -109,6 +109,12 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   }
   if (fault?.kind === "lost-reply") {
     req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === "redirect") {
+    const location = `${fault.scheme ?? "http"}://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`;
+    res.writeHead(302, { location, "content-length": 0, "x-amz-request-id": requestId });
+    res.end();
     return;
   }
 
