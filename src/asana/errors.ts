@@ -118,4 +118,6 @@ export function asanaError(status: number, messages: string[], what: string, con
 }
 
 /** What an unclear 403 leaves the user to check, once the wait for the slot is over. */
-export const UNCLEAR_403_FIX = `If no other export is running, the refusal is a permission one: ${FORBIDDEN_FIX}`;
+export const UNCLEAR_403_FIX =
+  "If no other export is running, the refusal is a permission one: the token must belong to a service account of an " +
+  "Enterprise+ organisation with access to config.workspace.";

@@ -49,6 +49,9 @@ function answerFault(deps: ApiRouterDeps, req: IncomingMessage, res: ServerRespo
     case "rate-limit":
       sendJson(res, 429, asanaErrorBody(TOO_MANY), { "retry-after": String(fault.retryAfterSeconds ?? 1) });
       return;
+    case "forbidden":
+      sendJson(res, 403, asanaErrorBody(fault.message));
+      return;
     case "reset":
     case "expire-url":
       req.socket.destroy();

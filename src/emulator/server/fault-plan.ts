@@ -26,7 +26,9 @@ export interface FaultSchedule {
  * created, then the connection drops before any answer), an answer padded to `bytes` bytes (API
  * only), a body that trickles in: `afterBytes` at full speed, then one byte every `everyMs` ms
  * (default 100) until the body ends or the client leaves, or (storage only) a 302 to the same
- * signed URL with the scheme `scheme` (default http: a downgrade when the emulator serves https).
+ * signed URL with the scheme `scheme` (default http: a downgrade when the emulator serves https),
+ * or a 403 with Asana's error body and `message` (Asana documents the status of a busy export slot,
+ * not its wording: this is how other wordings are tried).
  */
 export type RequestFault =
   | ({ kind: "status"; status: 500 | 502 | 503 | 504; target: FaultTarget } & FaultSchedule)
@@ -38,7 +40,8 @@ export type RequestFault =
   | ({ kind: "lost-reply"; target: FaultTarget } & FaultSchedule)
   | ({ kind: "huge-answer"; target: FaultTarget; bytes: number } & FaultSchedule)
   | ({ kind: "trickle"; target: FaultTarget; afterBytes?: number; everyMs?: number } & FaultSchedule)
-  | ({ kind: "redirect"; target: FaultTarget; scheme?: "http" | "https" } & FaultSchedule);
+  | ({ kind: "redirect"; target: FaultTarget; scheme?: "http" | "https" } & FaultSchedule)
+  | ({ kind: "forbidden"; target: FaultTarget; message: string } & FaultSchedule);
 
 /**
  * Faults on the next export jobs: fail on poll `atPoll` (default 1; never succeeds before), stay in
@@ -98,6 +101,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
     ...schedule,
   }),
   z.strictObject({ kind: z.literal("trickle"), target, afterBytes: count.optional(), everyMs: positive.optional(), ...schedule }),
+  z.strictObject({ kind: z.literal("forbidden"), target, message: z.string().min(1).max(1000), ...schedule }),
   z.strictObject({
     kind: z.literal("redirect"),
     target: z.literal("download", { error: "redirect is a storage fault: its target is download" }),
@@ -130,7 +134,7 @@ export function parseFault(value: unknown): Fault {
 
 /** Whether a fault is about HTTP requests (rather than jobs or files). */
 export function isRequestFault(fault: Fault): fault is RequestFault {
-  return ["status", "rate-limit", "latency", "hold", "reset", "expire-url", "lost-reply", "huge-answer", "trickle", "redirect"].includes(fault.kind);
+  return ["status", "rate-limit", "latency", "hold", "reset", "expire-url", "lost-reply", "huge-answer", "trickle", "redirect", "forbidden"].includes(fault.kind);
 }
 
 /** Whether a fault is about an export job's life. */

@@ -50,6 +50,8 @@ interface JobState extends ExportJob {
   urlLatePolls: number;
   /** Polls answered since it succeeded. */
   pollsSinceSuccess: number;
+  /** Polls answered in all. */
+  answered: number;
   abort: AbortController;
   finished: Promise<void>;
 }
@@ -97,6 +99,7 @@ export class JobStore {
       oddStatus: undefined,
       urlLatePolls: 0,
       pollsSinceSuccess: 0,
+      answered: 0,
       abort: new AbortController(),
       finished: Promise.resolve(),
     };
@@ -154,12 +157,13 @@ export class JobStore {
   poll(gid: string): JobView | undefined {
     const job = this.jobs.get(gid);
     if (!job) return undefined;
-    const finished = job.status === "succeeded" || job.status === "failed";
-    if (!finished) job.polls += 1;
+    if (job.status !== "succeeded" && job.status !== "failed") job.polls += 1;
     this.advance(job);
+    job.answered += 1;
     if (job.status === "succeeded") job.pollsSinceSuccess += 1;
-    const odd = job.oddStatus !== undefined && !finished && job.polls <= job.oddStatus.polls ? job.oddStatus.status : undefined;
-    return { job, status: odd ?? job.status, showUrl: job.status === "succeeded" && job.pollsSinceSuccess > job.urlLatePolls };
+    // The undocumented status hides the real one (done or not) on the first polls.
+    const odd = job.oddStatus !== undefined && job.answered <= job.oddStatus.polls ? job.oddStatus.status : undefined;
+    return { job, status: odd ?? job.status, showUrl: odd === undefined && job.status === "succeeded" && job.pollsSinceSuccess > job.urlLatePolls };
   }
 
   /** The unfinished job of a workspace, if one holds its export slot. */

@@ -98,6 +98,10 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
     else fail(fault.status, fault.status === 502 ? "BadGateway" : "GatewayTimeout", "The upstream did not answer in time.");
     return;
   }
+  if (fault?.kind === "forbidden") {
+    fail(403, "AccessDenied", fault.message);
+    return;
+  }
   if (fault?.kind === "rate-limit") {
     fail(503, "SlowDown", "Please reduce your request rate.", { "retry-after": String(fault.retryAfterSeconds ?? 1) });
     return;
