@@ -30,7 +30,11 @@ export class Redactor {
  * signed URLs carry their signature in the query, and a fragment can hold a token as well.
  */
 export function redactUrlQueries(text: string): string {
-  return text.replace(/(https?:\/\/[^\s"'?#]+)(\?[^\s"'#]*)?(#[^\s"']*)?/g, (_all, base: string, query?: string, fragment?: string) => `${base}${query === undefined ? "" : "?***"}${fragment === undefined ? "" : "#***"}`);
+  // Punctuation that ends a sentence after the URL is the message's, not the URL's: kept.
+  const masked = (part: string | undefined, mark: string): string => (part === undefined ? "" : `${mark}***${/[.,;:!)\]]+$/.exec(part)?.[0] ?? ""}`);
+  return text.replace(/(https?:\/\/[^\s"'?#]+)(\?[^\s"'#]*)?(#[^\s"']*)?/g, (_all, base: string, query?: string, fragment?: string) =>
+    `${base}${masked(fragment === undefined ? query : query?.replace(/[.,;:!)\]]+$/, ""), "?")}${masked(fragment, "#")}`,
+  );
 }
 
 /** A URL fit for a log line: origin and path, never the query. */
