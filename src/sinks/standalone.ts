@@ -6,9 +6,15 @@ import { rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
+import { fileSystemError } from "../core/fs-errors.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
 import { MANIFESTS, fileSafeTime } from "./standalone-leftovers.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
+
+/** What the next run does after this sink failed to write or publish. */
+const UNPUBLISHED =
+  "Nothing of this export was published and the state file is unchanged: the next run resumes the export job " +
+  "recorded beside the state file (or starts a new export if it could not be recorded).";
 
 /** Settings of one standalone sync's output. */
 export interface StandaloneOptions {
@@ -97,6 +103,15 @@ export class StandaloneSink implements Sink {
   }
 
   private async write(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
+    try {
+      await this.writeRecords(stream, event);
+    } catch (error) {
+      // A failed write names no path (it is a file handle's): the stream's folder is the one to show.
+      throw fileSystemError(error, join(this.options.outDir, stream), { doing: `write the files of stream ${stream} in`, next: UNPUBLISHED }) ?? error;
+    }
+  }
+
+  private async writeRecords(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
     if (this.exportInfo === undefined) throw new Error("records arrived before the export was named (a progress event with exportGid)");
     let writer = this.writers.get(stream);
     if (writer === undefined) {
@@ -145,7 +160,7 @@ export class StandaloneSink implements Sink {
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.
       for (const path of published) await rm(path, { force: true });
-      throw error;
+      throw fileSystemError(error, (error as NodeJS.ErrnoException).path ?? this.options.outDir, { doing: "publish the files in", next: UNPUBLISHED }) ?? error;
     }
   }
 

@@ -7,8 +7,9 @@
 // Taking a stale lock over is atomic: of several runs that all find the same stale lock, exactly one
 // may remove it. Each first creates a ticket named after that lock's identity (inode and mtime)
 // exclusively; the one that gets it moves the lock aside, checks that what it moved is the stale
-// lock (not a fresh one that replaced it), and only then creates its own lock, exclusively too. Every
-// other run finds the ticket taken, or the new lock, and stops.
+// lock (same inode, mtime and bytes: not a fresh one that replaced it, maybe in the same inode), and
+// only then creates its own lock, exclusively too. Every other run finds the ticket taken, or the
+// new lock, and stops.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import * as fsp from "node:fs/promises";
@@ -95,6 +96,8 @@ interface Found {
   holder: LockHolder | undefined;
   renewedAt: number;
   ino: number;
+  /** Its bytes: an inode number is reused as soon as a file is deleted, so it alone names no file. */
+  text: string;
 }
 
 const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
@@ -120,7 +123,8 @@ export async function acquireSyncLock(outDir: string, options: LockOptions): Pro
       if (await takeOver(files, path, found, me, now(), options.leaseMs ?? LEASE_MS)) return await hold();
     }
   } catch (error) {
-    throw fileSystemError(error, undefined, { doing: "take the lock", next }) ?? error;
+    // A failed write of the lock names no path of its own: the lock's is the one to show.
+    throw fileSystemError(error, (error as NodeJS.ErrnoException).path ?? path, { doing: "take the lock", next }) ?? error;
   }
   throw new ConnectorError(`Could not take the lock ${path}: other syncs of ${outDir} keep taking it. Nothing was read or written; run again later.`, {
     code: "OUTPUT_LOCKED",
@@ -161,7 +165,7 @@ async function readHolder(files: LockFiles, path: string): Promise<Found | undef
     } catch {
       holder = undefined; // written by nothing we know, or cut off while being written
     }
-    return { holder, renewedAt: info.mtimeMs, ino: info.ino };
+    return { holder, renewedAt: info.mtimeMs, ino: info.ino, text };
   } catch (error) {
     if (errnoOf(error) === "ENOENT") return undefined;
     throw error;
@@ -191,8 +195,8 @@ async function takeOver(files: LockFiles, path: string, found: Found, me: LockHo
       if (errnoOf(error) === "ENOENT") return await tryCreate(files, path, me);
       throw error;
     }
-    const moved = await files.stat(aside);
-    if (moved.ino !== found.ino) {
+    const [moved, text] = await Promise.all([files.stat(aside), files.readFile(aside, "utf8")]);
+    if (moved.ino !== found.ino || moved.mtimeMs !== found.renewedAt || text !== found.text) {
       // Not the stale lock: a fresh one replaced it meanwhile. Put it back and let its holder be.
       await files.link(aside, path).catch(() => undefined);
       await files.unlink(aside).catch(() => undefined);
@@ -233,22 +237,23 @@ function lockedError(path: string, found: Found, outDir: string, now: number): C
 
 async function holding(path: string, me: LockHolder, files: LockFiles, now: () => number, renewMs: number, scheduler: RenewalScheduler): Promise<SyncLock> {
   const ours = (await files.stat(path)).ino;
-  const isOurs = async (): Promise<boolean> => (await files.stat(path).catch(() => undefined))?.ino === ours;
+  const text = `${JSON.stringify(me)}\n`;
+  const isOurs = async (): Promise<boolean> => {
+    const found = await readHolder(files, path).catch(() => undefined);
+    return found !== undefined && found.ino === ours && found.text === text;
+  };
   const stopRenewing = scheduler.every(renewMs, async () => {
     const at = new Date(now());
-    // Never refresh a lock another run took over (its inode differs). A failed renewal is retried
-    // at the next one; the lease outlives several misses.
+    // Never refresh a lock another run took over (another file, or other bytes in the same inode).
+    // A failed renewal is retried at the next one; the lease outlives several misses.
     if (await isOurs()) await files.utimes(path, at, at).catch(() => undefined);
   });
   return {
     path,
     async release() {
       stopRenewing();
-      const found = await readHolder(files, path).catch(() => undefined);
       // Never remove a lock another sync took over meanwhile.
-      if (found !== undefined && found.ino === ours && found.holder?.pid === me.pid && found.holder.host === me.host && found.holder.started_at === me.started_at) {
-        await files.unlink(path).catch(() => undefined);
-      }
+      if (await isOurs()) await files.unlink(path).catch(() => undefined);
     },
   };
 }
