@@ -77,8 +77,17 @@ export type ErrorContext = "start-export" | "other";
 const FORBIDDEN_FIX =
   "The token must belong to a service account of an Enterprise+ organisation with access to config.workspace.";
 
-/** Map a non-retryable Asana answer to an error that says what to do. */
-export function asanaError(status: number, messages: string[], what: string, context: ErrorContext = "other"): AsanaApiError {
+/**
+ * Map a non-retryable Asana answer to an error that says what to do; `next` (what the next run does)
+ * ends the message.
+ */
+export function asanaError(status: number, messages: string[], what: string, context: ErrorContext = "other", next = ""): AsanaApiError {
+  const error = describeAnswer(status, messages, what, context);
+  if (next === "" || error instanceof ExportSlotBusyError) return error;
+  return new AsanaApiError(`${error.message} ${next}`, status, messages, error.code, error.failureType, error.retryable);
+}
+
+function describeAnswer(status: number, messages: string[], what: string, context: ErrorContext): AsanaApiError {
   const said = messages.length > 0 ? ` Asana said: "${messages.join("; ")}".` : "";
   switch (status) {
     case 400:

@@ -128,7 +128,7 @@ export class AsanaHttp {
           return parsed.data;
         }
         const messages = errorMessages(json).map((m) => redactor.redact(m));
-        if (!isRetryableStatus(res.statusCode)) throw asanaError(res.statusCode, messages, what, purpose.context);
+        if (!isRetryableStatus(res.statusCode)) throw asanaError(res.statusCode, messages, what, purpose.context, purpose.next);
         retryAfter = parseRetryAfter(res.headers["retry-after"], clock.now());
         last = `HTTP ${res.statusCode}${messages.length ? ` (${messages.join("; ")})` : ""}`;
         if (method === "POST" && !refusedUnprocessed(res.statusCode)) throw new UnconfirmedPostError(what, last);

@@ -250,7 +250,7 @@ async function* emitRecords(
       if (reason === "initial") return finished.downloadUrl;
       const job = await deps.api.job(finished.jobGid);
       const url = job.new_resource_export?.download_url;
-      if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. Run the sync again.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
+      if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. The state keeps the job: the next run asks Asana for it again, and starts a new export if Asana failed it.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
       return url;
     },
     wantedTypes: router.types,

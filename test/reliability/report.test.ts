@@ -197,7 +197,7 @@ const REPORT_CASES: FailureCase[] = [
     expected: {
       code: "ASANA_UNAUTHORIZED",
       failureType: "config_error",
-      message: [/^The service account token was refused \(401 Not Authorized\)\./, /Set config\.service_account_token \(or ASANA_SERVICE_ACCOUNT_TOKEN\) to a valid token of an Asana service account\.$/],
+      message: [/^The service account token was refused \(401 Not Authorized\)\./, /Set config\.service_account_token \(or ASANA_SERVICE_ACCOUNT_TOKEN\) to a valid token of an Asana service account\. No export was started; the next run starts it\.$/],
     },
     check: ({ o }) => expect(o.stdout + o.stderr).not.toContain("not-a-real-token"),
   },
@@ -208,7 +208,7 @@ const REPORT_CASES: FailureCase[] = [
     expected: {
       code: "ASANA_PLAN_LACKS_EXPORTS",
       failureType: "config_error",
-      message: [/^The workspace's plan does not include resource exports \(402 Payment Required\)\./, /Resource exports need Asana Enterprise\+ or the Compliance Management add-on\.$/],
+      message: [/^The workspace's plan does not include resource exports \(402 Payment Required\)\./, /Resource exports need Asana Enterprise\+ or the Compliance Management add-on\. No export was started; the next run starts it\.$/],
     },
   },
   {
@@ -218,7 +218,7 @@ const REPORT_CASES: FailureCase[] = [
     expected: {
       code: "ASANA_FORBIDDEN",
       failureType: "config_error",
-      message: [/^Starting the export \(POST \/exports\/resource\) was forbidden \(403\)\. Asana said: "Only service accounts may create resource exports/, /The token must belong to a service account of an Enterprise\+ organisation with access to config\.workspace\.$/],
+      message: [/^Starting the export \(POST \/exports\/resource\) was forbidden \(403\)\. Asana said: "Only service accounts may create resource exports/, /The token must belong to a service account of an Enterprise\+ organisation with access to config\.workspace\. No export was started; the next run starts it\.$/],
     },
   },
   {
@@ -228,7 +228,7 @@ const REPORT_CASES: FailureCase[] = [
     expected: {
       code: "ASANA_FORBIDDEN",
       failureType: "config_error",
-      message: [/was forbidden \(403\)\. Asana said: "You do not have access to workspace \d+/, /with access to config\.workspace\.$/],
+      message: [/was forbidden \(403\)\. Asana said: "You do not have access to workspace \d+/, /with access to config\.workspace\. No export was started; the next run starts it\.$/],
     },
   },
 ];
