@@ -106,6 +106,15 @@ describe("parseConfig: unknown keys", () => {
     return { config, warnings };
   }
 
+  it("guesses no key for one far longer than any valid key (the edit distance would cost length x length), and cuts it", () => {
+    const long = `workspace${"e".repeat(100)}`;
+    const { warnings } = warned({ [long]: 1, workspac: 2 });
+    expect(warnings).toEqual([
+      `config["workspace${"e".repeat(51)}"... (a key of 109 characters)] is not a known key; valid keys: ${TOP_KEYS}. It is ignored.`,
+      `config.workspac is not a known key (did you mean workspace?); valid keys: ${TOP_KEYS}. It is ignored.`,
+    ]);
+  });
+
   it("ignores an unknown top-level key of a valid config, with a warning listing the valid ones", () => {
     const { config, warnings } = warned({ foo: 1 });
     expect(warnings).toEqual([`config.foo is not a known key; valid keys: ${TOP_KEYS}. It is ignored.`]);
