@@ -6,19 +6,11 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
-import { api, errorMessage, fetchUrl, finishJob, getJob, postExport, runExport, type JobJson } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import type { Emulator } from "../../src/emulator/index.js";
+import { api, emulatorPerTest, errorMessage, fetchUrl, finishJob, getJob, postExport, runExport, type JobJson } from "./helpers.js";
 
-const open: Emulator[] = [];
-async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ tasks: 30, teams: 2, messages: 5, jobPollsUntilDone: 1, ...options });
-  open.push(emu);
-  return emu;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((emu) => emu.close()));
-});
+const emulator = emulatorPerTest({ tasks: 30, teams: 2, messages: 5, jobPollsUntilDone: 1 });
 
 const TLS = {
   cert: readFileSync(fileURLToPath(new URL("../fixtures/tls/loopback.crt", import.meta.url)), "utf8"),
