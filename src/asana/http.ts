@@ -13,7 +13,7 @@ export interface AsanaHttpOptions {
   baseUrl: string;
   token: string;
   dispatcher: Dispatcher;
-  /** Time allowed for each whole answer (headers and body), and for connecting. */
+  /** Time allowed for connecting, for the answer's headers, and for its whole body. */
   requestTimeoutMs: number;
   maxRetries: number;
   clock: Clock;
@@ -153,33 +153,27 @@ export class AsanaHttp {
     return this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
-  /** One request and its whole answer, within the request timeout; `text` is undefined when over the size cap. */
+  /** One request and its whole answer; `text` is undefined when over the size cap. */
   private async exchange(method: "GET" | "POST", path: string, body: unknown): Promise<{ res: Dispatcher.ResponseData; text: string | undefined }> {
     const { requestTimeoutMs } = this.options;
-    // undici's timeouts are per step (headers, then each body chunk): a body trickling in would
-    // never trip them, so the whole answer gets one deadline too.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new AnswerTooSlowError(`no complete answer within ${requestTimeoutMs} ms`)), requestTimeoutMs);
-    const signal = this.options.signal === undefined ? deadline.signal : AbortSignal.any([this.options.signal, deadline.signal]);
+    const res = await request(`${this.base}${path}`, {
+      method,
+      dispatcher: this.options.dispatcher,
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headersTimeout: requestTimeoutMs,
+      bodyTimeout: requestTimeoutMs,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    // undici's body timeout is per chunk: a body trickling in would never trip it, so the whole
+    // body gets one deadline too (from its headers on: connecting and waiting for them have theirs).
+    const timer = setTimeout(() => res.body.destroy(new AnswerTooSlowError(`the answer's body did not arrive whole within ${requestTimeoutMs} ms`)), requestTimeoutMs);
     try {
-      const res = await request(`${this.base}${path}`, {
-        method,
-        dispatcher: this.options.dispatcher,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
-        signal,
-      });
       return { res, text: await readCapped(res, this.maxAnswerBytes) };
-    } catch (error) {
-      // The run's own stop signal wins over our deadline.
-      if (this.options.signal?.aborted !== true && deadline.signal.aborted) throw deadline.signal.reason;
-      throw error;
     } finally {
       clearTimeout(timer);
     }

@@ -10,7 +10,8 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 /** An export started but not yet fully emitted: a later run resumes it instead of starting another. */
 export const pendingExportSchema = z.strictObject({
-  job_gid: z.string().regex(/^\d+$/),
+  // A gid: digits, and no longer than any Asana writes (asana/api.ts caps them at 64 too).
+  job_gid: z.string().regex(/^\d{1,64}$/),
   workspace: z.string(),
   /** Hash of the export request: a resumed job must be the one this run would have started. */
   fingerprint: z.string(),
