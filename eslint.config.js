@@ -38,6 +38,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  // Examples are plain Node scripts a user runs as they are.
+  { files: ["examples/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly", URL: "readonly" } } },
   boundary("emulator", others("emulator"), "the emulator is an independent stand-in for Asana"),
   boundary("core", others("core"), "core is the leaf every layer shares"),
   boundary("config", others("config", "core"), "config sits below everything but core"),

@@ -9,8 +9,7 @@ import {
 import * as wasm from "parquet-wasm";
 import type { RecordStamp } from "../src/sinks/files/index.js";
 import type { Column, ColumnType } from "../src/sinks/files/columns.js";
-import type { Extra } from "../src/sinks/files/shred.js";
-import { recordConverter } from "./parquet-convert.js";
+import { recordConverter, type Extra } from "./parquet-convert.js";
 
 const DAY_MS = 86_400_000;
 

@@ -2,13 +2,15 @@
 // row by row (the connector itself shreds straight into Parquet leaf columns: src/sinks/files/shred.ts).
 // Same rules: unknown fields and misfits go to `extra` by JSON path.
 import type { Column, ColumnType } from "../src/sinks/files/columns.js";
-import type { Extra } from "../src/sinks/files/shred.js";
 
 /**
  * Converts one value at `path`; returns the column value (null when absent or unfit). Values:
  * string; Uint8Array-free JS primitives; timestamps as epoch milliseconds; dates as epoch days;
  * int64 as bigint; structs as objects keyed by field; lists as arrays.
  */
+/** Unknown and misfit values by JSON path. */
+export type Extra = Record<string, unknown>;
+
 type Converter = (value: unknown, path: string, extra: Extra) => unknown;
 
 const DAY_MS = 86_400_000;

@@ -23,7 +23,7 @@ export async function duckdbConvert(input: string, columns: readonly Column[], o
   ].join(", ");
   await conn.run(
     `COPY (SELECT ${select} FROM read_json(${quote(input)}, format = 'newline_delimited', columns = {${spec}})) ` +
-      `TO ${quote(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 10000)`,
+      `TO ${quote(output)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   const reader = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quote(output)})`);
   const rows = Number(reader.getRowObjects()[0]?.n ?? 0);

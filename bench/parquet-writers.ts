@@ -5,12 +5,15 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync, renameSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
 import { createWorkspace } from "../src/emulator/data/index.js";
 import { CANDIDATES, type Candidate } from "./parquet-candidates.js";
+import { writeSection } from "./suite/report.js";
+
+const resultsPath = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url));
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -57,21 +60,28 @@ async function main(): Promise<void> {
     }
   }
   const anchor = median((results.get("duckdb-zstd") ?? []).filter((m) => m.error === undefined).map((m) => m.ms));
-  console.log("candidate                   wall s  x duckdb  peak RSS MB  output MB  rows");
+  const rows = ["| candidate | wall s | x DuckDB | peak RSS MB | output MB | rows |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
   for (const [candidate, measures] of results) {
     const failed = measures.find((m) => m.error !== undefined);
     if (failed) {
-      console.log(`${candidate.padEnd(26)}  failed: ${failed.error ?? ""}  (peak RSS ${failed.rssMb.toFixed(0)} MB)`);
+      rows.push(`| ${candidate} | failed: ${(failed.error ?? "").split("\n")[0] ?? ""} (peak RSS ${failed.rssMb.toFixed(0)} MB) | | | | |`);
       continue;
     }
     const ms = median(measures.map((m) => m.ms));
     const rss = Math.max(...measures.map((m) => m.rssMb));
     const last = measures.at(-1);
-    console.log(
-      `${candidate.padEnd(26)}${(ms / 1000).toFixed(2).padStart(8)}${(ms / anchor).toFixed(2).padStart(10)}` +
-        `${rss.toFixed(0).padStart(13)}${((last?.bytes ?? 0) / 1e6).toFixed(1).padStart(11)}  ${last?.rows ?? ""}`,
-    );
+    rows.push(`| ${candidate} | ${(ms / 1000).toFixed(2)} | ${(ms / anchor).toFixed(2)} | ${rss.toFixed(0)} | ${((last?.bytes ?? 0) / 1e6).toFixed(1)} | ${last?.rows ?? ""} |`);
   }
+  const body = [
+    `## Parquet writers: ${tasks.toLocaleString("en-US")} tasks (${new Date().toISOString().slice(0, 16)}Z)`,
+    "",
+    `\`node dist/bench/parquet-writers.js\`: the emulator's tasks (seed 7) from a local JSONL.gz file to typed Parquet, each candidate its own process, ` +
+      `median of ${runs} interleaved run(s), Node ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(", ")}.`,
+    "",
+    rows.join("\n"),
+  ].join("\n");
+  writeSection(resultsPath, "writers", body);
+  console.log(body);
 }
 
 await main();

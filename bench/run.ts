@@ -9,19 +9,22 @@
 //   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
 //                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
 // Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
-// change); --duckdb-typed adds DuckDB writing each stream's typed columns (three passes: slow, 2.7 GB);
-// --keep leaves the export and the outputs in bench/out; --seed, --messages, --teams, --gzip-level.
+// change); --keep leaves the export and the outputs in bench/out; --seed, --messages, --teams, --gzip-level.
+// After the runs, the last outputs of our Parquet sync and of typed DuckDB are compared: file sizes,
+// row groups, and two DuckDB queries over each (an aggregate over a nested leaf, a gid filter).
 //
 // One emulator serves one export for the whole run; every candidate is its own process, all of them
 // interleaved run by run (this shared 2-core VM drifts by +-25%: compare the ratios of one run).
 // Outputs are checked against the emulator's ground truth (record count and gid checksum per stream).
 // Writes bench/RESULTS.md; exits non-zero if any run fails or any output is wrong.
 import { mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
 import { rssMethod } from "./suite/measure.js";
+import { compareLayouts, layoutSection, type LayoutComparison } from "./suite/layout.js";
 import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,7 +53,7 @@ const log = (line: string): void => {
 /** Remove a run's bulky files (the export, sync outputs) unless `--keep` asks to look at them. */
 function cleanUp(fixture: Fixture): void {
   if (process.argv.includes("--keep")) return;
-  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
+  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-parquet-all"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
     rmSync(path, { recursive: true, force: true });
   }
 }
@@ -117,32 +120,45 @@ async function suite(): Promise<boolean> {
   const all = compare === undefined ? CASES : [...CASES.slice(0, CASES.findIndex((c) => c.id === "read") + 1), compareReadCase(resolve(compare), flag("--compare-name") ?? compare), ...CASES.slice(CASES.findIndex((c) => c.id === "read") + 1)];
   const cases = all.filter((c) => only === undefined || only.includes(c.id));
   const began = performance.now();
+  const loadAtStart = loadavg();
+  log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")} (2 cores: above 2, other work competes with the bench)`);
   const fixture = await fixtureFor(tasks);
   try {
     const results = await runCases(fixture, cases, runs);
     const records = fixture.truth.total;
+    const byId = new Map(results.map((r) => [r.bench.id, r]));
+    const ran = (id: string): boolean => (byId.get(id)?.runs.length ?? 0) > 0 && byId.get(id)?.problems.length === 0;
+    let layout: LayoutComparison | undefined;
+    if (ran("sync-parquet") && ran("duckdb-typed")) {
+      log("comparing the Parquet files of our sync and of typed DuckDB: sizes, row groups, queries");
+      layout = await compareLayouts({ dist, ours: join(out, "sync-parquet"), duckdb: join(out, "duckdb-typed"), gid: fixture.sampleGid("task") });
+    }
     const body = [
-      `## Suite: ${tasks.toLocaleString("en-US")} tasks (${new Date().toISOString().slice(0, 16)}Z)`,
+      `## Suite: ${tasks.toLocaleString("en-US")} tasks, Node ${process.version} (${new Date().toISOString().slice(0, 16)}Z)`,
       "",
-      `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines), ` +
+      `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines; all fifteen streams: ${fixture.truthAll.total.toLocaleString("en-US")} rows), ` +
         `${(fixture.uncompressedBytes / 1e6).toFixed(0)} MB of JSON, ${(fixture.compressedBytes / 1e6).toFixed(1)} MB gzip (level ${numberFlag("--gzip-level", 6)}), ` +
         `generated in ${fixture.generateSeconds.toFixed(0)} s. Median of ${runs} interleaved runs, each its own process; ` +
         "`read` and `sync` download the file from the emulator over loopback, the others read the downloaded file. " +
-        "x floor = wall time / Node gunzip (zlib defaults), as PERFORMANCE.md defines the floor.",
+        "x floor = wall time / the fastest gunzip of the same file (Node zlib, 256 KB chunks), as PERFORMANCE.md defines the floor. " +
+        "CPU s = user + system seconds: above wall s, the command used both cores.",
       "",
-      resultsTable({ results, records, uncompressedBytes: fixture.uncompressedBytes }),
+      resultsTable({ results, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }),
       "",
+      ...(layout === undefined ? [] : ["### Files: ours against typed DuckDB's", "", layoutSection(layout), ""]),
       "### Targets (PERFORMANCE.md)",
       "",
-      targetsTable(results),
+      targetsTable(results, layout),
       "",
       "### Machine",
       "",
-      machineSection(root, rssMethod()),
+      machineSection(root, rssMethod(), loadAtStart),
       "",
       `Whole bench run: ${((performance.now() - began) / 60000).toFixed(1)} min.`,
     ].join("\n");
-    writeSection(resultsPath, only === undefined ? `suite-${tasks}` : `suite-${tasks}-partial`, body);
+    // One section per Node major: the suite runs on Node 20 and on Node 24.
+    const node = `node${process.versions.node.split(".")[0] ?? ""}`;
+    writeSection(resultsPath, only === undefined ? `suite-${tasks}-${node}` : `suite-${tasks}-${node}-partial`, body);
     process.stdout.write(`${body}\n`);
     return results.every((r) => r.problems.length === 0);
   } finally {
@@ -154,7 +170,7 @@ async function suite(): Promise<boolean> {
 async function memoryCheck(): Promise<boolean> {
   const sizes = (flag("--sizes") ?? "100000,1000000").split(",").map(Number);
   const runs = numberFlag("--runs", 1);
-  const cases = CASES.filter((c) => ["read", "read-semi1", "sync-parquet", "sync-jsonl"].includes(c.id));
+  const cases = CASES.filter((c) => ["read", "read-all", "read-semi1", "sync-parquet", "sync-parquet-all", "sync-jsonl"].includes(c.id));
   const began = performance.now();
   const rows = ["| tasks | JSON MB | candidate | wall s | peak RSS MB | output check |", "| ---: | ---: | --- | ---: | ---: | --- |"];
   let ok = true;

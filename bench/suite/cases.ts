@@ -8,6 +8,7 @@ import { measure, type Measured, type RunSpec } from "./measure.js";
 import { sigtermCase } from "./signal.js";
 import { digestAirbyteOutput, digestMixedParquet, digestSyncOutput, type ReadCheck } from "./verify.js";
 import { StreamDigests } from "./digest.js";
+import { TOP_LEVEL } from "./top-level.js";
 
 /** Paths the cases need. */
 export interface CaseContext {
@@ -25,6 +26,8 @@ export interface BenchCase {
   label: string;
   /** Whether it reports records (the floors only decompress). */
   emitsRecords: boolean;
+  /** It emits the rows of all fifteen streams (its records/s counts them all). */
+  allStreams?: boolean;
   /** Why it cannot run here, if it cannot. */
   skip(ctx: CaseContext): string | undefined;
   /** The command of one timed run (may prepare files first); `measure` times it from spawn to exit. */
@@ -64,32 +67,65 @@ function expectBytes(ctx: CaseContext, run: Measured): string[] {
   return bytes === ctx.fixture.uncompressedBytes ? [] : [`decompressed ${String(bytes)} bytes, expected ${ctx.fixture.uncompressedBytes}`];
 }
 
-function diffProblems(got: StreamDigests, ctx: CaseContext): string[] {
-  return got.diff(ctx.fixture.truth);
+/** Which streams a case selects: the export's own three, or all fifteen. */
+type Selection = "top" | "all";
+
+function diffProblems(got: StreamDigests, ctx: CaseContext, selection: Selection = "top"): string[] {
+  return got.diff(selection === "all" ? ctx.fixture.truthAll : ctx.fixture.truth);
 }
 
-function readArgs(ctx: CaseContext): string[] {
+function readArgs(ctx: CaseContext, selection: Selection = "top"): string[] {
   const f = ctx.fixture;
-  return [cli(ctx), "read", "--config", f.configPath, "--catalog", f.catalogPath, "--state", f.readStatePath];
+  return [cli(ctx), "read", "--config", f.configPath, "--catalog", selection === "all" ? f.catalogAllPath : f.catalogPath, "--state", selection === "all" ? f.readStateAllPath : f.readStatePath];
 }
 
-function syncCase(format: "parquet" | "jsonl"): BenchCase {
-  const dir = (ctx: CaseContext): string => join(ctx.out, `sync-${format}`);
-  const statePath = (ctx: CaseContext): string => join(ctx.out, `sync-${format}.state.json`);
+/** `read` with a catalog of some streams, its verification run checking every record's key and the STATE counts. */
+function readCase(selection: Selection): BenchCase {
   return {
-    id: `sync-${format}`,
-    label: `our \`sync --format ${format}\` (3 streams${format === "jsonl" ? ", gzip files" : ", zstd"})`,
+    id: selection === "all" ? "read-all" : "read",
+    label:
+      selection === "all"
+        ? "our `read` (all 15 streams: the 3 and the 12 derived from the same lines), to /dev/null"
+        : "our `read` (3 streams, whole CLI incl. the export job), to /dev/null",
     emitsRecords: true,
+    ...(selection === "all" ? { allStreams: true } : {}),
+    skip: () => undefined,
+    spec: (ctx) => ({ command: node, args: readArgs(ctx, selection) }),
+    verify: async (ctx) => {
+      const check: ReadCheck = { digests: new StreamDigests(), stateCounts: new Map(), problems: [] };
+      const run = await measure({ command: node, args: readArgs(ctx, selection), stdout: (stdout) => digestAirbyteOutput(stdout, check) });
+      const problems = [...check.problems];
+      if (run.exitCode !== 0) problems.push(`exited with ${run.exitCode ?? run.signal}: ${run.stderr.slice(-500)}`);
+      problems.push(...diffProblems(check.digests, ctx, selection));
+      for (const [stream, digest] of (selection === "all" ? ctx.fixture.truthAll : ctx.fixture.truth).byStream) {
+        const counted = check.stateCounts.get(stream);
+        if (counted !== digest.count) problems.push(`STATE recordCount of ${stream} is ${String(counted)}, expected ${digest.count}`);
+      }
+      return problems;
+    },
+  };
+}
+
+function syncCase(format: "parquet" | "jsonl", selection: Selection = "top"): BenchCase {
+  const id = `sync-${format}${selection === "all" ? "-all" : ""}`;
+  const dir = (ctx: CaseContext): string => join(ctx.out, id);
+  const statePath = (ctx: CaseContext): string => join(ctx.out, `${id}.state.json`);
+  const streams = selection === "all" ? STREAM_NAMES : TOP_LEVEL.map((t) => t.definition.name);
+  return {
+    id,
+    label: `our \`sync --format ${format}\` (${selection === "all" ? "all 15 streams" : "3 streams"}${format === "jsonl" ? ", gzip files" : ", zstd"})`,
+    emitsRecords: true,
+    ...(selection === "all" ? { allStreams: true } : {}),
     skip: (ctx) => (existsSync(join(ctx.dist, "src/cli/sync.js")) ? undefined : "the sync command is not built yet"),
     spec: (ctx) => {
       rmSync(dir(ctx), { recursive: true, force: true });
       ctx.fixture.writeSyncState(statePath(ctx));
       return {
         command: node,
-        args: [cli(ctx), "sync", "--config", ctx.fixture.configPath, "--out", dir(ctx), "--format", format, "--state-file", statePath(ctx), "--streams", "tasks,teams,messages"],
+        args: [cli(ctx), "sync", "--config", ctx.fixture.configPath, "--out", dir(ctx), "--format", format, "--state-file", statePath(ctx), "--streams", streams.join(",")],
       };
     },
-    check: async (ctx) => diffProblems(await digestSyncOutput(dir(ctx), STREAM_NAMES), ctx),
+    check: async (ctx) => diffProblems(await digestSyncOutput(dir(ctx), STREAM_NAMES), ctx, selection),
   };
 }
 
@@ -151,7 +187,7 @@ export const CASES: readonly BenchCase[] = [
   },
   {
     id: "node-gunzip-256k",
-    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only",
+    label: "Node `zlib.createGunzip({chunkSize: 256 KB})` only: the floor",
     emitsRecords: false,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: [join(ctx.dist, "bench/suite/gunzip-child.js"), ctx.fixture.file, String(256 * 1024)] }),
@@ -191,36 +227,33 @@ export const CASES: readonly BenchCase[] = [
       ],
     }),
   },
-  {
-    id: "read",
-    label: "our `read` (3 streams, whole CLI incl. the export job), to /dev/null",
-    emitsRecords: true,
-    skip: () => undefined,
-    spec: (ctx) => ({ command: node, args: readArgs(ctx) }),
-    verify: async (ctx) => {
-      const check: ReadCheck = { digests: new StreamDigests(), stateCounts: new Map(), problems: [] };
-      const run = await measure({ command: node, args: readArgs(ctx), stdout: (stdout) => digestAirbyteOutput(stdout, check) });
-      const problems = [...check.problems];
-      if (run.exitCode !== 0) problems.push(`exited with ${run.exitCode ?? run.signal}: ${run.stderr.slice(-500)}`);
-      problems.push(...diffProblems(check.digests, ctx));
-      for (const [stream, digest] of ctx.fixture.truth.byStream) {
-        const counted = check.stateCounts.get(stream);
-        if (counted !== digest.count) problems.push(`STATE recordCount of ${stream} is ${String(counted)}, expected ${digest.count}`);
-      }
-      return problems;
-    },
-  },
+  readCase("top"),
+  readCase("all"),
   {
     // V8's young generation capped at 1 MB: scavenges come sooner, and with them the release of the
     // decompressed chunks (ArrayBuffers outside the JS heap), which otherwise pile up to ~45 MB.
     id: "read-semi1",
-    label: "our `read` under `node --max-semi-space-size=1` (a flag the image could set)",
+    label: "our `read` under `node --max-semi-space-size=1` (on Node 22.15+ `read` restarts itself with it; on Node 20 it cannot)",
     emitsRecords: true,
     skip: () => undefined,
     spec: (ctx) => ({ command: node, args: ["--max-semi-space-size=1", ...readArgs(ctx)] }),
   },
   syncCase("parquet"),
+  syncCase("parquet", "all"),
   syncCase("jsonl"),
+  {
+    // The anchor of the Parquet sync: the same typed columns, zstd, as a warehouse engineer would convert with DuckDB.
+    id: "duckdb-typed",
+    label: "DuckDB, one `COPY` per stream with its typed columns (`read_json(..., columns = {...})`, zstd): the anchor",
+    emitsRecords: true,
+    skip: duckdbMissing,
+    spec: (ctx) => {
+      const output = join(ctx.out, "duckdb-typed");
+      rmSync(output, { recursive: true, force: true });
+      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "typed", ctx.fixture.file, output] };
+    },
+    check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
+  },
   {
     id: "duckdb",
     label: "DuckDB `COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION zstd)`, schema auto-detected, one file",
@@ -232,19 +265,6 @@ export const CASES: readonly BenchCase[] = [
       return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "auto", ctx.fixture.file, output] };
     },
     check: async (ctx) => diffProblems(await digestMixedParquet(join(ctx.out, "duckdb.parquet")), ctx),
-  },
-  {
-    id: "duckdb-typed",
-    label: "DuckDB, one `COPY` per stream with its typed columns (`read_json(..., columns = {...})`), as our sync writes",
-    emitsRecords: true,
-    // Opt-in: three passes over the file (one per stream) took 60-120 s and 2.7 GB here.
-    skip: (ctx) => (process.argv.includes("--duckdb-typed") ? duckdbMissing(ctx) : "opt-in: --duckdb-typed (three passes, slow)"),
-    spec: (ctx) => {
-      const output = join(ctx.out, "duckdb-typed");
-      rmSync(output, { recursive: true, force: true });
-      return { command: node, args: [join(ctx.dist, "bench/suite/duckdb-child.js"), "typed", ctx.fixture.file, output] };
-    },
-    check: async (ctx) => diffProblems(await digestSyncOutput(join(ctx.out, "duckdb-typed"), STREAM_NAMES), ctx),
   },
   sigtermCase("waiting"),
   sigtermCase("downloading"),

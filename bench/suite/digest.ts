@@ -1,18 +1,18 @@
-// Checksums of the gids a run produced, per stream, to compare with the emulator's ground truth.
+// Checksums of the primary keys a run produced, per stream, to compare with the emulator's ground truth.
 // A sum of two independent 32-bit hashes per gid: order does not matter, and (unlike XOR) a
 // duplicated gid changes the sum, so a run that emits a record twice cannot match.
 
-/** Count and order-independent checksum of a set of gids. */
-export class GidDigest {
+/** Count and order-independent checksum of a set of keys (a gid, or a composite key's columns joined). */
+export class KeyDigest {
   count = 0;
   private a = 0;
   private b = 0;
 
-  add(gid: string): void {
+  add(key: string): void {
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
-    for (let i = 0; i < gid.length; i++) {
-      const c = gid.charCodeAt(i);
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 13;
@@ -30,12 +30,22 @@ export class GidDigest {
 
 /** Digests by stream name. */
 export class StreamDigests {
-  readonly byStream = new Map<string, GidDigest>();
+  readonly byStream = new Map<string, KeyDigest>();
 
-  add(stream: string, gid: string): void {
+  add(stream: string, key: string): void {
     let d = this.byStream.get(stream);
-    if (d === undefined) this.byStream.set(stream, (d = new GidDigest()));
-    d.add(gid);
+    if (d === undefined) this.byStream.set(stream, (d = new KeyDigest()));
+    d.add(key);
+  }
+
+  /** The digests of some streams only. */
+  only(streams: readonly string[]): StreamDigests {
+    const out = new StreamDigests();
+    for (const name of streams) {
+      const d = this.byStream.get(name);
+      if (d !== undefined) out.byStream.set(name, d);
+    }
+    return out;
   }
 
   get total(): number {

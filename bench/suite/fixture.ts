@@ -15,6 +15,7 @@ import { STREAMS, airbyteStreams, parseConfiguredCatalog, projectRecordSchema } 
 import { planSync } from "../../src/sync/plan.js";
 import { TOP_LEVEL } from "./top-level.js";
 import { STATE_VERSION } from "../../src/sync/state.js";
+import { expectedRows, rowKey } from "../../test/helpers/truth.js";
 import { StreamDigests } from "./digest.js";
 
 /** What the candidates read, and what their outputs must match. */
@@ -26,16 +27,25 @@ export interface Fixture {
   compressedBytes: number;
   uncompressedBytes: number;
   lines: number;
-  /** Records per stream and gid checksums, from the emulator's workspace (not from the file). */
+  /** Records and primary-key checksums of the three top-level streams, from the emulator's workspace (not from the file). */
   truth: StreamDigests;
+  /** The same for all fifteen streams, the derived rows computed by the test suite's independent oracle. */
+  truthAll: StreamDigests;
   configPath: string;
+  /** A full_refresh catalog of the three top-level streams. */
   catalogPath: string;
-  /** Airbyte state for `read`: every stream resumes the prepared job. */
+  /** A full_refresh catalog of every stream. */
+  catalogAllPath: string;
+  /** Airbyte state for `read` of the three streams: each resumes the prepared job (only they: builds before the derived streams refuse state of streams they do not know). */
   readStatePath: string;
-  /** Writes a fresh state file for `sync` (each sync replaces it with its new state). */
+  /** The same for every stream. */
+  readStateAllPath: string;
+  /** Writes a fresh state file for `sync`, every stream resuming the prepared job (each sync replaces it with its new state). */
   writeSyncState(path: string): void;
   /** Seconds the emulator took to generate the export. */
   generateSeconds: number;
+  /** The gid of an object of the type halfway through the export (a selective filter's target). */
+  sampleGid(resourceType: "task" | "team" | "message"): string;
   close(): Promise<void>;
 }
 
@@ -73,13 +83,15 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     // The plans our CLI makes: `read` with a full_refresh catalog selecting each stream's default
     // fields, `sync` (incremental, defaults): without a start date both ask for the same export, so
     // one job serves both (checked). The read plan comes from parsing the very catalog file written.
-    const catalog = {
-      streams: airbyteStreams().filter((stream) => TOP_LEVEL.some((t) => t.definition.name === stream.name)).map((stream) => {
+    const catalogOf = (names: readonly string[]): unknown => ({
+      streams: airbyteStreams().filter((stream) => names.includes(stream.name)).map((stream) => {
         const definition = STREAMS.find((s) => s.name === stream.name);
         const schema = definition === undefined ? stream.json_schema : projectRecordSchema(definition);
         return { stream: { ...stream, json_schema: schema }, sync_mode: "full_refresh", destination_sync_mode: "overwrite" };
       }),
-    };
+    });
+    const catalog = catalogOf(TOP_LEVEL.map((t) => t.definition.name));
+    const catalogAll = catalogOf(STREAMS.map((s) => s.name));
     const settings = { workspace: emulator.workspaceGid, startDate: undefined, lookbackSeconds: 300, filters: {} };
     const readPlan = planSync(
       selectedStreams(parseConfiguredCatalog(catalog).map((c) => ({ stream: c.stream, incremental: false, selectedFields: c.selectedFields }))),
@@ -91,7 +103,21 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
       { streams: {} },
       settings,
     ).single;
-    if (readPlan.fingerprint !== syncPlan.fingerprint) throw new Error("read and sync plan different exports; the bench assumes one");
+    // Every derived stream's fields are among the default task, team and message fields, and with
+    // no cursor yet each type has one parameter: selecting all fifteen streams asks for the same export.
+    const readAllPlan = planSync(
+      selectedStreams(parseConfiguredCatalog(catalogAll).map((c) => ({ stream: c.stream, incremental: false, selectedFields: c.selectedFields }))),
+      { streams: {} },
+      settings,
+    ).single;
+    const syncAllPlan = planSync(
+      selectedStreams(STREAMS.map((definition) => ({ stream: definition, incremental: true, selectedFields: undefined }))),
+      { streams: {} },
+      settings,
+    ).single;
+    if (new Set([readPlan, syncPlan, readAllPlan, syncAllPlan].map((p) => p.fingerprint)).size !== 1) {
+      throw new Error("read and sync of three or fifteen streams plan different exports; the bench assumes one");
+    }
 
     const started = performance.now();
     log(`generating the export of ${tasks} tasks, ${options.messages} messages, ${options.teams} teams (gzip level ${options.gzipLevel})...`);
@@ -115,10 +141,11 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     const { compressed, uncompressed, lines } = await measureFile(file);
     log(`export ready in ${generateSeconds.toFixed(0)} s: ${(compressed / 1e6).toFixed(1)} MB gzip, ${(uncompressed / 1e6).toFixed(1)} MB JSON, ${lines} lines`);
 
-    const truth = new StreamDigests();
-    for (const { definition, resourceType } of TOP_LEVEL) {
-      for (const object of emulator.workspace.objects(resourceType)) truth.add(definition.name, object.gid);
+    const truthAll = new StreamDigests();
+    for (const definition of STREAMS) {
+      for (const row of expectedRows(emulator.workspace, definition.name)) truthAll.add(definition.name, rowKey(row, definition.primaryKey));
     }
+    const truth = truthAll.only(TOP_LEVEL.map((t) => t.definition.name));
 
     const configPath = join(dir, "config.json");
     writeFileSync(
@@ -127,6 +154,8 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
     );
     const catalogPath = join(dir, "catalog.json");
     writeFileSync(catalogPath, JSON.stringify(catalog));
+    const catalogAllPath = join(dir, "catalog-all.json");
+    writeFileSync(catalogAllPath, JSON.stringify(catalogAll));
     const pending = {
       job_gid: created.gid,
       workspace: emulator.workspaceGid,
@@ -135,12 +164,13 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
       status: "in_progress",
     };
     const blob = { version: STATE_VERSION, pending_export: pending };
+    const airbyteState = (names: readonly string[]): string =>
+      JSON.stringify(names.map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: blob } })));
     const readStatePath = join(dir, "state-read.json");
-    writeFileSync(
-      readStatePath,
-      JSON.stringify(TOP_LEVEL.map(({ definition: s }) => ({ type: "STREAM", stream: { stream_descriptor: { name: s.name }, stream_state: blob } }))),
-    );
-    const syncState = JSON.stringify(Object.fromEntries(TOP_LEVEL.map(({ definition: s }) => [s.name, blob])));
+    writeFileSync(readStatePath, airbyteState(TOP_LEVEL.map((t) => t.definition.name)));
+    const readStateAllPath = join(dir, "state-read-all.json");
+    writeFileSync(readStateAllPath, airbyteState(STREAMS.map((s) => s.name)));
+    const syncState = JSON.stringify(Object.fromEntries(STREAMS.map((s) => [s.name, blob])));
     return {
       tasks,
       emulator,
@@ -149,11 +179,18 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
       uncompressedBytes: uncompressed,
       lines,
       truth,
+      truthAll,
       configPath,
       catalogPath,
+      catalogAllPath,
       readStatePath,
+      readStateAllPath,
       writeSyncState: (path) => writeFileSync(path, syncState),
       generateSeconds,
+      sampleGid: (type) => {
+        const gids = [...emulator.workspace.objects(type)].map((o) => o.gid);
+        return gids[Math.floor(gids.length / 2)] ?? "";
+      },
       close: () => emulator.close(),
     };
   } catch (error) {

@@ -14,6 +14,8 @@ export interface Measured {
   wallMs: number;
   /** Peak resident set size in MB, when it could be measured. */
   peakRssMb: number | undefined;
+  /** User + system CPU seconds of the command (GNU time), when it could be measured. */
+  cpuSeconds?: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   /** The last lines of stderr (all of it up to 64 KB). */
@@ -41,7 +43,7 @@ export async function measure(spec: RunSpec): Promise<Measured> {
   const timeFile = join(scratch, "time.txt");
   const devNull = spec.stdout === undefined || spec.stdout === "null" ? openSync("/dev/null", "w") : undefined;
   const [command, args] = useTime
-    ? [GNU_TIME, ["-f", "%M", "-o", timeFile, spec.command, ...spec.args]]
+    ? [GNU_TIME, ["-f", "%M %U %S", "-o", timeFile, spec.command, ...spec.args]]
     : [spec.command, [...spec.args]];
   const started = performance.now();
   const child = spawn(command, args, {
@@ -69,16 +71,18 @@ export async function measure(spec: RunSpec): Promise<Measured> {
   const consumerError = await consumed;
   if (consumerError !== undefined) throw consumerError;
   let peakRssMb: number | undefined;
+  let cpuSeconds: number | undefined;
   if (useTime) {
     // On a non-zero exit GNU time writes a "Command exited with non-zero status" line first.
     const last = readFileSync(timeFile, "utf8").trim().split("\n").at(-1) ?? "";
-    const kb = Number(last);
-    peakRssMb = Number.isFinite(kb) && last !== "" ? kb / 1024 : undefined;
+    const [kb, user, system] = last.split(" ").map(Number);
+    peakRssMb = kb !== undefined && Number.isFinite(kb) && last !== "" ? kb / 1024 : undefined;
+    cpuSeconds = user !== undefined && system !== undefined && Number.isFinite(user + system) ? user + system : undefined;
   } else {
     peakRssMb = poller?.stop();
   }
   rmSync(scratch, { recursive: true, force: true });
-  return { wallMs, peakRssMb, exitCode, signal, stderr };
+  return { wallMs, peakRssMb, ...(cpuSeconds === undefined ? {} : { cpuSeconds }), exitCode, signal, stderr };
 }
 
 /** Poll VmHWM (peak RSS, kB) of a process tree every 50 ms; `stop` returns the largest in MB. */

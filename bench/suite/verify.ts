@@ -2,14 +2,22 @@
 // files of a standalone sync, DuckDB's Parquet file. Untimed: they run outside the measured runs.
 import { createReadStream, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { decompress as zstdDecompress, init as zstdInit } from "@bokuweb/zstd-wasm";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { STREAMS } from "../../src/streams/index.js";
 import { StreamDigests } from "./digest.js";
 
 const STREAM_OF_TYPE: Record<string, string> = { task: "tasks", team: "teams", message: "messages" };
+const PRIMARY_KEY = new Map<string, readonly string[]>(STREAMS.map((s) => [s.name, s.primaryKey]));
+
+/** A record's primary key as the oracle writes it (test/helpers/truth.ts `rowKey`); undefined when a key column is missing. */
+function keyOf(stream: string, data: Record<string, unknown>): string | undefined {
+  const columns = PRIMARY_KEY.get(stream) ?? ["gid"];
+  const values = columns.map((c) => data[c]);
+  return values.every((v) => typeof v === "string") ? values.join("|") : undefined;
+}
 
 /** What `read` printed, digested: records per stream, the final STATE record counts, problems. */
 export interface ReadCheck {
@@ -18,13 +26,32 @@ export interface ReadCheck {
   problems: string[];
 }
 
+/**
+ * The lines of a byte stream, split on "\n" only. Not node:readline: since Node 22 it also breaks
+ * lines at U+2028 and U+2029, which JSON strings (Asana notes) may hold unescaped.
+ */
+async function* jsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of input) {
+    let data = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    let nl = data.indexOf(10);
+    while (nl !== -1) {
+      yield data.toString("utf8", 0, nl);
+      data = data.subarray(nl + 1);
+      nl = data.indexOf(10);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) yield rest.toString("utf8");
+}
+
 /** Consume `read`'s stdout: every line must be a JSON Airbyte message; RECORDs are digested. */
 export async function digestAirbyteOutput(stdout: Readable, into: ReadCheck): Promise<void> {
-  const lines = createInterface({ input: stdout, crlfDelay: Infinity });
+  const lines = jsonLines(stdout);
   let n = 0;
   for await (const line of lines) {
     n++;
-    let message: { type?: string; record?: { stream?: string; emitted_at?: unknown; data?: { gid?: unknown } }; state?: unknown; trace?: unknown };
+    let message: { type?: string; record?: { stream?: string; emitted_at?: unknown; data?: Record<string, unknown> }; state?: unknown; trace?: unknown };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -33,11 +60,12 @@ export async function digestAirbyteOutput(stdout: Readable, into: ReadCheck): Pr
     }
     if (message.type === "RECORD") {
       const r = message.record;
-      if (typeof r?.stream !== "string" || typeof r.data?.gid !== "string" || typeof r.emitted_at !== "number") {
-        if (into.problems.length < 5) into.problems.push(`line ${n}: a RECORD without stream, emitted_at or data.gid`);
+      const key = typeof r?.stream === "string" && r.data !== undefined ? keyOf(r.stream, r.data) : undefined;
+      if (r?.stream === undefined || key === undefined || typeof r.emitted_at !== "number") {
+        if (into.problems.length < 5) into.problems.push(`line ${n}: a RECORD without stream, emitted_at or its primary key`);
         continue;
       }
-      into.digests.add(r.stream, r.data.gid);
+      into.digests.add(r.stream, key);
     } else if (message.type === "STATE") {
       const s = message.state as { stream?: { stream_descriptor?: { name?: string } }; sourceStats?: { recordCount?: number } };
       const name = s.stream?.stream_descriptor?.name;
@@ -48,7 +76,7 @@ export async function digestAirbyteOutput(stdout: Readable, into: ReadCheck): Pr
   }
 }
 
-/** Digests of every record in a sync's output folder (Parquet or JSONL files of each stream). */
+/** Digests of every record's primary key in a sync's output folder (Parquet or JSONL files of each stream). */
 export async function digestSyncOutput(outDir: string, streams: readonly string[]): Promise<StreamDigests> {
   const digests = new StreamDigests();
   for (const stream of streams) {
@@ -58,14 +86,15 @@ export async function digestSyncOutput(outDir: string, streams: readonly string[
     } catch {
       continue;
     }
+    const key = (row: Record<string, unknown>): string => keyOf(stream, row) ?? `(no key: ${JSON.stringify(row).slice(0, 80)})`;
     for (const name of names) {
       const path = join(outDir, stream, name);
       if (name.endsWith(".parquet")) {
-        for (const row of await parquetColumns(path, ["gid"])) digests.add(stream, String(row.gid));
+        for (const row of await parquetColumns(path, [...(PRIMARY_KEY.get(stream) ?? ["gid"])])) digests.add(stream, key(row));
       } else if (name.endsWith(".jsonl.gz") || name.endsWith(".jsonl")) {
         const input = name.endsWith(".gz") ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
-        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-          if (line !== "") digests.add(stream, String((JSON.parse(line) as { gid: unknown }).gid));
+        for await (const line of jsonLines(input)) {
+          if (line !== "") digests.add(stream, key(JSON.parse(line) as Record<string, unknown>));
         }
       }
     }

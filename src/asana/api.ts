@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { parseDateTime } from "../core/rfc3339.js";
 import type { AsanaHttp } from "./http.js";
 
-const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a date-time");
+const isoDateTime = z.string().refine((s) => !Number.isNaN(parseDateTime(s)), "not an RFC 3339 date-time with a time zone");
 
 /** A gid as Asana writes them: digits, and far shorter than this cap (a longer one is not echoed). */
 const gid = z.string().regex(/^\d{1,64}$/, "not a gid (digits)");

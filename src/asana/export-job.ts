@@ -65,6 +65,13 @@ export function finishedExport(job: ExportJob): FinishedExport | undefined {
   };
 }
 
+/** An unfinished job as one poll saw it, and when the next poll will be. */
+export interface PollUpdate {
+  job: ExportJob;
+  /** Delay before the next poll (it grows; a display counts it down). */
+  nextPollInMs: number;
+}
+
 /** The statuses Asana documents for a job. */
 const KNOWN_STATUSES = new Set(["not_started", "in_progress", "succeeded", "failed"]);
 
@@ -91,7 +98,7 @@ export class ExportUrlMissingError extends AsanaProtocolError {
  * progress and heartbeat between polls. A status Asana does not document is polled on, with a
  * warning once per status: a new state of a job is more likely than a broken one.
  */
-export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOptions): AsyncGenerator<ExportJob, FinishedExport> {
+export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOptions): AsyncGenerator<PollUpdate, FinishedExport> {
   const { clock, logger } = options;
   const maxInterval = options.maxIntervalMs ?? 60_000;
   let interval = options.intervalMs;
@@ -115,10 +122,11 @@ export async function* pollExport(api: AsanaApi, jobGid: string, options: PollOp
       unknown.add(job.status);
       logger("warn", `Export job ${jobGid} reports the status '${job.status}', which Asana does not document; waiting as if it were in progress`);
     }
-    yield job;
     const elapsed = clock.now() - options.startedAtMs;
+    const delay = Math.min(interval, options.timeoutMs - elapsed);
+    yield { job, nextPollInMs: Math.max(0, delay) };
     if (elapsed >= options.timeoutMs) throw new ExportTimeoutError(jobGid, Math.round(options.timeoutMs / 60_000));
-    await clock.sleep(Math.min(interval, options.timeoutMs - elapsed), options.signal);
+    await clock.sleep(delay, options.signal);
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
 }

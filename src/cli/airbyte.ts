@@ -7,7 +7,8 @@ import { AirbyteSink, airbyteLog } from "../sinks/airbyte.js";
 import type { LineWriter } from "../sinks/output.js";
 import { STREAM_NAMES, airbyteStreams, parseConfiguredCatalog } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
-import { parseFlags, required } from "./args.js";
+import { parseFlags, required, stringFlag } from "./args.js";
+import { CHECK_HELP, DISCOVER_HELP, READ_HELP, optionsOf, usageLine } from "./help.js";
 import { connect, type Runtime } from "./context.js";
 import { pumpSync } from "./pump.js";
 import { readJsonFile, selectedStreams } from "./selection.js";
@@ -17,16 +18,16 @@ export async function specCommand(out: LineWriter): Promise<void> {
   await out.line(JSON.stringify({ type: "SPEC", spec: buildSpec() }));
 }
 
-const CHECK_USAGE = "source-asana-export check --config CONFIG";
+const CHECK_USAGE = usageLine(CHECK_HELP);
 
 /** `check`: token and workspace access, without starting an export (it would take the only export slot). */
 export async function checkCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
-  const flags = parseFlags("check", argv, { config: { type: "string" } }, CHECK_USAGE);
+  const flags = parseFlags(argv, optionsOf(CHECK_HELP), CHECK_USAGE);
   const status = async (ok: boolean, message: string): Promise<void> =>
     out.line(JSON.stringify({ type: "CONNECTION_STATUS", connectionStatus: { status: ok ? "SUCCEEDED" : "FAILED", message: redactor.redact(message) } }));
   let config: Config;
   try {
-    config = await loadConfig(required("check", "config", flags.config, CHECK_USAGE), runtime.env, configWarnings(out, redactor));
+    config = await loadConfig(required("config", stringFlag(flags.config), CHECK_USAGE), runtime.env, configWarnings(out, redactor));
   } catch (error) {
     await status(false, describeFailure(error, redactor).message);
     return;
@@ -45,9 +46,9 @@ export async function checkCommand(argv: string[], runtime: Runtime, out: LineWr
 
 /** `discover`: the catalog of the three streams (static; the config is validated, nothing is called). */
 export async function discoverCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
-  const usage = "source-asana-export discover --config CONFIG";
-  const flags = parseFlags("discover", argv, { config: { type: "string" } }, usage);
-  await loadConfig(required("discover", "config", flags.config, usage), runtime.env, configWarnings(out, redactor));
+  const usage = usageLine(DISCOVER_HELP);
+  const flags = parseFlags(argv, optionsOf(DISCOVER_HELP), usage);
+  await loadConfig(required("config", stringFlag(flags.config), usage), runtime.env, configWarnings(out, redactor));
   await out.line(JSON.stringify({ type: "CATALOG", catalog: { streams: airbyteStreams() } }));
 }
 
@@ -64,15 +65,15 @@ function lineLogger(out: LineWriter, redactor: Redactor): Logger {
   };
 }
 
-const READ_USAGE = "source-asana-export read --config CONFIG --catalog CATALOG [--state STATE]";
+const READ_USAGE = usageLine(READ_HELP, ["config", "catalog"]);
 
 /** `read`: one export for the configured streams, as RECORD, STATE, TRACE and LOG messages. */
 export async function readCommand(argv: string[], runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<void> {
-  const flags = parseFlags("read", argv, { config: { type: "string" }, catalog: { type: "string" }, state: { type: "string" } }, READ_USAGE);
-  const config = await loadConfig(required("read", "config", flags.config, READ_USAGE), runtime.env, configWarnings(out, redactor));
+  const flags = parseFlags(argv, optionsOf(READ_HELP), READ_USAGE);
+  const config = await loadConfig(required("config", stringFlag(flags.config), READ_USAGE), runtime.env, configWarnings(out, redactor));
   redactor.add(config.service_account_token);
-  const catalog = parseConfiguredCatalog(await readJsonFile(required("read", "catalog", flags.catalog, READ_USAGE), "--catalog"));
-  const state = await loadStateFile(flags.state, STREAM_NAMES, runtime.clock.now());
+  const catalog = parseConfiguredCatalog(await readJsonFile(required("catalog", stringFlag(flags.catalog), READ_USAGE), "--catalog"));
+  const state = await loadStateFile(stringFlag(flags.state), STREAM_NAMES, runtime.clock.now());
   const streams = selectedStreams(catalog.map((c) => ({ stream: c.stream, incremental: c.syncMode === "incremental", selectedFields: c.selectedFields })));
   if (streams.length === 0) {
     await out.line(airbyteLog("warn", "The configured catalog selects no stream; nothing to export."));

@@ -16,6 +16,8 @@ export interface Runtime {
   clock: Clock;
   /** Whether stderr is an interactive terminal (progress display). */
   isTTY: boolean;
+  /** Whether stdout is a terminal (the sync then prints no JSON result line unless asked). */
+  stdoutIsTTY?: boolean;
   /** Aborted when the process is told to stop (SIGTERM, SIGINT): requests, waits and downloads end. */
   signal?: AbortSignal;
   /**
@@ -33,6 +35,7 @@ export function processRuntime(): Runtime {
     env: process.env,
     clock: systemClock,
     isTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
   };
 }
 

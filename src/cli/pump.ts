@@ -2,7 +2,7 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import type { Sink } from "../core/events.js";
+import type { Sink, SyncEvent } from "../core/events.js";
 import type { SelectedStream } from "../sync/plan.js";
 import { exportFileAvailable } from "../export-file/probe.js";
 import { exportReader } from "../sync/read-export.js";
@@ -33,8 +33,27 @@ export interface PumpInput {
   logger: Logger;
   redactor: Redactor;
   signal?: AbortSignal;
-  /** Download progress events at most this often (the sync's default: 30 s). */
+  /** Download progress log lines at most this often (the sync's default: 30 s). */
   progressLogMs?: number;
+  /** Download progress events at most this often (default: as often as the log lines). */
+  progressEventMs?: number;
+}
+
+/**
+ * The sink failed (a line its files cannot hold, stdout gone): tell the sync, so it settles its state
+ * as for any failure of its own (a job that would fail the same way on every resume is forgotten,
+ * streams end INCOMPLETE), and give the sink those last events (best effort: it may be broken).
+ */
+async function settleAfterSinkFailure(events: AsyncGenerator<SyncEvent, ConnectorState>, sink: Sink, error: unknown): Promise<void> {
+  try {
+    let next = await events.throw(error);
+    while (!next.done) {
+      await Promise.resolve(sink.handle(next.value)).catch(() => undefined);
+      next = await events.next();
+    }
+  } catch {
+    // The sync rethrows the sink's error once it has settled: the caller throws it anyway.
+  }
 }
 
 /**
@@ -49,7 +68,11 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
   const signals = [input.signal, runtime.signal].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length === 0 ? {} : { signal: AbortSignal.any(signals) };
   try {
-    const options = { ...syncOptions(config), ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }) };
+    const options = {
+      ...syncOptions(config),
+      ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }),
+      ...(input.progressEventMs === undefined ? {} : { progressEventMs: input.progressEventMs }),
+    };
     const events = runSync(input.streams, input.state, options, {
       api: conn.api,
       logger,
@@ -69,7 +92,12 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
     });
     let next = await events.next();
     while (!next.done) {
-      await sink.handle(next.value);
+      try {
+        await sink.handle(next.value);
+      } catch (error) {
+        await settleAfterSinkFailure(events, sink, error);
+        throw error;
+      }
       next = await events.next();
     }
     const stopped = (): unknown => (signal.signal?.aborted === true ? (signal.signal.reason ?? "stopped") : undefined);

@@ -7,6 +7,7 @@ import { LineWriter, OutputClosedError } from "../sinks/output.js";
 import { parseFlags } from "./args.js";
 import { processRuntime, type Runtime } from "./context.js";
 import { isMainModule } from "./entry.js";
+import { READ_SEMI_SPACE_MB, capYoungGeneration } from "./heap.js";
 import { InterruptedError, failureOf, stopOnSignals } from "./signals.js";
 import { TAP_NAME, aboutFormat, aboutInfo, packageInfo, renderAbout } from "./tap-about.js";
 import { discoverMode, syncMode, type SyncInput } from "./tap.js";
@@ -51,7 +52,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
   const redactor = new Redactor();
   redactor.add(runtime.env.ASANA_SERVICE_ACCOUNT_TOKEN);
   try {
-    const flags = parseFlags(TAP_NAME, argv, FLAGS, SHORT_USAGE);
+    const flags = parseFlags(argv, FLAGS, SHORT_USAGE);
     if (flags.help) {
       runtime.stdout.write(USAGE);
       return 0;
@@ -93,14 +94,16 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     } catch {
       // stdout is gone: stderr still says what happened.
     }
-    const message = describeFailure(error, redactor).message;
-    runtime.stderr.write(message.startsWith(`${TAP_NAME}:`) ? `${message}\n` : `${TAP_NAME}: ${message}\n`);
+    runtime.stderr.write(`${TAP_NAME}: ${describeFailure(error, redactor).message}\n`);
     return error instanceof InterruptedError ? error.exitCode : 1;
   }
 }
 
 // Run when executed as a program (not when imported by tests).
 if (isMainModule(import.meta.url)) {
+  // A sync streams records as `read` does: the same young generation (src/cli/heap.ts).
+  const args = process.argv.slice(2);
+  if (args.includes("--config") && !["--discover", "--about", "--help", "-h", "--version"].some((f) => args.includes(f))) capYoungGeneration(READ_SEMI_SPACE_MB);
   process.stdout.on("error", () => undefined);
   // Every file and folder the connector creates holds workspace data or its state: readable by its
   // owner only (0600 / 0700), including those whose writers take the default mode.

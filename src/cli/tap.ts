@@ -5,7 +5,7 @@ import type { Logger, LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { Sink } from "../core/events.js";
 import type { LineWriter } from "../sinks/output.js";
-import { PageCodecs, chooseEncoding, type FileSettings, type RowGroupEncoding } from "../sinks/files/index.js";
+import { PageCodecs, chooseEncoding, parquetCreatedBy, type FileSettings, type ParquetEncoding } from "../sinks/files/index.js";
 import { RotatingBatchFiles } from "../sinks/singer-batch.js";
 import { singerCatalog } from "../sinks/singer-catalog.js";
 import { parseSingerCatalog, type SingerStreamChoice } from "../sinks/singer-selection.js";
@@ -61,10 +61,12 @@ export function batchOutput(
   streams: readonly SingerStreamChoice[],
   cwd: string,
   runId: string,
-  encoding: () => RowGroupEncoding,
+  encoding: () => ParquetEncoding,
+  onInvalidRecord: "fail" | "skip",
 ): SingerBatchOutput {
   const { format, compression } = batch.encoding;
-  const files: FileSettings = format === "jsonl" ? { format, compression } : { format, compression, encoding: encoding() };
+  const files: FileSettings =
+    format === "jsonl" ? { format, compression } : { format, compression, encoding: encoding(), onInvalidRecord, createdBy: parquetCreatedBy() };
   const settings = { directory: batchDirectory(batch.storage.root, cwd), prefix: batch.storage.prefix, encoding: { format, compression }, files, maxRecordsPerFile: batch.batch_size, runId };
   return { files: new RotatingBatchFiles(settings, streams.map((c) => ({ name: c.stream.name, schema: projectRecordSchema(c.stream, c.selectedFields) }))), encoding: { format, compression } };
 }
@@ -89,9 +91,11 @@ export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWrit
   const version = runtime.clock.now();
   const announce = selection.streams.map(announced);
   const runId = `${version}-${randomUUID().slice(0, 8)}`;
-  let encoding: RowGroupEncoding | undefined;
-  const openEncoding = (): RowGroupEncoding => (encoding ??= chooseEncoding(new PageCodecs()));
-  const batch = config.batch_config ? batchOutput(config.batch_config, selection.streams, process.cwd(), runId, openEncoding) : undefined;
+  let encoding: ParquetEncoding | undefined;
+  const openEncoding = (): ParquetEncoding => (encoding ??= chooseEncoding(new PageCodecs()));
+  const batch = config.batch_config
+    ? batchOutput(config.batch_config, selection.streams, process.cwd(), runId, openEncoding, config.on_invalid_record)
+    : undefined;
   const sink = new SingerSink({
     out,
     redactor,

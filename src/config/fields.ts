@@ -2,6 +2,7 @@
 // of "config.<key> ...": "is missing: <fix>" or "must be <what>, got {got}: <fix>". The formatter in
 // issues.ts fills `{got}` with the offending value, so no value (and no secret) is baked in here.
 import { z } from "zod";
+import { daysInMonth, parseDateTime } from "../core/rfc3339.js";
 
 /** Placeholder in a message for the offending value; filled (secrets hidden) by the formatter. */
 export const GOT = "{got}";
@@ -36,41 +37,58 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: expecting(`one of ${values.map((v) => `'${v}'`).join(", ")}`) });
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/;
 const DATE_TIME_EXAMPLE = "e.g. 2024-01-01T00:00:00Z or 2024-01-01T02:00:00+02:00";
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+/** Why a string is not an RFC 3339 date-time with a time zone, or undefined when it is one (core/rfc3339.ts decides). */
+export function dateTimeProblem(value: string): string | undefined {
+  if (!Number.isNaN(parseDateTime(value))) return undefined;
+  const what = `must be an ISO 8601 date-time with a time zone, got ${GOT}`;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${what}: add a time, e.g. ${value}T00:00:00Z`;
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return `${what}: add a time zone, e.g. ${value}Z for UTC`;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return `is not a real date-time, got ${GOT}: ${DATE_TIME_EXAMPLE}`;
+  return `${what}: ${DATE_TIME_EXAMPLE}`;
 }
 
-/** Why a string is not an RFC 3339 date-time with a time zone, or undefined when it is one. */
-export function dateTimeProblem(value: string): string | undefined {
-  const what = `must be an ISO 8601 date-time with a time zone, got ${GOT}`;
-  const m = DATE_TIME.exec(value);
-  if (m === null) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${what}: add a time, e.g. ${value}T00:00:00Z`;
-    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return `${what}: add a time zone, e.g. ${value}Z for UTC`;
-    return `${what}: ${DATE_TIME_EXAMPLE}`;
-  }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const offsetOk = m[9] === undefined || (Number(m[10]) <= 23 && Number(m[11]) <= 59);
-  const ok =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
-  return ok ? undefined : `is not a real date-time, got ${GOT}: ${DATE_TIME_EXAMPLE}`;
+/** A string checked by `problem` (undefined when fine), then normalised to a UTC ISO date-time. */
+function utcTimeField(what: string, example: string, problem: (value: string) => string | undefined, utc: (value: string) => string) {
+  return z
+    .string({ error: expecting(what, example) })
+    .superRefine((value, ctx) => {
+      const found = problem(value);
+      if (found !== undefined) ctx.addIssue({ code: "custom", message: found, input: value });
+    })
+    .transform((value) => new Date(parseDateTime(utc(value))).toISOString());
 }
 
 /** An ISO 8601 date-time with `Z` or an offset, normalised to UTC (`2024-01-01T00:00:00.000Z`). */
 export function utcDateTime() {
-  return z
-    .string({ error: expecting("an ISO 8601 date-time with a time zone", DATE_TIME_EXAMPLE) })
-    .superRefine((value, ctx) => {
-      const problem = dateTimeProblem(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
-    })
-    .transform((value) => new Date(value).toISOString())
-    .meta({ format: "date-time" });
+  return utcTimeField("an ISO 8601 date-time with a time zone", DATE_TIME_EXAMPLE, dateTimeProblem, (v) => v).meta({ format: "date-time" });
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_OR_DATE_TIME_EXAMPLE = "e.g. 2024-01-01 (00:00 UTC) or 2024-01-01T00:00:00Z";
+
+/** Why a string is neither a calendar date nor an RFC 3339 date-time with a time zone, or undefined. */
+export function dateOrDateTimeProblem(value: string): string | undefined {
+  const m = DATE.exec(value);
+  if (m === null) {
+    const problem = dateTimeProblem(value);
+    // A date alone is accepted here: say so, and show one.
+    return problem
+      ?.replace("must be an ISO 8601 date-time with a time zone", "must be a date or an ISO 8601 date-time with a time zone")
+      .replace(DATE_TIME_EXAMPLE, DATE_OR_DATE_TIME_EXAMPLE);
+  }
+  const [year, month, day] = m.slice(1, 4).map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? undefined : `is not a real date, got ${GOT}: ${DATE_OR_DATE_TIME_EXAMPLE}`;
+}
+
+/**
+ * A calendar date (`2024-01-01`, meaning 00:00 UTC, as Meltano's `date_iso8601` settings are
+ * written) or an ISO 8601 date-time with `Z` or an offset; normalised to UTC (`2024-01-01T00:00:00.000Z`).
+ */
+export function utcDateOrDateTime() {
+  const midnight = (value: string): string => (DATE.test(value) ? `${value}T00:00:00Z` : value);
+  return utcTimeField("a date or an ISO 8601 date-time with a time zone", DATE_OR_DATE_TIME_EXAMPLE, dateOrDateTimeProblem, midnight).meta({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$" });
 }
 
 /** Whether a URL hostname is loopback: localhost, 127.0.0.0/8 or ::1 (WHATWG URL already normalised it). */

@@ -1,7 +1,7 @@
 // The config.json schema: the single source of truth for validation, the `Config` type and spec.json.
 // Titles, descriptions, examples and `order` go through `.meta()` into the generated JSON Schema.
 import { z } from "zod";
-import { baseUrl, dateTimeProblem, expecting, gidString, integerAtLeast, oneOf, utcDateTime } from "./fields.js";
+import { baseUrl, dateTimeProblem, expecting, gidString, integerAtLeast, oneOf, utcDateOrDateTime, utcDateTime } from "./fields.js";
 
 /** Environment variable that supplies the token when config.json has none. */
 export const TOKEN_ENV = "ASANA_SERVICE_ACCOUNT_TOKEN";
@@ -121,7 +121,11 @@ export const OUTPUT_DEFAULTS = {
   format: "parquet",
   compression: "zstd",
   max_file_size_mb: 512,
+  row_group_size_mb: 128,
+  parquet_data_page_version: 1,
 } as const;
+
+const pageVersionError = expecting("1 or 2", "1 (the default) is what every engine reads; 2 only for readers that ask for it");
 
 const outputSchema = z
   .strictObject(
@@ -140,6 +144,26 @@ const outputSchema = z
       max_file_size_mb: integerAtLeast(1, "a whole number of megabytes >= 1")
         .default(OUTPUT_DEFAULTS.max_file_size_mb)
         .meta({ title: "Maximum file size (MB)", description: "A new file is started past this size.", order: 3 }),
+      row_group_size_mb: integerAtLeast(1, "a whole number of megabytes >= 1")
+        .max(1024, { error: expecting("a whole number of megabytes from 1 to 1024", "128 (the default) is what Parquet recommends") })
+        .default(OUTPUT_DEFAULTS.row_group_size_mb)
+        .meta({
+          title: "Parquet row group size (MB)",
+          description:
+            "Uncompressed size of a Parquet row group. A group's compressed pages wait in memory until it is written " +
+            "(about a third of this size); BigQuery asks for at least 16, Parquet recommends 128 to 1024.",
+          order: 4,
+        }),
+      parquet_data_page_version: z
+        .int({ error: pageVersionError })
+        .min(1, { error: pageVersionError })
+        .max(2, { error: pageVersionError })
+        .default(OUTPUT_DEFAULTS.parquet_data_page_version)
+        .meta({
+          title: "Parquet data page version",
+          description: "1 (the default): version-1 data pages, which every engine reads; 2: version-2 data pages.",
+          order: 5,
+        }),
     },
     { error: expecting("an object", 'e.g. {"path": "./asana-export", "format": "parquet"}') },
   )
@@ -174,15 +198,15 @@ export const configShape = {
       airbyte_secret: true,
       order: 1,
     }),
-  start_date: utcDateTime()
+  start_date: utcDateOrDateTime()
     .optional()
     .meta({
       title: "Start date",
       description:
-        "The first sync exports only tasks and messages modified after this date-time (Z or an offset; stored as UTC). " +
-        "Later syncs continue from the saved cursor. Leave it out to export everything.",
-      examples: ["2024-01-01T00:00:00Z"],
-      pattern_descriptor: "YYYY-MM-DDTHH:mm:ssZ",
+        "The first sync exports only tasks and messages modified after this date (00:00 UTC) or date-time (Z or an " +
+        "offset; stored as UTC). Later syncs continue from the saved cursor. Leave it out to export everything.",
+      examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
+      pattern_descriptor: "YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ",
       order: 2,
     }),
   filters: filtersSchema,

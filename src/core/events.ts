@@ -14,10 +14,20 @@ export type SyncEvent =
   /** Size of the export file, compressed, when the download announces it. */
   | { kind: "estimate"; bytes: number }
   /**
-   * The export job's status while waiting, and download progress. Once the export is ready (before
-   * its first record), `exportGid` and `exportCreatedAt` name it, for sinks that stamp records with it.
+   * The export job's status while waiting (with its gid and when it is polled next, clock ms), and
+   * download progress. Once the export is ready (before its first record), `exportGid` and
+   * `exportCreatedAt` name it, for sinks that stamp records with it.
    */
-  | { kind: "progress"; job?: string; downloadedBytes?: number; totalBytes?: number; exportGid?: string; exportCreatedAt?: string }
+  | {
+      kind: "progress";
+      job?: string;
+      jobGid?: string;
+      nextPollAt?: number;
+      downloadedBytes?: number;
+      totalBytes?: number;
+      exportGid?: string;
+      exportCreatedAt?: string;
+    }
   | { kind: "records"; stream: string; records: readonly ExportRecord[]; emittedAt: number }
   /**
    * A stream's state, final for everything emitted before it. `recordCount`: records of that stream

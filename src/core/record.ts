@@ -12,6 +12,14 @@ export interface ExportRecord {
   readonly raw: string;
   /** The same text as UTF-8 bytes, for sinks that copy bytes (for a line: a view of the decompressed chunk). */
   readonly rawBytes: Uint8Array;
+  /** At least the byte length of the JSON text: room for `writeRaw`. */
+  rawLengthBound(): number;
+  /**
+   * Write the JSON text as UTF-8 into `target` from `at` (which has `rawLengthBound()` bytes of room);
+   * returns the offset after it. Sinks that copy bytes use it: the record writes the form it holds
+   * (bytes of the line, or a string) without making the other one.
+   */
+  writeRaw(target: Buffer, at: number): number;
   /** 1-based line number in the uncompressed export file (blank lines count); 0 when it came from no line. */
   readonly line: number;
   /** Byte offset of that line's first byte in the uncompressed file. */
@@ -29,4 +37,10 @@ export interface ExportRecord {
   elementBytes(name: string): Uint8Array[] | undefined;
   /** The record without these top-level fields, re-assembled from its bytes; undefined when it cannot be (use `object`). */
   withoutFields(names: ReadonlySet<string>): ExportRecord | undefined;
+  /**
+   * The objects of the decode's `referenceTypes` found in the line while it was scanned (as the
+   * scanner's `references`, REFERENCE_INTS ints each, offsets into `rawBytes`); undefined when the
+   * record was not scanned so (find them in `rawBytes`).
+   */
+  references(): Int32Array | undefined;
 }

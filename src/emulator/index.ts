@@ -82,6 +82,8 @@ export interface EmulatorOptions {
    * CA list, e.g. NODE_EXTRA_CA_CERTS), as Asana and its object storage do; default plain HTTP.
    */
   tls?: { key: string; cert: string };
+  /** Refuse `fields` paths of more dotted segments than this with a 400 naming the field; default: any depth. */
+  maxFieldDepth?: number;
 }
 
 /** A running emulator. */
@@ -185,7 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiRouter({
       directory,
       jobs,
-      typeParameters: options.typeParameters ?? "duplicate",
+      requestRules: { typeParameters: options.typeParameters ?? "duplicate", maxFieldDepth: options.maxFieldDepth ?? Number.POSITIVE_INFINITY },
       asanaChange: options.asanaChange ?? [],
       downloadUrl: (job) => {
         const path = storagePath(job.workspaceGid, job.exportGid);

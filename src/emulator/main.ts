@@ -25,6 +25,7 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --type-parameters M two export parameters of one resource type: duplicate (an object matching
                       both comes twice, the default), union (once, with both field sets) or
                       reject (the request is refused with a 400)
+  --max-field-depth N refuse export fields paths of more than N dotted segments with a 400
   --error-rate R      answer this share (0..1) of all requests with a 503, seeded
   --asana-change V    send this Asana-Change header on every API answer (repeatable), e.g.
                       'name=new_goal_memberships;info=https://forum.asana.com/;affected=true'
@@ -37,7 +38,7 @@ Serves a seeded Asana workspace through the resource export API on loopback.
                       lost-reply, huge-answer, trickle, redirect, forbidden, job-failed, job-slow,
                       job-status, job-no-url, file-truncated, file-malformed-line, file-unknown-type,
                       file-missing-modified-at, file-missing-gid, file-huge-line, file-invalid-utf8,
-                      file-not-gzip)
+                      file-duplicate-key, file-not-gzip)
   --help              this text
 `;
 
@@ -81,6 +82,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       "max-in-flight": { type: "string" },
       "error-rate": { type: "string" },
       "type-parameters": { type: "string" },
+      "max-field-depth": { type: "string" },
       "asana-change": { type: "string", multiple: true },
       "empty-export": { type: "string" },
       "tls-cert": { type: "string" },
@@ -123,6 +125,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     faults,
   };
   if (values.token !== undefined) options.token = values.token;
+  if (values["max-field-depth"] !== undefined) options.maxFieldDepth = integer("max-field-depth", values["max-field-depth"], 0, 1);
   const typeParameters = values["type-parameters"];
   if (typeParameters !== undefined) {
     if (typeParameters !== "duplicate" && typeParameters !== "union" && typeParameters !== "reject") {

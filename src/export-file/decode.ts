@@ -7,7 +7,7 @@ import { codeForReason, ExportLineError, type InvalidLineReason } from "./errors
 import { gunzipChunks } from "./gunzip.js";
 import type { ExportRecord } from "../core/record.js";
 import { ScannedLine, type LineSpans, type ParseCount } from "./export-line.js";
-import { JsonObjectScanner, STRING, STRING_ESCAPED } from "./json-scan.js";
+import { JsonObjectScanner, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_START, REF_START, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
 import { firstInvalidUtf8 } from "../core/utf8.js";
 
@@ -26,6 +26,8 @@ export interface DecodeOptions {
   fields?: readonly string[];
   /** Keep where every top-level member lies, so `withoutFields` can re-assemble a line from its bytes. */
   members?: boolean;
+  /** Resource types whose objects nested anywhere in a line the scan finds (`references()` of a line), indexed in this order. */
+  referenceTypes?: readonly string[];
 }
 
 /** Counters of one decode, complete once the iteration ends. */
@@ -111,6 +113,7 @@ class LineDecoder {
   private readonly scanner: JsonObjectScanner;
   private readonly count: ParseCount = { parsed: 0 };
   private readonly members: boolean;
+  private readonly references: boolean;
   private handedOut = 0;
   /** Parse every line instead of scanning it (see take). */
   private eager = false;
@@ -124,7 +127,8 @@ class LineDecoder {
     this.wanted = options.wantedTypes;
     this.fields = [...new Set(options.fields ?? [])].slice(0, 30);
     const keys = [...new Set(["gid", "resource_type", ...this.fields])];
-    this.scanner = new JsonObjectScanner(keys, options.members === true);
+    this.scanner = new JsonObjectScanner(keys, options.members === true, options.referenceTypes ?? []);
+    this.references = (options.referenceTypes ?? []).length > 0;
     this.fieldKeys = Int32Array.from(this.fields, (field) => keys.indexOf(field));
   }
 
@@ -170,15 +174,15 @@ class LineDecoder {
       const resourceType = this.text(buf, RESOURCE_TYPE);
       // An object without a usable gid or resource_type takes the parse path, which names the problem.
       if (gid !== "" && resourceType !== "") {
-        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, this.lineSpans(), undefined, undefined));
+        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, this.lineSpans(from), undefined, undefined));
         return;
       }
     }
     this.parseLine(buf, start, end, from, line, offset);
   };
 
-  /** Where the last scanned line's `fields` (and members) lie, copied out of the reused scanner. */
-  private lineSpans(): LineSpans {
+  /** Where the last scanned line's `fields` (and members, references) lie, copied out of the reused scanner. */
+  private lineSpans(lineStart: number): LineSpans {
     const { kinds, starts, ends } = this.scanner;
     const spans = new Int32Array(this.fieldKeys.length * 3);
     for (let k = 0; k < this.fieldKeys.length; k++) {
@@ -195,7 +199,18 @@ class LineDecoder {
         members[m * 2 + 1] = scanner.memberEnds[m] ?? 0;
       }
     }
-    return { fields: this.fields, spans, members };
+    let references: Int32Array | undefined;
+    if (this.references) {
+      references = scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS);
+      // Offsets from the line's first byte (its `rawBytes`): every int but the flag and the type.
+      for (let r = 0; r < references.length; r += REFERENCE_INTS) {
+        references[r + REF_START] = (references[r + REF_START] ?? 0) - lineStart;
+        references[r + REF_END] = (references[r + REF_END] ?? 0) - lineStart;
+        references[r + REF_GID_START] = (references[r + REF_GID_START] ?? 0) - lineStart;
+        references[r + REF_GID_END] = (references[r + REF_GID_END] ?? 0) - lineStart;
+      }
+    }
+    return { fields: this.fields, spans, members, references };
   }
 
   /** The string value of captured key k, or "" when it is not a string. */

@@ -17,9 +17,11 @@ export interface LineSpans {
   readonly spans: Int32Array;
   /** Top-level members as [start, end) pairs (key quote to value end), when kept. */
   readonly members: Int32Array | undefined;
+  /** The references the scan found (json-scan.ts `references`, offsets from the line's first byte, as in `rawBytes`), when asked for. */
+  readonly references: Int32Array | undefined;
 }
 
-const NO_SPANS: LineSpans = { fields: [], spans: new Int32Array(0), members: undefined };
+const NO_SPANS: LineSpans = { fields: [], spans: new Int32Array(0), members: undefined, references: undefined };
 
 /** A line as decoded: its bytes stay a view of the decompressed chunk (chunks are never reused). */
 export class ScannedLine implements ExportRecord {
@@ -58,6 +60,15 @@ export class ScannedLine implements ExportRecord {
 
   get rawBytes(): Uint8Array {
     return this.buf.subarray(this.start, this.end);
+  }
+
+  rawLengthBound(): number {
+    return this.end - this.start;
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    target.set(this.buf.subarray(this.start, this.end), at);
+    return at + this.end - this.start;
   }
 
   /** Index of a field in the spans, or -1 when the answer must come from the object. */
@@ -108,6 +119,10 @@ export class ScannedLine implements ExportRecord {
     const out: Uint8Array[] = [];
     for (let i = 0; i < offsets.length; i += 2) out.push(this.buf.subarray(offsets[i], offsets[i + 1]));
     return out;
+  }
+
+  references(): Int32Array | undefined {
+    return this.spans.references;
   }
 
   withoutFields(names: ReadonlySet<string>): ExportRecord | undefined {

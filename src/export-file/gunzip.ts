@@ -1,6 +1,7 @@
 // Streaming gunzip of the downloaded bytes, with zlib's errors turned into ones a user can act on.
 import { once } from "node:events";
-import { createGunzip } from "node:zlib";
+import type { TransformOptions } from "node:stream";
+import { createGunzip, type ZlibOptions } from "node:zlib";
 import { ConnectorError } from "../core/errors.js";
 import { ExportFileError } from "./errors.js";
 
@@ -14,7 +15,17 @@ export interface GunzipCounters {
 // needs an event-loop turn to start; 256 KB steps (zlib's default is 16 KB) cut those turns and
 // the main thread's idle waits. Inflating in a worker thread instead (chunks transferred back)
 // measured no faster than this on 200k lines (both ~3.0-3.6 s on 2 noisy cores), so it was not kept.
+// Tried again in 2026-12 against the 256 KB-chunk gunzip floor, each no faster on this shared VM:
+// gunzip + split + scan in a worker, chunks transferred to the main thread (3.0-3.5 s against 3.4 s
+// here); and the scan alone in a worker, the lines copied into SharedArrayBuffer blocks (1 s more
+// CPU in all, 3.3-3.8 s against 2.5 s, for the copies, fresh pages and messages). The CPU a read
+// needs (inflate ~0.9 s, scan ~1.1 s, the rest ~0.5 s for 700 MB) is 2.5-3x the floor's, so even
+// spread perfectly over 2 cores it would land at 1.4-1.6x the floor.
 const CHUNK_SIZE = 256 * 1024;
+// How far inflate may run ahead of the reader. At the default (16 KB, less than one chunk) zlib
+// stops after each chunk until it is read, so every chunk costs a thread hand-off on the critical
+// path: a reader busy 0.3 ms a chunk took 1.78 s on the 696 MB bench file against 1.36 s with 1 MB.
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 /**
  * Decompress a gzip byte stream (multi-member allowed), yielding the decompressed chunks. An empty
@@ -35,7 +46,9 @@ export async function* gunzipChunks(
     input.return?.().catch(() => undefined);
     throw error;
   }
-  const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
+  // zlib streams take Transform's options too (lib/zlib.js passes them on); the types omit them.
+  const options: ZlibOptions & TransformOptions = { chunkSize: CHUNK_SIZE, readableHighWaterMark: READ_AHEAD_BYTES };
+  const gunzip = createGunzip(options);
   const stop = new AbortController();
   let sourceError: { error: unknown } | undefined;
   // Fed by hand rather than through stream.pipeline(Readable.from(source)): that route kept

@@ -4,6 +4,21 @@
 // dedupe and the cursor check need no parse. Lines are passed on as bytes; a sink that needs the
 // object parses it then. Anything the scan does not accept takes the JSON.parse path, which gives
 // the verdict and the error message, so a scan stricter than JSON.parse costs time, never records.
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  NINE,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  ZERO,
+  isWhitespace,
+  scanNumber,
+} from "../core/json-bytes.js";
 
 /** What a captured top-level value is (JSON.parse's `typeof`, with strings split by escaping). */
 export const ABSENT = 0;
@@ -16,20 +31,32 @@ export const NUMBER = 5;
 /** An object or an array (both `typeof` "object"). */
 export const OBJECT = 6;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
+
+/** The ints of one found reference in `references`: the object's span, its gid's span inside the quotes, whether the gid has escapes (1), the index of its type. */
+export const REFERENCE_INTS = 6;
+export const REF_START = 0;
+export const REF_END = 1;
+export const REF_GID_START = 2;
+export const REF_GID_END = 3;
+export const REF_GID_ESCAPED = 4;
+export const REF_TYPE = 5;
+/** Per open container: start, gid start, gid end, gid escaped, type index. */
+const FRAME_INTS = 5;
+const REF_NONE = 0;
+const REF_GID = 1;
+const REF_TYPE_KEY = 2;
+const RESOURCE_TYPE_KEY = new TextEncoder().encode("resource_type");
+
+/** Whether the (unescaped) key `buf[start, end)` is `gid`, `resource_type` or neither. */
+function referenceKey(buf: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length === 3) return buf[start] === 0x67 && buf[start + 1] === 0x69 && buf[start + 2] === 0x64 ? REF_GID : REF_NONE;
+  if (length !== 13) return REF_NONE;
+  for (let j = 0; j < 13; j++) if (buf[start + j] !== RESOURCE_TYPE_KEY[j]) return REF_NONE;
+  return REF_TYPE_KEY;
+}
 
 // Bytes that may follow a backslash: " \ / b f n r t u.
 const ESCAPES = new Uint8Array(256);
@@ -37,7 +64,13 @@ for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
 
-const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+// Bytes a string runs on over: all but the quote, the backslash and control characters (< 0x20).
+// Skipping them with one table lookup a byte, before the checks that stop a string, made the scan
+// of a 696 MB export ~15-20% faster (1.25-1.3 s -> 1.06-1.16 s on one core, bench micro-run).
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 256; c++) PLAIN[c] = 1;
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
 
 /**
  * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
@@ -45,7 +78,10 @@ const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0
  * delimit its bytes: inside the quotes for a string, the whole value otherwise (an object or array
  * from its bracket to just after the closing one). With `members`, the scan also notes where every
  * top-level member lies (`memberStarts[m]` at its key's quote, `memberEnds[m]` after its value), so
- * a line can be re-assembled without some of its members.
+ * a line can be re-assembled without some of its members. With `referenceTypes`, it also finds every
+ * object nested anywhere (the line itself included) whose own `resource_type` is one of them and that
+ * has a string `gid`: `references` holds REFERENCE_INTS ints per object found, in the order they close
+ * (inner objects first), `referenceCount` how many.
  */
 export class JsonObjectScanner {
   readonly kinds: Uint8Array;
@@ -55,16 +91,28 @@ export class JsonObjectScanner {
   memberCount = 0;
   memberStarts = new Int32Array(0);
   memberEnds = new Int32Array(0);
+  /** Objects of `referenceTypes` found by the last scan: REFERENCE_INTS ints each (see REF_START...). */
+  references = new Int32Array(0);
+  referenceCount = 0;
   private readonly keyBytes: Uint8Array[];
+  private readonly referenceTypes: readonly Uint8Array[];
   private stack = new Uint8Array(64);
+  /** Per open container (as `stack`), while references are looked for: where it starts, its gid's span, its type. */
+  private frames = new Int32Array(0);
   /** Set by scanString: whether the string just scanned had an escape. */
   private escaped = false;
 
   constructor(
     readonly keys: readonly string[],
     private readonly members = false,
+    referenceTypes: readonly string[] = [],
   ) {
     this.keyBytes = keys.map((k) => new TextEncoder().encode(k));
+    this.referenceTypes = referenceTypes.map((t) => new TextEncoder().encode(t));
+    if (referenceTypes.length > 0) {
+      this.frames = new Int32Array(this.stack.length * FRAME_INTS);
+      this.references = new Int32Array(64 * REFERENCE_INTS);
+    }
     this.kinds = new Uint8Array(keys.length);
     this.starts = new Int32Array(keys.length);
     this.ends = new Int32Array(keys.length);
@@ -91,13 +139,18 @@ export class JsonObjectScanner {
   scan(buf: Uint8Array, start: number, end: number): boolean {
     this.kinds.fill(ABSENT);
     this.memberCount = 0;
+    this.referenceCount = 0;
     const members = this.members;
+    const refs = this.referenceTypes.length > 0;
+    // While references are looked for: what the key just read names (REF_NONE, REF_GID, REF_TYPE_KEY).
+    let refKey = REF_NONE;
     let i = start;
     while (i < end && isWhitespace(buf[i] ?? 0)) i++;
     if (i >= end || buf[i] !== LBRACE) return false;
     let stack = this.stack;
     let depth = 1;
     stack[0] = IN_OBJECT;
+    if (refs) this.openFrame(0, i);
     i++;
     // The key of the top-level member being read, when it is one of `keys` (else -1).
     let capture = -1;
@@ -116,6 +169,7 @@ export class JsonObjectScanner {
         if (c === RBRACE && allowClose) {
           depth--;
           i++;
+          if (refs) this.closeFrame(depth, i);
           if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
         } else {
           if (c !== QUOTE) return false;
@@ -124,6 +178,7 @@ export class JsonObjectScanner {
           const keyEnd = this.scanString(buf, keyStart, end);
           if (keyEnd < 0) return false;
           capture = depth === 1 && this.keyBytes.length > 0 ? this.matchKey(buf, keyStart, keyEnd) : -1;
+          if (refs) refKey = this.escaped ? REF_NONE : referenceKey(buf, keyStart, keyEnd);
           i = keyEnd + 1;
           c = buf[i] ?? 0;
           while (i < end && isWhitespace(c)) c = buf[++i] ?? 0;
@@ -148,6 +203,7 @@ export class JsonObjectScanner {
             this.starts[capture] = i + 1;
             this.ends[capture] = valueEnd;
           }
+          if (refKey !== REF_NONE) this.noteReferenceString(buf, depth - 1, refKey, i + 1, valueEnd);
           kind = this.escaped ? STRING_ESCAPED : STRING;
           i = valueEnd + 1;
         } else if (c === LBRACE || c === LBRACKET) {
@@ -161,6 +217,11 @@ export class JsonObjectScanner {
             const grown = new Uint8Array(stack.length * 2);
             grown.set(stack);
             this.stack = stack = grown;
+            if (refs) this.growFrames();
+          }
+          if (refs) {
+            this.openFrame(depth, i);
+            refKey = REF_NONE;
           }
           stack[depth++] = c === LBRACE ? IN_OBJECT : IN_ARRAY;
           i++;
@@ -186,6 +247,7 @@ export class JsonObjectScanner {
         } else {
           return false;
         }
+        refKey = REF_NONE;
         if (capture >= 0) {
           this.kinds[capture] = kind;
           if (kind !== STRING && kind !== STRING_ESCAPED) {
@@ -215,12 +277,72 @@ export class JsonObjectScanner {
         if (c === (container === IN_OBJECT ? RBRACE : RBRACKET)) {
           depth--;
           i++;
+          if (refs && container === IN_OBJECT) this.closeFrame(depth, i);
           if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
           continue;
         }
         return false;
       }
     }
+  }
+
+  /** A container opens at `start`, `depth` levels deep: no gid or type seen in it yet. */
+  private openFrame(depth: number, start: number): void {
+    const f = depth * FRAME_INTS;
+    this.frames[f] = start;
+    this.frames[f + 1] = -1;
+    this.frames[f + 3] = 0;
+    this.frames[f + 4] = -1;
+  }
+
+  private growFrames(): void {
+    const grown = new Int32Array(this.stack.length * FRAME_INTS);
+    grown.set(this.frames);
+    this.frames = grown;
+  }
+
+  /** The string `[start, end)` is the value of a `gid` or `resource_type` key of the object `depth` deep. */
+  private noteReferenceString(buf: Uint8Array, depth: number, key: number, start: number, end: number): void {
+    const f = depth * FRAME_INTS;
+    if (key === REF_GID) {
+      this.frames[f + 1] = start;
+      this.frames[f + 2] = end;
+      this.frames[f + 3] = this.escaped ? 1 : 0;
+      return;
+    }
+    const length = end - start;
+    for (let t = 0; t < this.referenceTypes.length; t++) {
+      const word = this.referenceTypes[t] as Uint8Array;
+      if (word.length !== length) continue;
+      let j = 0;
+      while (j < length && buf[start + j] === word[j]) j++;
+      if (j === length) {
+        this.frames[f + 4] = t;
+        return;
+      }
+    }
+    this.frames[f + 4] = -1;
+  }
+
+  /** The object `depth` deep closed just before `end`: a reference when it had a wanted type and a gid. */
+  private closeFrame(depth: number, end: number): void {
+    const f = depth * FRAME_INTS;
+    const type = this.frames[f + 4] ?? -1;
+    const gidStart = this.frames[f + 1] ?? -1;
+    if (type < 0 || gidStart < 0) return;
+    if ((this.referenceCount + 1) * REFERENCE_INTS > this.references.length) {
+      const grown = new Int32Array(this.references.length * 2);
+      grown.set(this.references);
+      this.references = grown;
+    }
+    const r = this.referenceCount++ * REFERENCE_INTS;
+    const out = this.references;
+    out[r + REF_START] = this.frames[f] ?? 0;
+    out[r + REF_END] = end;
+    out[r + REF_GID_START] = gidStart;
+    out[r + REF_GID_END] = this.frames[f + 2] ?? 0;
+    out[r + REF_GID_ESCAPED] = this.frames[f + 3] ?? 0;
+    out[r + REF_TYPE] = type;
   }
 
   /** A top-level member's container value closed just before `end`: note its span (and the member's). */
@@ -236,7 +358,11 @@ export class JsonObjectScanner {
   private scanString(buf: Uint8Array, i: number, end: number): number {
     let escaped = false;
     while (i < end) {
-      const c = buf[i] ?? 0;
+      let c = buf[i] ?? 0;
+      // It may run past `end` (the string is then unterminated within the line: -1 below); reads
+      // past the buffer give 0, which stops it.
+      while (PLAIN[c] === 1) c = buf[++i] ?? 0;
+      if (i >= end) return -1;
       if (c === QUOTE) {
         this.escaped = escaped;
         return i;
@@ -277,34 +403,4 @@ export class JsonObjectScanner {
     }
     return -1;
   }
-}
-
-/** From the first byte of a number: the index after it, or -1 if it is not a JSON number. */
-function scanNumber(buf: Uint8Array, i: number, end: number): number {
-  if (buf[i] === MINUS) i++;
-  if (i >= end) return -1;
-  let c = buf[i] ?? 0;
-  if (c === ZERO) {
-    i++;
-  } else if (c > ZERO && c <= NINE) {
-    i++;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-  } else {
-    return -1;
-  }
-  if (i < end && buf[i] === 0x2e /* . */) {
-    i++;
-    const digits = i;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  c = i < end ? (buf[i] ?? 0) : 0;
-  if (c === 0x65 || c === 0x45 /* e E */) {
-    i++;
-    if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
-    const digits = i;
-    while (i < end && (buf[i] ?? 0) >= ZERO && (buf[i] ?? 0) <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  return i;
 }

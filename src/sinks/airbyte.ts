@@ -51,8 +51,7 @@ export class AirbyteSink implements Sink {
         // decoded or stringified again here.
         const head = Buffer.from(`{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"emitted_at":${event.emittedAt},"data":`);
         for (const r of event.records) {
-          const bytes = r.rawBytes ?? Buffer.from(r.raw, "utf8");
-          const full = this.out.splice(head, bytes, RECORD_TAIL);
+          const full = this.out.record(head, r, RECORD_TAIL);
           if (full !== undefined) await full;
         }
         return;

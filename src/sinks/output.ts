@@ -1,4 +1,5 @@
 import { ConnectorError } from "../core/errors.js";
+import type { ExportRecord } from "../core/record.js";
 
 /** The reader of our stdout went away (EPIPE): stop quietly, this is not a failure of the sync. */
 export class OutputClosedError extends ConnectorError {
@@ -66,6 +67,36 @@ export class LineWriter {
     buf[at++] = NEWLINE;
     this.size = at;
     return undefined;
+  }
+
+  /**
+   * Queue one line made of `head`, the record's JSON text and `tail`, then a newline, written by the
+   * record in the form it holds (no intermediate copy). Returns a promise only when the batch had to
+   * be written first, as `splice` does.
+   */
+  record(head: Uint8Array, record: ExportRecord, tail: Uint8Array): Promise<void> | undefined {
+    const bound = head.length + record.rawLengthBound() + tail.length + 1;
+    if (this.size + bound > this.buf.length) return this.recordSlow(head, record, tail, bound);
+    const buf = this.buf;
+    buf.set(head, this.size);
+    let at = record.writeRaw(buf, this.size + head.length);
+    buf.set(tail, at);
+    at += tail.length;
+    buf[at++] = NEWLINE;
+    this.size = at;
+    return undefined;
+  }
+
+  private async recordSlow(head: Uint8Array, record: ExportRecord, tail: Uint8Array, bound: number): Promise<void> {
+    await this.flush();
+    if (bound <= this.buf.length) {
+      this.record(head, record, tail);
+      return;
+    }
+    // A line larger than a whole batch goes out on its own.
+    const bytes = record.rawBytes;
+    const pending = this.splice(head, bytes, tail);
+    if (pending !== undefined) await pending;
   }
 
   private async spliceSlow(head: Uint8Array, body: Uint8Array, tail: Uint8Array, bodyLength: number, length: number): Promise<void> {

@@ -5,7 +5,7 @@
 import { pathToFileURL } from "node:url";
 import type { StreamDefinition } from "../streams/index.js";
 import type { ExportRecord } from "../core/record.js";
-import { fileFormat, RotatingFileWriter, type FileSettings, type RecordStamp, type WrittenFile } from "./files/index.js";
+import { fileFormat, RotatingFileWriter, type FileSettings, type RecordStamp, type SkippedLines, type WrittenFile } from "./files/index.js";
 import type { BatchEncoding } from "./singer-messages.js";
 
 /** Where and how BATCH files are written. */
@@ -31,6 +31,8 @@ export interface BatchFiles {
   close(stream: string): Promise<string[]>;
   /** Remove every file not yet completed. */
   abort(): Promise<void>;
+  /** Lines of the stream the writer could not represent and skipped (on_invalid_record = skip). */
+  skipped(stream: string): SkippedLines;
 }
 
 interface StreamFiles {
@@ -78,6 +80,10 @@ export class RotatingBatchFiles implements BatchFiles {
 
   async abort(): Promise<void> {
     for (const files of this.streams.values()) await files.writer.abort();
+  }
+
+  skipped(stream: string): SkippedLines {
+    return this.streams.get(stream)?.writer.skipped ?? { count: 0 };
   }
 
   private report(files: StreamFiles): string[] {

@@ -124,7 +124,7 @@ export class SingerSink implements Sink {
     const head = Buffer.from(frame.head, "utf8");
     const tail = Buffer.from(frame.tail, "utf8");
     for (const r of records) {
-      const full = out.splice(head, r.rawBytes ?? Buffer.from(r.raw, "utf8"), tail);
+      const full = out.record(head, r, tail);
       if (full !== undefined) await full;
     }
   }
@@ -138,7 +138,14 @@ export class SingerSink implements Sink {
   private async state(stream: string, blob: Record<string, unknown>, final: boolean): Promise<void> {
     const { out, batch } = this.options;
     if (final && this.byName.has(stream)) {
-      if (batch !== undefined) await this.announce(stream, await batch.files.close(stream));
+      if (batch !== undefined) {
+        await this.announce(stream, await batch.files.close(stream));
+        const skipped = batch.files.skipped(stream);
+        if (skipped.count > 0) {
+          const first = skipped.first === undefined ? "" : ` (first: ${skipped.first.gid}: ${skipped.first.reason})`;
+          this.options.logger("warn", `Skipped invalid lines (on_invalid_record = skip): ${skipped.count} ${stream} line(s) the Parquet writer cannot represent${first}`);
+        }
+      }
       if (this.versioned(stream)) {
         // A stream with no record still gets both: the export holds none of its objects any more.
         if (!this.activated.has(stream)) await this.activate(stream);

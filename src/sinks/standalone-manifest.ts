@@ -29,6 +29,8 @@ export const manifestSchema = z.strictObject({
       cursor: z.string().optional(),
       /** Hash of the Parquet columns: a change means the schema changed between files. */
       columns_hash: z.string().optional(),
+      /** Lines the Parquet writer could not represent and skipped (on_invalid_record = skip); absent when none. */
+      skipped_lines: z.number().int().positive().optional(),
       files: z.array(fileEntry),
     }),
   ),
@@ -43,7 +45,15 @@ export function manifestDocument(input: {
   writtenAt: string;
   format: "parquet" | "jsonl";
   compression: "zstd" | "snappy" | "gzip" | "none";
-  streams: readonly { stream: string; rows: number; bytes: number; cursor: string | undefined; columnsHash: string | undefined; files: { path: string; rows: number; bytes: number }[] }[];
+  streams: readonly {
+    stream: string;
+    rows: number;
+    bytes: number;
+    cursor: string | undefined;
+    columnsHash: string | undefined;
+    skipped: number;
+    files: { path: string; rows: number; bytes: number }[];
+  }[];
 }): Manifest {
   const streams: Manifest["streams"] = {};
   for (const s of input.streams) {
@@ -52,6 +62,7 @@ export function manifestDocument(input: {
       bytes: s.bytes,
       ...(s.cursor === undefined ? {} : { cursor: s.cursor }),
       ...(s.columnsHash === undefined ? {} : { columns_hash: s.columnsHash }),
+      ...(s.skipped > 0 ? { skipped_lines: s.skipped } : {}),
       files: s.files,
     };
   }

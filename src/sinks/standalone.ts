@@ -7,6 +7,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
 import { fileSystemError } from "../core/fs-errors.js";
+import type { Logger } from "../core/logger.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
 import { MANIFESTS, fileSafeTime } from "./standalone-leftovers.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
@@ -28,6 +29,16 @@ export interface StandaloneOptions {
   /** Per-stream state loaded at the start; kept for streams this sync does not touch. */
   previousState: Readonly<Record<string, StateBlob>>;
   clock: { now(): number };
+  /** Where the warning about skipped lines goes. */
+  logger?: Logger;
+  /** Told of each step of publishing as it completes (a progress display). */
+  onPublish?: (step: PublishStep) => void;
+}
+
+/** One completed step of finish(): a file renamed to its final name, the manifest, the state file. */
+export interface PublishStep {
+  kind: "file" | "manifest" | "state";
+  path: string;
 }
 
 /** What one stream got from a sync. */
@@ -38,6 +49,8 @@ export interface StreamResult {
   /** Paths relative to the output folder, with `/` separators. */
   files: { path: string; rows: number; bytes: number }[];
   cursor: string | undefined;
+  /** Lines the Parquet writer could not represent and skipped (on_invalid_record = skip). */
+  skipped: number;
 }
 
 /** The outcome of a finished sync. */
@@ -139,6 +152,12 @@ export class StandaloneSink implements Sink {
         const files = await writer.commit(baseName);
         published.push(...files.map((f) => f.path));
         committed.set(stream, files);
+        const { count, first } = writer.skipped;
+        if (count > 0) {
+          const at = first === undefined ? "" : ` (first: ${first.gid}${first.line > 0 ? ` at line ${first.line}` : ""}: ${first.reason})`;
+          this.options.logger?.("warn", `Skipped invalid lines (on_invalid_record = skip): ${count} ${stream} line(s) the Parquet writer cannot represent${at}`);
+        }
+        for (const f of files) this.options.onPublish?.({ kind: "file", path: f.path });
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
       const manifestPath = join(this.options.outDir, MANIFESTS, `${info.gid}.json`);
@@ -152,10 +171,12 @@ export class StandaloneSink implements Sink {
       });
       await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       published.push(manifestPath);
+      this.options.onPublish?.({ kind: "manifest", path: manifestPath });
       const bookmarks: Record<string, StateBlob> = { ...this.options.previousState };
       for (const [stream, state] of this.states) bookmarks[stream] = state;
       await writeFileAtomic(this.options.statePath, `${JSON.stringify({ bookmarks }, null, 2)}\n`);
       await rm(pendingStatePath(this.options.statePath), { force: true });
+      this.options.onPublish?.({ kind: "state", path: this.options.statePath });
       this.result = { exportGid: info.gid, exportCreatedAt: info.createdAt, manifestPath, statePath: this.options.statePath, streams };
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.
@@ -169,6 +190,7 @@ export class StandaloneSink implements Sink {
     const cursor = this.states.get(stream)?.cursor;
     return {
       stream,
+      skipped: this.writers.get(stream)?.skipped.count ?? 0,
       rows: files.reduce((n, f) => n + f.rows, 0),
       bytes: files.reduce((n, f) => n + f.bytes, 0),
       files,

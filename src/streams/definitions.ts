@@ -137,7 +137,8 @@ export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
   },
   // Reference streams hold every reference seen anywhere in the export's lines; `parents` lists where
   // they are looked for when the sync reads a narrow export of every object (in an incremental sync):
-  // the places that keep names current, not every story.
+  // the default fields that keep names current, not every story (Asana makes commenters, creators and
+  // assignees followers, so the followers hold them).
   {
     name: "users",
     source: {
@@ -145,7 +146,7 @@ export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
       referenceType: "user",
       scope: "anywhere",
       parents: {
-        task: ["assignee", "assigned_by", "completed_by", "created_by", "followers", "likes.user", "custom_fields.people_value", "custom_fields.created_by"],
+        task: ["assignee", "completed_by", "followers", "likes.user", "custom_fields.people_value", "custom_fields.created_by"],
         team: ["members"],
         message: ["created_by", "followers", "likes.user"],
       },

@@ -3,9 +3,10 @@
 // (children, pairs), or the distinct references it holds (collected over the whole export and
 // handed out at its end, once each).
 import type { ExportRecord } from "../core/record.js";
-import { findReferences } from "../export-file/json-bytes.js";
+import { ColumnWriter, PathReader } from "../export-file/json-columns.js";
+import { ABSENT, JsonObjectScanner, NULL as NULL_KIND, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_ESCAPED, REF_GID_START, REF_START, REF_TYPE } from "../export-file/json-scan.js";
 import { normalizeSelection, type StreamDefinition } from "../streams/index.js";
-import { ElementRecord, RowRecord, elementHead, type Origin } from "./derived-records.js";
+import { BytesRecord, ElementRecord, RowRecord, elementHead, type Origin } from "./derived-records.js";
 import type { SelectedStream } from "./plan.js";
 
 /** Hands a stream's record on. */
@@ -24,20 +25,34 @@ export interface Deriver {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A dotted path of keys as a function of a value (undefined when a step is missing). */
+function compileSteps(path: string): (value: unknown) => unknown {
+  const steps = path.split(".");
+  const [a, b] = steps;
+  // The paths of the declarations have one or two steps: no loop for them (a row is built per element).
+  if (steps.length === 1 && a !== undefined) return (v) => (isObject(v) ? v[a] : undefined);
+  if (steps.length === 2 && a !== undefined && b !== undefined) {
+    return (v) => {
+      const inner = isObject(v) ? v[a] : undefined;
+      return isObject(inner) ? inner[b] : undefined;
+    };
+  }
+  return (v) => {
+    let value = v;
+    for (const key of steps) value = isObject(value) ? value[key] : undefined;
+    return value;
+  };
+}
+
 /** An element path (`enum_value.gid`, `multi_enum_values[].gid`) as a function of the element. */
 function compilePath(path: string): (element: Json) => unknown {
   const [head, tail] = path.split("[].", 2) as [string, string | undefined];
-  const steps = head.split(".");
-  const at = (value: unknown, keys: readonly string[]): unknown => {
-    let v = value;
-    for (const key of keys) v = isObject(v) ? v[key] : undefined;
-    return v;
-  };
-  if (tail === undefined) return (element) => at(element, steps) ?? null;
-  const inner = tail.split(".");
+  const at = compileSteps(head);
+  if (tail === undefined) return (element) => at(element) ?? null;
+  const inner = compileSteps(tail);
   return (element) => {
-    const list = at(element, steps);
-    return Array.isArray(list) ? list.map((item) => at(item, inner) ?? null) : [];
+    const list = at(element);
+    return Array.isArray(list) ? list.map((item) => inner(item) ?? null) : [];
   };
 }
 
@@ -89,9 +104,10 @@ function elementDeriver(stream: SelectedStream, field: string): Deriver {
     derive(line, emit) {
       const parent = parentValues(definition, line);
       const bytes = all ? line.elementBytes(field) : undefined;
+      const from = origin(line);
       if (bytes !== undefined) {
         const head = elementHead(parent);
-        for (const element of bytes) if (element[0] === 0x7b) emit(name, new ElementRecord(head, element, origin(line)));
+        for (const element of bytes) if (element[0] === 0x7b) emit(name, new ElementRecord(head, element, from));
         return;
       }
       const elements = line.field(field);
@@ -100,35 +116,88 @@ function elementDeriver(stream: SelectedStream, field: string): Deriver {
         if (!isObject(element)) continue;
         const row: Json = { ...parent };
         for (const [k, v] of Object.entries(element)) if (all || keep.has(k)) row[k] = v;
-        emit(name, new RowRecord(row, origin(line)));
+        emit(name, new RowRecord(row, from));
       }
     },
   };
 }
 
-/** Custom field values, join rows: named columns from each element, the parent's key first. */
-function columnsDeriver(stream: SelectedStream, field: string, parentKey: (line: ExportRecord) => Json, map: Readonly<Record<string, string>>): Deriver {
+function hasKey(row: Json, key: readonly string[]): boolean {
+  for (const column of key) if (row[column] === null || row[column] === undefined) return false;
+  return true;
+}
+
+/** Where rows made from bytes are written: views of a shared buffer, a new one when it is full (the old one stays with its rows). */
+class Arena {
+  buf = Buffer.allocUnsafe(0);
+  at = 0;
+
+  /** Make sure `bytes` bytes of room follow `at`. */
+  room(bytes: number): void {
+    if (this.buf.length - this.at >= bytes) return;
+    this.buf = Buffer.allocUnsafe(Math.max(ARENA_BYTES, bytes));
+    this.at = 0;
+  }
+
+  /** The bytes from `at` to `end`, which now belong to a row. */
+  take(end: number): Uint8Array {
+    const row = this.buf.subarray(this.at, end);
+    this.at = end;
+    return row;
+  }
+}
+
+const ARENA_BYTES = 1 << 20;
+const RBRACE = 0x7d;
+
+/**
+ * Custom field values, join rows: the parent's columns, then named columns from each element. From a
+ * scanned line, each row's JSON text is put together from the element's bytes (each value's text as
+ * exported, see json-columns.ts); from a parsed one, it is an object like any row.
+ */
+function columnsDeriver(stream: SelectedStream, field: string, parentColumns: (line: ExportRecord) => Json, map: Readonly<Record<string, string>>): Deriver {
   const definition = stream.definition;
   const name = definition.name;
   const selected = new Set(columnsOf(stream));
-  const paths = Object.entries(map)
-    .filter(([column]) => selected.has(column))
-    .map(([column, path]) => [column, compilePath(path)] as const);
+  const chosen = Object.entries(map).filter(([column]) => selected.has(column));
+  const paths = chosen.map(([column, path]) => [column, compilePath(path)] as const);
+  const writer = new ColumnWriter(
+    chosen.map(([column, path]) => ({ column, path })),
+    definition.primaryKey,
+  );
   const keyColumns = definition.primaryKey;
+  const arena = new Arena();
   return {
     stream: name,
     fields: [field, "modified_at"],
     derive(line, emit) {
+      const from = origin(line);
+      const bytes = line.elementBytes(field);
+      if (bytes !== undefined) {
+        if (bytes.length === 0) return;
+        const head = elementHead(parentColumns(line));
+        for (const element of bytes) {
+          arena.room(head.length + writer.bound(element.length) + 1);
+          const target = arena.buf;
+          target.set(head, arena.at);
+          const end = writer.write(element, 0, element.length, target, arena.at + head.length);
+          // No object, or a row without its whole key (a membership without a project): no row.
+          if (end < 0) continue;
+          target[end] = RBRACE;
+          emit(name, new BytesRecord(arena.take(end + 1), from));
+        }
+        return;
+      }
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
-      const parent = parentKey(line);
+      const parent = Object.entries(parentColumns(line));
       for (const element of elements) {
         if (!isObject(element)) continue;
-        const row: Json = { ...parent };
+        const row: Json = {};
+        for (const [column, value] of parent) row[column] = value;
         for (const [column, at] of paths) row[column] = at(element);
-        // A row without its whole key (a membership without a project) identifies nothing.
-        if (keyColumns.some((k) => row[k] === null || row[k] === undefined)) continue;
-        emit(name, new RowRecord(row, origin(line)));
+        if (!hasKey(row, keyColumns)) continue;
+        emit(name, new RowRecord(row, from));
       }
     },
   };
@@ -137,17 +206,38 @@ function columnsDeriver(stream: SelectedStream, field: string, parentKey: (line:
 /** Distinct objects, collected over the export and handed out at its end. */
 class ReferenceCollector {
   private readonly rows = new Map<string, Json>();
-  /** Gids whose row still lacks one of `columns` (a user first seen as `{gid, resource_type}`). */
-  private readonly incomplete = new Set<string>();
+  /** Gids whose row still lacks one of `columns` (a user first seen as `{gid, resource_type}`), with how many it has. */
+  private readonly incomplete = new Map<string, number>();
+  /** Counts the columns a sight's bytes give (present and not null), to tell whether parsing it can add one. */
+  private readonly counter: JsonObjectScanner;
 
   constructor(
     readonly stream: string,
     private readonly columns: readonly string[],
-  ) {}
+  ) {
+    this.counter = new JsonObjectScanner(columns);
+  }
 
   /** Whether a sight of this gid can still add something. */
   wants(gid: string): boolean {
     return !this.rows.has(gid) || this.incomplete.has(gid);
+  }
+
+  /**
+   * Whether the object `bytes[start, end)`, a sight of a wanted gid, gives more columns than its row
+   * has: a custom field whose description is null is seen with that null on every task, and
+   * need not be parsed each time.
+   */
+  improves(gid: string, bytes: Uint8Array, start: number, end: number): boolean {
+    const has = this.incomplete.get(gid);
+    if (has === undefined) return !this.rows.has(gid);
+    if (!this.counter.scan(bytes, start, end)) return true;
+    let gives = 0;
+    for (let k = 0; k < this.columns.length; k++) {
+      const kind = this.counter.kinds[k] ?? ABSENT;
+      if (kind !== ABSENT && kind !== NULL_KIND) gives++;
+    }
+    return gives > has;
   }
 
   /** The first sight of a gid makes its row; a later one only fills columns still missing or null. */
@@ -156,12 +246,19 @@ class ReferenceCollector {
     if (known === undefined) {
       const made = row();
       this.rows.set(gid, made);
-      if (this.columns.some((c) => made[c] === undefined || made[c] === null)) this.incomplete.add(gid);
+      this.noteFilled(gid, made);
       return;
     }
     if (!this.incomplete.has(gid)) return;
     for (const [k, v] of Object.entries(row())) if ((known[k] === undefined || known[k] === null) && v !== undefined && v !== null) known[k] = v;
-    if (this.columns.every((c) => known[c] !== undefined && known[c] !== null)) this.incomplete.delete(gid);
+    this.noteFilled(gid, known);
+  }
+
+  private noteFilled(gid: string, row: Json): void {
+    let filled = 0;
+    for (const c of this.columns) if (row[c] !== undefined && row[c] !== null) filled++;
+    if (filled < this.columns.length) this.incomplete.set(gid, filled);
+    else this.incomplete.delete(gid);
   }
 
   finish(emit: Emit): void {
@@ -170,6 +267,19 @@ class ReferenceCollector {
     this.rows.clear();
     this.incomplete.clear();
   }
+}
+
+/** A gid from its JSON text at a path: a string, or undefined (absent, null, not a string). */
+function gidOf(literal: string | undefined): string | undefined {
+  if (literal === undefined || literal.charCodeAt(0) !== 0x22) return undefined;
+  const gid = literal.includes("\\") ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+  return gid === "" ? undefined : gid;
+}
+
+/** The object an element's bytes hold ({} when they hold something else). */
+function parseBytes(bytes: Uint8Array): Json {
+  const value: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
+  return isObject(value) ? value : {};
 }
 
 function pick(object: Json, columns: ReadonlySet<string>, omit: ReadonlySet<string>): Json {
@@ -187,14 +297,26 @@ function pathReferencesDeriver(stream: SelectedStream): Deriver {
   const selected = new Set(columnsOf(stream));
   const omit = new Set(source.omit ?? []);
   const collector = new ReferenceCollector(stream.definition.name, [...selected].filter((c) => !omit.has(c)));
+  const gidReader = new PathReader("gid");
   return {
     stream: collector.stream,
     fields,
     derive(line) {
       for (const field of byType[line.resourceType] ?? []) {
+        // From a scanned line, an element is parsed only when its gid is new.
+        const elements = line.elementBytes(field);
+        if (elements !== undefined) {
+          for (const element of elements) {
+            const gid = gidOf(gidReader.literal(element));
+            if (gid !== undefined && collector.wants(gid) && collector.improves(gid, element, 0, element.length)) {
+              collector.add(gid, () => pick(parseBytes(element), selected, omit));
+            }
+          }
+          continue;
+        }
         const value = line.field(field);
         for (const item of Array.isArray(value) ? value : [value]) {
-          if (isObject(item) && typeof item.gid === "string" && collector.wants(item.gid)) collector.add(item.gid, () => pick(item, selected, omit));
+          if (isObject(item) && typeof item.gid === "string" && item.gid !== "" && collector.wants(item.gid)) collector.add(item.gid, () => pick(item, selected, omit));
         }
       }
     },
@@ -202,41 +324,101 @@ function pathReferencesDeriver(stream: SelectedStream): Deriver {
   };
 }
 
+/**
+ * What the derivers of one export job share: the reference types the reference streams want, found
+ * in one pass over each line (the decode's scan, or one scan here for a line that did not have it).
+ */
+export class DeriveContext {
+  private readonly types: string[] = [];
+  private scanner: JsonObjectScanner | undefined;
+  private lastLine: ExportRecord | undefined;
+  private found: Int32Array = new Int32Array(0);
+
+  /** Register a wanted reference type; returns the index its references are found under. */
+  want(type: string): number {
+    const known = this.types.indexOf(type);
+    if (known >= 0) return known;
+    this.scanner = undefined;
+    return this.types.push(type) - 1;
+  }
+
+  /** The wanted types, in index order (what the decode's scan must look for). */
+  get referenceTypes(): readonly string[] {
+    return this.types;
+  }
+
+  /** The references of every wanted type in a line (json-scan.ts `references`: offsets into its `rawBytes`). */
+  references(line: ExportRecord): Int32Array {
+    if (line !== this.lastLine) {
+      this.lastLine = line;
+      const scanned = line.references();
+      if (scanned !== undefined) this.found = scanned;
+      else {
+        const scanner = (this.scanner ??= new JsonObjectScanner([], false, this.types));
+        const bytes = line.rawBytes;
+        this.found = scanner.scan(bytes, 0, bytes.length) ? scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS) : new Int32Array(0);
+      }
+    }
+    return this.found;
+  }
+}
+
 /** Users, projects, sections, tags: every compact reference of the type nested anywhere in a line. */
-function anywhereReferencesDeriver(stream: SelectedStream): Deriver {
+function anywhereReferencesDeriver(stream: SelectedStream, shared: DeriveContext): Deriver {
   const source = stream.definition.source;
   if (source.kind !== "references") throw new Error("not a references source");
   const selected = new Set(columnsOf(stream));
   const omit = new Set<string>();
-  const wanted = [new TextEncoder().encode(source.referenceType)];
-  const context = Object.entries(source.context ?? {}).filter(([column]) => selected.has(column));
+  const typeIndex = shared.want(source.referenceType);
+  const context = Object.entries(source.context ?? {})
+    .filter(([column]) => selected.has(column))
+    .map(([column, c]) => ({ column, field: c.field, matchReader: new PathReader(c.match), match: compilePath(c.match), value: compilePath(c.value) }));
   const collector = new ReferenceCollector(stream.definition.name, [...selected]);
-  const contextFields = context.map(([, c]) => c.field);
+  const contextFields = context.map((c) => c.field);
   return {
     stream: collector.stream,
     fields: contextFields,
     derive(line) {
-      const bytes = line.rawBytes;
-      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-      for (const found of findReferences(bytes, 0, bytes.length, wanted)) {
-        const gid = found.gidEscaped ? (JSON.parse(buf.toString("utf8", found.gidStart - 1, found.gidEnd + 1)) as string) : buf.toString("utf8", found.gidStart, found.gidEnd);
+      const found = shared.references(line);
+      let buf: Buffer | undefined;
+      for (let r = 0; r < found.length; r += REFERENCE_INTS) {
+        if (found[r + REF_TYPE] !== typeIndex) continue;
+        if (buf === undefined) {
+          const bytes = line.rawBytes;
+          buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+        }
+        const gidStart = found[r + REF_GID_START] ?? 0;
+        const gidEnd = found[r + REF_GID_END] ?? 0;
+        const gid = found[r + REF_GID_ESCAPED] === 1 ? (JSON.parse(buf.toString("utf8", gidStart - 1, gidEnd + 1)) as string) : buf.toString("utf8", gidStart, gidEnd);
         if (gid === "" || !collector.wants(gid)) continue;
+        const start = found[r + REF_START] ?? 0;
+        const end = found[r + REF_END] ?? 0;
+        if (!collector.improves(gid, buf, start, end)) continue;
+        const text = buf.toString("utf8", start, end);
         collector.add(gid, () => {
-          const row = pick(JSON.parse(buf.toString("utf8", found.start, found.end)) as Json, selected, omit);
-          for (const [column] of context) row[column] ??= null;
+          const row = pick(JSON.parse(text) as Json, selected, omit);
+          for (const { column } of context) row[column] ??= null;
           return row;
         });
       }
       // Columns found beside a reference (a section's project, in a task's memberships).
-      for (const [column, c] of context) {
-        const elements = line.field(c.field);
+      for (const { column, field, matchReader, match, value } of context) {
+        const row = (gid: string, element: Json): Json => ({ gid, resource_type: source.referenceType, [column]: value(element) });
+        // From a scanned line, an element is parsed only when the reference it names is wanted.
+        const bytes = line.elementBytes(field);
+        if (bytes !== undefined) {
+          for (const element of bytes) {
+            const gid = gidOf(matchReader.literal(element));
+            if (gid !== undefined && collector.wants(gid)) collector.add(gid, () => row(gid, parseBytes(element)));
+          }
+          continue;
+        }
+        const elements = line.field(field);
         if (!Array.isArray(elements)) continue;
-        const match = compilePath(c.match);
-        const value = compilePath(c.value);
         for (const element of elements) {
           if (!isObject(element)) continue;
           const gid = match(element);
-          if (typeof gid === "string" && collector.wants(gid)) collector.add(gid, () => ({ gid, resource_type: source.referenceType, [column]: value(element) }));
+          if (typeof gid === "string" && gid !== "" && collector.wants(gid)) collector.add(gid, () => row(gid, element));
         }
       }
     },
@@ -247,9 +429,9 @@ function anywhereReferencesDeriver(stream: SelectedStream): Deriver {
 /**
  * The deriver of a selected stream, for the lines of every type it reads (a references stream keeps
  * one collection over all of them). `extraFields`: top-level fields a resource stream's lines carry
- * beyond its own selection.
+ * beyond its own selection; `shared`: what the job's derivers share.
  */
-export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<string>): Deriver {
+export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<string>, shared: DeriveContext): Deriver {
   const source = stream.definition.source;
   switch (source.kind) {
     case "resource":
@@ -260,6 +442,6 @@ export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<
     case "pairs":
       return columnsDeriver(stream, source.field, (line) => ({ [source.parentKey]: line.gid }), source.columns);
     case "references":
-      return source.scope === "paths" ? pathReferencesDeriver(stream) : anywhereReferencesDeriver(stream);
+      return source.scope === "paths" ? pathReferencesDeriver(stream) : anywhereReferencesDeriver(stream, shared);
   }
 }

@@ -1,6 +1,7 @@
 // The records of derived streams. A row built from values in hand makes its JSON text only when a
-// sink asks for it; a story or attachment taken from a scanned line is its element's bytes spliced
-// after the parent's columns, so Airbyte and Singer never parse or re-encode it.
+// sink asks for it; a row taken from a scanned line is bytes: a story or attachment is its element's
+// bytes spliced after the parent's columns, a custom field value or join row its values' bytes, so
+// Airbyte and Singer never parse or re-encode them.
 import type { ExportRecord } from "../core/record.js";
 
 /** Where a derived record came from: its parent line. */
@@ -16,6 +17,8 @@ abstract class DerivedRecord implements ExportRecord {
   abstract readonly object: Record<string, unknown>;
   abstract readonly raw: string;
   abstract readonly rawBytes: Uint8Array;
+  abstract rawLengthBound(): number;
+  abstract writeRaw(target: Buffer, at: number): number;
 
   get resourceType(): string {
     return this.origin.resourceType;
@@ -53,6 +56,10 @@ abstract class DerivedRecord implements ExportRecord {
   withoutFields(): undefined {
     return undefined;
   }
+
+  references(): undefined {
+    return undefined;
+  }
 }
 
 /** A row made from an object: its text is made on first access. */
@@ -74,6 +81,46 @@ export class RowRecord extends DerivedRecord {
   get rawBytes(): Uint8Array {
     return (this.bytes ??= Buffer.from(this.raw, "utf8"));
   }
+
+  rawLengthBound(): number {
+    return textBound(this.raw);
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    return at + target.write(this.raw, at, "utf8");
+  }
+}
+
+/** At most 3 bytes of UTF-8 per UTF-16 unit. */
+const textBound = (text: string): number => text.length * 3;
+
+/** A row whose JSON text was put together as bytes (a custom field value, a join row): its object is parsed on first access. */
+export class BytesRecord extends DerivedRecord {
+  private value: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly rawBytes: Uint8Array,
+    origin: Origin,
+  ) {
+    super(origin);
+  }
+
+  get raw(): string {
+    return Buffer.from(this.rawBytes.buffer, this.rawBytes.byteOffset, this.rawBytes.length).toString("utf8");
+  }
+
+  get object(): Record<string, unknown> {
+    return (this.value ??= JSON.parse(this.raw) as Record<string, unknown>);
+  }
+
+  rawLengthBound(): number {
+    return this.rawBytes.length;
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    target.set(this.rawBytes, at);
+    return at + this.rawBytes.length;
+  }
 }
 
 const COMMA = 0x2c;
@@ -82,32 +129,53 @@ const CLOSE = 0x7d;
 /**
  * An element of a parent's array (a story) as its own bytes after the parent's columns:
  * `{"parent_gid":"1",...,` + the element's members. `head` is `{` followed by the parent columns.
+ * The element stays a view of the line's bytes; the two are joined only when written.
  */
 export class ElementRecord extends DerivedRecord {
-  readonly rawBytes: Uint8Array;
   private value: Record<string, unknown> | undefined;
-  private text: string | undefined;
+  private bytes: Uint8Array | undefined;
+  /** `{}`: no member follows the parent columns, so no comma either. */
+  private readonly empty: boolean;
 
-  constructor(head: Uint8Array, element: Uint8Array, origin: Origin) {
+  constructor(
+    private readonly head: Uint8Array,
+    private readonly element: Uint8Array,
+    origin: Origin,
+  ) {
     super(origin);
-    // `{}`: no member follows the parent columns, so no comma either.
-    if (head.length <= 1) {
-      this.rawBytes = element;
-      return;
-    }
-    const empty = element.subarray(1, element.length - 1).every((c) => c <= 0x20);
-    const bytes = Buffer.allocUnsafe(head.length + (empty ? 1 : element.length));
-    bytes.set(head, 0);
-    if (empty) bytes[head.length] = CLOSE;
+    let i = 1;
+    while (i < element.length - 1 && (element[i] ?? 0) <= 0x20) i++;
+    this.empty = i === element.length - 1;
+  }
+
+  rawLengthBound(): number {
+    return this.head.length + (this.empty ? 1 : this.element.length);
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    target.set(this.head, at);
+    let end = at + this.head.length;
+    if (this.empty) target[end++] = CLOSE;
     else {
-      bytes.set(element, head.length);
-      bytes[head.length] = COMMA;
+      target.set(this.element, end);
+      // The element's `{` becomes the comma after the parent's columns.
+      target[end] = COMMA;
+      end += this.element.length;
     }
-    this.rawBytes = bytes;
+    return end;
+  }
+
+  get rawBytes(): Uint8Array {
+    if (this.bytes === undefined) {
+      const bytes = Buffer.allocUnsafe(this.rawLengthBound());
+      this.bytes = bytes.subarray(0, this.writeRaw(bytes, 0));
+    }
+    return this.bytes;
   }
 
   get raw(): string {
-    return (this.text ??= Buffer.from(this.rawBytes.buffer, this.rawBytes.byteOffset, this.rawBytes.length).toString("utf8"));
+    const bytes = this.rawBytes;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
   }
 
   get object(): Record<string, unknown> {

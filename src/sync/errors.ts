@@ -24,6 +24,8 @@ const UNRESUMABLE_CODES = new Set([
   "EXPORT_LINE_NOT_UTF8",
   "EXPORT_LINE_TOO_LONG",
   "RECORD_MISSING_CURSOR",
+  // A line the Parquet writer cannot represent (raised by the file sinks): the same line comes back on every resume.
+  "RECORD_UNREPRESENTABLE",
 ]);
 
 /** Whether resuming the export job after this failure would fail the same way. */

@@ -4,7 +4,7 @@
 // consumer's own bound, and hands each line to its consumers' derivers (derive.ts).
 import type { ExportRecord } from "../core/record.js";
 import { GidSet } from "../export-file/gid-set.js";
-import { compileDeriver, type Deriver, type Emit } from "./derive.js";
+import { DeriveContext, compileDeriver, type Deriver, type Emit } from "./derive.js";
 import { MissingCursorError } from "./errors.js";
 import type { ExportPlan, LineGroup, SelectedStream } from "./plan.js";
 
@@ -40,18 +40,21 @@ export class Router {
   readonly fields: readonly string[];
   /** Whether lines must keep their member spans (a resource stream's records are cut). */
   readonly members: boolean;
+  /** Resource types the reference streams find anywhere in a line, in the order the decode must index them. */
+  readonly referenceTypes: readonly string[];
 
   constructor(
     plan: ExportPlan,
     private readonly onInvalidRecord: "fail" | "skip",
   ) {
     const derivers = new Map<string, Deriver>();
+    const shared = new DeriveContext();
     const fields = new Set<string>();
     let members = false;
     const deriverOf = (stream: SelectedStream, extra: ReadonlySet<string>): Deriver => {
       let deriver = derivers.get(stream.definition.name);
       if (deriver === undefined) {
-        deriver = compileDeriver(stream, stream.definition.source.kind === "resource" ? extra : new Set());
+        deriver = compileDeriver(stream, stream.definition.source.kind === "resource" ? extra : new Set(), shared);
         derivers.set(stream.definition.name, deriver);
         this.derivers.push(deriver);
         for (const f of deriver.fields) fields.add(f);
@@ -75,6 +78,7 @@ export class Router {
     }
     this.fields = [...fields];
     this.members = members;
+    this.referenceTypes = shared.referenceTypes;
   }
 
   /** The resource types this job exports. */

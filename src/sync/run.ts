@@ -1,6 +1,6 @@
 // One sync = one export job (two when Asana refuses a type twice): plan, start or resume the job, wait,
 // download, decode, route to the streams, emit, advance state.
-import type { AsanaApi, ExportJob } from "../asana/api.js";
+import type { AsanaApi, ExportJob, ExportRequestParameter } from "../asana/api.js";
 import { AsanaApiError } from "../asana/errors.js";
 import { pollExport, startExport, type FinishedExport } from "../asana/export-job.js";
 import type { Clock } from "../core/clock.js";
@@ -30,6 +30,8 @@ export type ExportReader = (input: {
   fields: readonly string[];
   /** Keep every line's member spans (a resource stream's records are re-assembled without some fields). */
   members: boolean;
+  /** Resource types whose objects the decode finds nested anywhere in each line (the reference streams'). */
+  referenceTypes: readonly string[];
   onTotalBytes: (bytes: number) => void;
 }) => { batches: AsyncIterable<readonly ExportRecord[]>; stats: DecodeStats };
 
@@ -39,8 +41,10 @@ export interface SyncOptions extends PlanSettings {
   onInvalidRecord: "fail" | "skip";
   /** Heartbeat STATE while waiting: Airbyte gives up on a source silent for 3 hours. */
   heartbeatMs?: number;
-  /** Log download progress at most this often. */
+  /** Log download progress at most this often (default 30 s). */
   progressLogMs?: number;
+  /** Emit download progress events at most this often (default: as often as the log). */
+  progressEventMs?: number;
 }
 
 export interface SyncDeps {
@@ -70,9 +74,11 @@ export async function* runSync(
   let current: readonly string[] = names;
   try {
     const plan = planSync(streams, state, options);
-    // A sync split into two jobs by an earlier run (Asana refused a type twice) resumes as two jobs.
+    // A sync split into two jobs by an earlier run (Asana refused a type twice) resumes as two jobs,
+    // the recorded one first: it holds the workspace's export slot.
+    const recorded = (job: ExportPlan): boolean => pendingExport(state, job.streams, job.fingerprint) !== undefined;
     let jobs: readonly ExportPlan[] =
-      plan.split !== undefined && plan.split.some((job) => pendingExport(state, job.streams, job.fingerprint) !== undefined) ? plan.split : [plan.single];
+      plan.split !== undefined && plan.split.some(recorded) ? [...plan.split].sort((a, b) => Number(recorded(b)) - Number(recorded(a))) : [plan.single];
     let running = false;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as ExportPlan;
@@ -82,7 +88,7 @@ export async function* runSync(
         finished = yield* readyExport(job, () => state, (s) => (state = s), options, deps);
       } catch (error) {
         // Asana may refuse two parameters of one type (a 400): export in two jobs instead, once.
-        if (plan.split === undefined || jobs === plan.split || !refusesTypeTwice(error)) throw error;
+        if (plan.split === undefined || jobs.length > 1 || !refusesTypeTwice(error)) throw error;
         yield log("warn", `Asana refused two export parameters of one resource type; exporting in two jobs instead (${plan.split[0].streams.join(", ")}; then ${plan.split[1].streams.join(", ")})`);
         jobs = plan.split;
         i = -1;
@@ -111,9 +117,20 @@ export async function* runSync(
   }
 }
 
-/** A 400 to a request with two parameters of one type: Asana takes them only one at a time here. */
+/** A 400 that names a field of the request's `fields` lists. */
+function refusesFields(error: unknown): error is AsanaApiError {
+  return error instanceof AsanaApiError && error.status === 400 && error.asanaMessages.some((m) => /\bfields?\b/i.test(m));
+}
+
+/** A 400 to a request with two parameters of one type, not about its fields: Asana takes one at a time here. */
 function refusesTypeTwice(error: unknown): boolean {
-  return error instanceof AsanaApiError && error.status === 400;
+  return error instanceof AsanaApiError && error.status === 400 && !refusesFields(error);
+}
+
+/** The parameters with each dotted field path cut to its top-level field; undefined when none is dotted. */
+function topLevelParameters(parameters: readonly ExportRequestParameter[]): ExportRequestParameter[] | undefined {
+  if (!parameters.some((p) => p.fields?.some((f) => f.includes(".")))) return undefined;
+  return parameters.map((p) => (p.fields === undefined ? p : { ...p, fields: [...new Set(p.fields.map((f) => f.split(".")[0] ?? f))] }));
 }
 
 /** Start (or resume) one job and wait until its export is ready, recording the job in the state. */
@@ -130,13 +147,29 @@ async function* readyExport(
     let pending = resumed;
     if (pending === undefined) {
       yield log("info", `Starting an export of ${names.join(", ")} in workspace ${options.workspace}`);
-      const started = await startExport(deps.api, options.workspace, job.parameters, {
-        clock: deps.clock,
-        logger: deps.logger,
-        slotWaitMs: options.exportTimeoutMs,
-        intervalMs: options.pollIntervalMs,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      });
+      const start = (parameters: ExportRequestParameter[]) =>
+        startExport(deps.api, options.workspace, parameters, {
+          clock: deps.clock,
+          logger: deps.logger,
+          slotWaitMs: options.exportTimeoutMs,
+          intervalMs: options.pollIntervalMs,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+      let started: ExportJob;
+      try {
+        started = await start(job.parameters);
+      } catch (error) {
+        // Asana refused a field of the list: ask for the top-level fields instead (the job is still
+        // recorded under the plan's fingerprint, so a rerun resumes it rather than meeting the 400).
+        const fallback = topLevelParameters(job.parameters);
+        if (!refusesFields(error) || fallback === undefined) throw error;
+        yield log(
+          "warn",
+          `Asana refused the export's fields list (${error.asanaMessages.join("; ")}); exporting top-level fields instead. ` +
+            `Nested objects then come with Asana's compact form (e.g. assignee without its name), and rows of derived streams with fewer columns.`,
+        );
+        started = await start(fallback);
+      }
       pending = {
         job_gid: started.gid,
         workspace: options.workspace,
@@ -148,6 +181,7 @@ async function* readyExport(
       yield log("info", `Resuming export job ${pending.job_gid}, started ${pending.started_at}, instead of starting another`);
     }
     setState(withPendingExport(getState(), names, pending));
+    yield { kind: "progress", job: pending.status ?? "not_started", jobGid: pending.job_gid };
     yield* stateEvents(getState(), names, new Map());
     const finished = yield* waitAndHeartbeat(pending, names, getState, setState, options, deps);
     if (resumed === undefined || (yield* fileAvailable(finished, deps))) {
@@ -220,8 +254,8 @@ async function* waitAndHeartbeat(
   for (;;) {
     const next = await polls.next();
     if (next.done) return next.value;
-    const job: ExportJob = next.value;
-    yield { kind: "progress", job: job.status };
+    const job: ExportJob = next.value.job;
+    yield { kind: "progress", job: job.status, jobGid: job.gid, nextPollAt: deps.clock.now() + next.value.nextPollInMs };
     const now = deps.clock.now();
     if (now - lastBeat >= heartbeatMs) {
       lastBeat = now;
@@ -242,8 +276,10 @@ async function* emitRecords(
   const router = new Router(job, options.onInvalidRecord);
   const counts = new Map(job.streams.map((s) => [s, 0]));
   const pendingEvents: SyncEvent[] = [];
-  const progressMs = options.progressLogMs ?? 30_000;
-  let lastProgress = deps.clock.now();
+  const logMs = options.progressLogMs ?? 30_000;
+  const eventMs = options.progressEventMs ?? logMs;
+  let lastLog = deps.clock.now();
+  let lastEvent = lastLog;
   let total: number | undefined;
   const reader = deps.readExport({
     resolveUrl: async (reason) => {
@@ -256,6 +292,7 @@ async function* emitRecords(
     wantedTypes: router.types,
     fields: router.fields,
     members: router.members,
+    referenceTypes: router.referenceTypes,
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });
       total = bytes;
@@ -280,12 +317,15 @@ async function* emitRecords(
     for (const line of batch) router.route(line, emit);
     const emittedAt = deps.clock.now();
     yield* flush(emittedAt);
-    if (emittedAt - lastProgress >= progressMs) {
-      lastProgress = emittedAt;
-      const received = reader.stats.compressedBytes;
+    const received = reader.stats.compressedBytes;
+    if (emittedAt - lastLog >= logMs) {
+      lastLog = emittedAt;
       const of = total === undefined ? "" : ` of ${(total / 1e6).toFixed(1)} MB`;
       const recs = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
       yield log("info", `Downloaded ${(received / 1e6).toFixed(1)} MB${of}; records: ${recs}`);
+    }
+    if (emittedAt - lastEvent >= eventMs) {
+      lastEvent = emittedAt;
       yield { kind: "progress", downloadedBytes: received, ...(total === undefined ? {} : { totalBytes: total }) };
     }
   }
@@ -293,6 +333,8 @@ async function* emitRecords(
   router.finish(emit);
   yield* flush(deps.clock.now());
   const stats = reader.stats;
+  // The last sampled progress lags the end of the download: say where it ended.
+  yield { kind: "progress", downloadedBytes: stats.compressedBytes, ...(total === undefined ? {} : { totalBytes: total }) };
   for (const [type, n] of stats.unwantedTypes) {
     yield log("warn", `Ignored ${n} line(s) of resource_type '${type}', which no selected stream reads`);
   }

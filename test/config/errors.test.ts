@@ -7,7 +7,7 @@ const TOP_KEYS =
   "workspace, service_account_token, start_date, filters, lookback_window_seconds, base_url, poll_interval_seconds, " +
   "export_timeout_minutes, request_timeout_seconds, max_retries, on_invalid_record, output";
 const WORKSPACE_FIX = "copy it from the Asana URL https://app.asana.com/0/<workspace gid>/...";
-const DATE_FIX = "e.g. 2024-01-01T00:00:00Z or 2024-01-01T02:00:00+02:00";
+const START_DATE_FIX = "e.g. 2024-01-01 (00:00 UTC) or 2024-01-01T00:00:00Z";
 
 describe("parseConfig: one message per problem, naming the key and the fix", () => {
   it.each<[string, Record<string, unknown>, string]>([
@@ -34,17 +34,19 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
       { base_url: "https://app.asana.com/api/1.0?x=1" },
       "config.base_url must not have a query string or fragment, got 'https://app.asana.com/api/1.0?***': give the API root only, e.g. https://app.asana.com/api/1.0",
     ],
-    ["start_date as a date", { start_date: "2024-01-01" }, "config.start_date must be an ISO 8601 date-time with a time zone, got '2024-01-01': add a time, e.g. 2024-01-01T00:00:00Z"],
+    ["start_date on a day that does not exist", { start_date: "2024-02-30" }, `config.start_date is not a real date, got '2024-02-30': ${START_DATE_FIX}`],
+    ["start_date in month 13", { start_date: "2024-13-01" }, `config.start_date is not a real date, got '2024-13-01': ${START_DATE_FIX}`],
     [
       "start_date without a zone",
       { start_date: "2024-01-01T00:00:00" },
-      "config.start_date must be an ISO 8601 date-time with a time zone, got '2024-01-01T00:00:00': add a time zone, e.g. 2024-01-01T00:00:00Z for UTC",
+      "config.start_date must be a date or an ISO 8601 date-time with a time zone, got '2024-01-01T00:00:00': add a time zone, e.g. 2024-01-01T00:00:00Z for UTC",
     ],
-    ["start_date in words", { start_date: "yesterday" }, `config.start_date must be an ISO 8601 date-time with a time zone, got 'yesterday': ${DATE_FIX}`],
-    ["start_date on Feb 30", { start_date: "2024-02-30T00:00:00Z" }, `config.start_date is not a real date-time, got '2024-02-30T00:00:00Z': ${DATE_FIX}`],
-    ["start_date on Feb 29 of a common year", { start_date: "2023-02-29T00:00:00Z" }, `config.start_date is not a real date-time, got '2023-02-29T00:00:00Z': ${DATE_FIX}`],
-    ["start_date at hour 24", { start_date: "2024-01-01T24:00:00Z" }, `config.start_date is not a real date-time, got '2024-01-01T24:00:00Z': ${DATE_FIX}`],
-    ["start_date with a bad offset", { start_date: "2024-01-01T00:00:00+25:00" }, `config.start_date is not a real date-time, got '2024-01-01T00:00:00+25:00': ${DATE_FIX}`],
+    ["start_date in words", { start_date: "yesterday" }, `config.start_date must be a date or an ISO 8601 date-time with a time zone, got 'yesterday': ${START_DATE_FIX}`],
+    ["a filter's created_at as a date", { filters: { task: { "created_at.after": "2024-01-01" } } }, 'config.filters.task["created_at.after"] must be an ISO 8601 date-time with a time zone, got \'2024-01-01\': add a time, e.g. 2024-01-01T00:00:00Z'],
+    ["start_date on Feb 30", { start_date: "2024-02-30T00:00:00Z" }, `config.start_date is not a real date-time, got '2024-02-30T00:00:00Z': ${START_DATE_FIX}`],
+    ["start_date on Feb 29 of a common year", { start_date: "2023-02-29T00:00:00Z" }, `config.start_date is not a real date-time, got '2023-02-29T00:00:00Z': ${START_DATE_FIX}`],
+    ["start_date at hour 24", { start_date: "2024-01-01T24:00:00Z" }, `config.start_date is not a real date-time, got '2024-01-01T24:00:00Z': ${START_DATE_FIX}`],
+    ["start_date with a bad offset", { start_date: "2024-01-01T00:00:00+25:00" }, `config.start_date is not a real date-time, got '2024-01-01T00:00:00+25:00': ${START_DATE_FIX}`],
     ["negative lookback", { lookback_window_seconds: -1 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got -1"],
     ["fractional lookback", { lookback_window_seconds: 1.5 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got 1.5"],
     ["a lookback past 100 years", { lookback_window_seconds: 1e12 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got 1000000000000"],
@@ -62,6 +64,22 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
     ["unknown compression", { output: { compression: "lz4" } }, "config.output.compression must be one of 'zstd', 'snappy', 'gzip', 'none', got 'lz4'"],
     ["zero file size", { output: { max_file_size_mb: 0 } }, "config.output.max_file_size_mb must be a whole number of megabytes >= 1, got 0"],
     ["empty output path", { output: { path: "" } }, "config.output.path must be a non-empty directory path, got '': e.g. ./asana-export"],
+    ["zero row group size", { output: { row_group_size_mb: 0 } }, "config.output.row_group_size_mb must be a whole number of megabytes >= 1, got 0"],
+    [
+      "row group size past 1 GiB",
+      { output: { row_group_size_mb: 4096 } },
+      "config.output.row_group_size_mb must be a whole number of megabytes from 1 to 1024, got 4096: 128 (the default) is what Parquet recommends",
+    ],
+    [
+      "page version 3",
+      { output: { parquet_data_page_version: 3 } },
+      "config.output.parquet_data_page_version must be 1 or 2, got 3: 1 (the default) is what every engine reads; 2 only for readers that ask for it",
+    ],
+    [
+      "page version as text",
+      { output: { parquet_data_page_version: "2" } },
+      "config.output.parquet_data_page_version must be 1 or 2, got '2' (a string: write the number without quotes): 1 (the default) is what every engine reads; 2 only for readers that ask for it",
+    ],
   ])("%s", (_name, changes, expected) => {
     expect(messageFor(changes)).toBe(expected);
   });
@@ -130,7 +148,7 @@ describe("parseConfig: unknown keys", () => {
 
   it("names an unknown nested key with its full path, and keeps the rest of that object", () => {
     const { config, warnings } = warned({ output: { dir: "x", format: "jsonl" } });
-    expect(warnings).toEqual(["config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb. It is ignored."]);
+    expect(warnings).toEqual(["config.output.dir is not a known key; valid keys: path, format, compression, max_file_size_mb, row_group_size_mb, parquet_data_page_version. It is ignored."]);
     expect(config.output).toMatchObject({ format: "jsonl" });
     expect(config.output).not.toHaveProperty("dir");
   });

@@ -17,7 +17,7 @@ describe("parseConfig: valid configs", () => {
       request_timeout_seconds: 60,
       max_retries: 8,
       on_invalid_record: "fail",
-      output: { path: "./asana-export", format: "parquet", compression: "zstd", max_file_size_mb: 512 },
+      output: { path: "./asana-export", format: "parquet", compression: "zstd", max_file_size_mb: 512, row_group_size_mb: 128, parquet_data_page_version: 1 },
     });
   });
 
@@ -42,7 +42,7 @@ describe("parseConfig: valid configs", () => {
       request_timeout_seconds: 1,
       max_retries: 0,
       on_invalid_record: "skip",
-      output: { path: "./asana-export", format: "jsonl", compression: "gzip", max_file_size_mb: 512 },
+      output: { path: "./asana-export", format: "jsonl", compression: "gzip", max_file_size_mb: 512, row_group_size_mb: 128, parquet_data_page_version: 1 },
     });
   });
 
@@ -68,6 +68,11 @@ describe("parseConfig: valid configs", () => {
     expect(config.filters?.task?.["created_at.after"]).toBe("2023-06-01T00:00:00.000Z");
     expect(config.filters?.task?.["created_at.before"]).toBe("2025-01-01T05:30:00.500Z");
     expect(config.filters?.message?.["created_at.before"]).toBe("2024-02-29T23:59:59.123Z");
+  });
+
+  it("takes a start_date given as a date (Meltano's date_iso8601) as 00:00 UTC of that day", () => {
+    expect(parseConfig({ ...MINIMAL, start_date: "2024-01-01" }, {}).start_date).toBe("2024-01-01T00:00:00.000Z");
+    expect(parseConfig({ ...MINIMAL, start_date: "2024-02-29" }, {}).start_date).toBe("2024-02-29T00:00:00.000Z");
   });
 
   it("accepts every documented filter key on its resource type", () => {

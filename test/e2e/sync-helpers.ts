@@ -105,6 +105,27 @@ export function unknownFields(schema: JsonSchemaObject | JsonSchemaNode, value: 
   return out;
 }
 
+/** A value as parquet-wasm (arrow-rs, read through apache-arrow) or hyparquet gives it, in the shape of expectedValue. */
+export function readerValue(node: JsonSchemaNode, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const type = nonNullType(node.type);
+  if (type === "string" && node.format === "date-time") return value instanceof Date ? value.getTime() : Number(value);
+  if (type === "string" && node.format === "date") {
+    const ms = value instanceof Date ? value.getTime() : Number(value) * (typeof value === "number" && Math.abs(value) < 1e7 ? 86_400_000 : 1);
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+  if (type === "integer") return Number(value);
+  if (type === "array") {
+    const items = Array.isArray(value) ? value : ((value as { toArray(): unknown[] }).toArray() as unknown[]);
+    return [...items].map((v) => readerValue(node.items as JsonSchemaNode, v));
+  }
+  if (type === "object" && Object.keys(node.properties ?? {}).length > 0) {
+    const v = (typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(node.properties ?? {}).map(([k, child]) => [k, readerValue(child, v[k])]));
+  }
+  return value;
+}
+
 /** Every row of a stream's Parquet files as {key -> parsed to_json row}; the key is the gid, or the key columns joined by `|`. */
 export async function parquetRows(glob: string, key: readonly string[] = ["gid"]): Promise<Map<string, Record<string, unknown>>> {
   const rows = await query(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet('${glob}') t`);

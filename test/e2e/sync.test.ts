@@ -1,6 +1,10 @@
 // The standalone sync through the built CLI against the emulator: typed Parquet that DuckDB reads
 // back equal to the ground truth, then an incremental run, and the JSONL format.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { decompress as zstdDecompress, init as zstdInit } from "@bokuweb/zstd-wasm";
+import { tableFromIPC } from "apache-arrow";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import * as parquetWasm from "parquet-wasm";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,8 +12,9 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { compileFields } from "../../src/emulator/server/project-fields.js";
 import { STREAMS as DEFINITIONS, requireStream } from "../../src/streams/index.js";
 import { scratch } from "../helpers/airbyte.js";
+import { parquetPages } from "../helpers/parquet-pages.js";
 import { expectedRows, rowKey } from "../helpers/truth.js";
-import { actualValue, expectedValue, listFiles, manifests, parquetRows, query, runSync, unknownFields } from "./sync-helpers.js";
+import { actualValue, expectedValue, listFiles, manifests, parquetRows, query, readerValue, runSync, unknownFields } from "./sync-helpers.js";
 
 const STREAMS = [
   ["tasks", "task"],
@@ -147,6 +152,48 @@ describe("sync --format parquet", () => {
         const extra = unknownFields(definition.schema, object);
         expect(row?._extra === null ? {} : JSON.parse(row?._extra as string)).toEqual(extra);
         expect(row?._export_gid).toBe(manifest?.export_gid);
+      }
+    }
+  });
+
+  it("reads back equal to the ground truth through parquet-wasm (arrow-rs) with apache-arrow, and through hyparquet", async () => {
+    await zstdInit();
+    for (const [stream, type] of STREAMS) {
+      const definition = requireStream(stream, "test");
+      const exported = compileFields(type, undefined, "fields");
+      const truth = new Map([...em.workspace.objects(type)].map((o) => [o.gid, exported(o)]));
+      for (const name of readdirSync(join(out, stream))) {
+        const path = join(out, stream, name);
+        const bytes = new Uint8Array(readFileSync(path));
+        const arrow = tableFromIPC(parquetWasm.readParquet(bytes).intoIPCStream()).toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());
+        const hyparquet = (await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors: { ZSTD: (input: Uint8Array) => zstdDecompress(input) } })) as Record<string, unknown>[];
+        for (const [reader, rows] of [["parquet-wasm", arrow], ["hyparquet", hyparquet]] as const) {
+          expect(rows.length, `${reader} ${path}`).toBe(truth.size);
+          for (const row of rows) {
+            const object = truth.get(row.gid as string);
+            expect(object, `${reader} ${stream} ${String(row.gid)}`).toBeDefined();
+            for (const [field, node] of Object.entries(definition.schema.properties)) {
+              expect(readerValue(node, row[field]), `${reader} ${stream} ${String(row.gid)} ${field}`).toEqual(expectedValue(node, object?.[field]));
+            }
+            const extra = unknownFields(definition.schema, object);
+            expect(row._extra === null || row._extra === undefined ? {} : JSON.parse(row._extra as string), `${reader} _extra`).toEqual(extra);
+          }
+        }
+      }
+    }
+  });
+
+  it("lays the files out as warehouses want: v1 pages, PLAIN booleans, statistics on every leaf, one row group here", async () => {
+    for (const [stream] of STREAMS) {
+      for (const name of readdirSync(join(out, stream))) {
+        const path = join(out, stream, name);
+        const chunks = parquetPages(path);
+        expect(new Set(chunks.flatMap((c) => c.pages.map((p) => p.type))).has(3), path).toBe(false);
+        for (const c of chunks.filter((c) => c.type === "BOOLEAN")) expect(c.pages.every((p) => p.encoding === 0), c.path).toBe(true);
+        const stats = await query(`SELECT count(*) FILTER (WHERE stats_null_count IS NULL)::INTEGER AS missing, count(DISTINCT row_group_id)::INTEGER AS groups FROM parquet_metadata('${path}')`);
+        expect(stats[0]).toEqual({ missing: 0, groups: 1 });
+        const [meta] = await query(`SELECT created_by FROM parquet_file_metadata('${path}')`);
+        expect(meta?.created_by).toMatch(/^source-asana-export version \d+\.\d+\.\d+ \(build [0-9a-f]{12}\)$/);
       }
     }
   });

@@ -114,12 +114,14 @@ describe("fields", () => {
     });
   }
 
-  it("named fields, opt-ins included, plus gid and resource_type", async () => {
+  it("named fields, opt-ins included, plus gid and resource_type; a named object is its gid alone", async () => {
     const fields = ["name", "created_by", "html_notes", "assigned_by", "num_subtasks"];
     const lines = await exportLines(emu, [{ resource_type: "task", fields }]);
     const byGid = new Map(truth.task.map((o) => [o.gid, o]));
+    const id = (v: unknown): unknown => (v === null ? null : { gid: (v as { gid: string }).gid });
     for (const line of lines) {
-      expect(line).toEqual(pick(byGid.get(String(line.gid)) as AsanaObject, ["gid", "resource_type", ...fields]));
+      const o = byGid.get(String(line.gid)) as AsanaObject;
+      expect(line).toEqual({ ...pick(o, ["gid", "resource_type", "name", "html_notes", "num_subtasks"]), created_by: id(o.created_by), assigned_by: id(o.assigned_by) });
     }
     const teams = await exportLines(emu, [{ resource_type: "team", fields: ["description"] }]);
     expect(teams.every((t) => Object.keys(t).sort().join() === "description,gid,resource_type")).toBe(true);
@@ -136,14 +138,20 @@ describe("fields", () => {
       expect(line.assignee).toEqual(assignee === null ? null : { gid: assignee.gid, name: assignee.name });
       const memberships = o.memberships as Array<{ project: { gid: string; name: string } }>;
       expect(line.memberships).toEqual(memberships.map((m) => ({ project: { gid: m.project.gid, name: m.project.name } })));
-      expect(line.likes).toEqual(o.likes);
+      // `likes.user` names the user: each like keeps its gid, each user its gid only.
+      expect(line.likes).toEqual((o.likes as Array<{ gid: string; user: { gid: string } }>).map((l) => ({ gid: l.gid, user: { gid: l.user.gid } })));
       expect(Object.keys(line).sort()).toEqual(["assignee", "gid", "likes", "memberships", "resource_type"]);
     }
   });
 
-  it("a whole field wins over its dotted sub-paths", async () => {
-    const lines = await exportLines(emu, [{ resource_type: "message", fields: ["created_by.name", "created_by"] }]);
-    const byGid = new Map(truth.message.map((o) => [o.gid, o]));
-    for (const line of lines) expect(line.created_by).toEqual(byGid.get(String(line.gid))?.created_by);
+  it("a named object's dotted sub-paths add to its gid, in either order", async () => {
+    for (const fields of [["created_by.name", "created_by"], ["created_by", "created_by.name"]]) {
+      const lines = await exportLines(emu, [{ resource_type: "message", fields }]);
+      const byGid = new Map(truth.message.map((o) => [o.gid, o]));
+      for (const line of lines) {
+        const user = byGid.get(String(line.gid))?.created_by as { gid: string; name: string };
+        expect(line.created_by).toEqual({ gid: user.gid, name: user.name });
+      }
+    }
   });
 });

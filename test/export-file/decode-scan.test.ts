@@ -72,3 +72,55 @@ describe("decodeExport without parsing", () => {
     expect((eagerError as Error).message).toBe((lazyError as Error).message);
   });
 });
+
+describe("a scanned line's top-level fields, without parsing it", () => {
+  const text = [
+    '{"gid":"1","resource_type":"task","modified_at":"2024-01-01T00:00:00Z","stories":[{"gid":"s1","text":"a, [b] {c}"},{"gid":"s2"}],"tags":[],"name":"x\\u00e9","n":3,"none":null}',
+    '{"gid":"2","resource_type":"task","stories":"not a list","tags":[{"gid":"t1"}]}',
+  ].join("\n");
+  const fields = ["stories", "tags", "name", "n", "none", "modified_at"];
+
+  it("answers has and field from the spans, parsing only the value asked for", async () => {
+    const [first, second] = await decodeAll(text, { fields });
+    expect(["stories", "tags", "name", "n", "none", "modified_at", "missing"].map((f) => first?.has(f))).toEqual([true, true, true, true, true, true, false]);
+    expect(first?.field("name")).toBe("xé");
+    expect(first?.field("n")).toBe(3);
+    expect(first?.field("none")).toBeNull();
+    expect(first?.field("stories")).toEqual([{ gid: "s1", text: "a, [b] {c}" }, { gid: "s2" }]);
+    expect(first?.field("tags")).toEqual([]);
+    expect(second?.field("stories")).toBe("not a list");
+    expect(second?.has("modified_at")).toBe(false);
+    expect(second?.field("modified_at")).toBeUndefined();
+    // A field not among `fields` is answered from the object (parsed for it).
+    expect(first?.field("resource_type")).toBe("task");
+  });
+
+  it("gives the bytes of each element of an array field, and nothing for a value that is not an array", async () => {
+    const [first, second] = await decodeAll(text, { fields });
+    const stories = first?.elementBytes("stories")?.map((b) => Buffer.from(b).toString("utf8"));
+    expect(stories).toEqual(['{"gid":"s1","text":"a, [b] {c}"}', '{"gid":"s2"}']);
+    expect(first?.elementBytes("tags")).toEqual([]);
+    expect(second?.elementBytes("stories")).toBeUndefined();
+    expect(first?.elementBytes("name")).toBeUndefined();
+  });
+
+  it("re-assembles a line without some of its fields, from its bytes, when members are kept", async () => {
+    const [first] = await decodeAll(text, { fields, members: true });
+    const trimmed = first?.withoutFields(new Set(["stories", "none"]));
+    expect(trimmed?.raw).toBe('{"gid":"1","resource_type":"task","modified_at":"2024-01-01T00:00:00Z","tags":[],"name":"x\\u00e9","n":3}');
+    expect(trimmed?.object).toEqual({ gid: "1", resource_type: "task", modified_at: "2024-01-01T00:00:00Z", tags: [], name: "xé", n: 3 });
+    expect(trimmed?.gid).toBe("1");
+    const [plain] = await decodeAll(text, { fields });
+    expect(plain?.withoutFields(new Set(["stories"]))).toBeUndefined();
+  });
+
+  it("answers from the object once the line is parsed (a consumer read every object)", async () => {
+    const many = Array.from({ length: 400 }, (_, i) => `{"gid":"${i}","resource_type":"task","stories":[{"gid":"s${i}"}]}`).join("\n");
+    const lines = await decodeAll(many, { fields: ["stories"] }, (line) => void line.object);
+    const last = lines.at(-1);
+    // Parsed at decode time: no spans, so the derived streams read the parsed value.
+    expect(last?.elementBytes("stories")).toBeUndefined();
+    expect(last?.field("stories")).toEqual([{ gid: "s399" }]);
+    expect(last?.has("stories")).toBe(true);
+  });
+});

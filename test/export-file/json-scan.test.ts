@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ABSENT, BOOLEAN, JsonObjectScanner, NULL, NUMBER, OBJECT, STRING, STRING_ESCAPED } from "../../src/export-file/json-scan.js";
+import { prng, randomText } from "../helpers/random-json.js";
 
 const KEYS = ["gid", "resource_type", "modified_at"];
 
@@ -47,38 +48,8 @@ function check(scanner: JsonObjectScanner, text: string): void {
   });
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = ['"', "\\", "\\u", "\\u00e9", "\\ud83d", "\\x", "{", "}", "[", "]", ",", ":", " ", "\t", "\r", "\u0000", "\u001f", "\u007f",
   "0", "-", "01", "1.", ".5", "1e", "1e+", "-0", "2.5E-3", "true", "tru", "false", "null", "nul", "NaN", "é", "😀", "\u2028", "\ufeff", "gid", '"gid"'];
-
-function randomValue(rand: () => number, depth: number): unknown {
-  const r = rand();
-  if (depth > 3 || r < 0.35) {
-    const leaves: unknown[] = [null, true, false, 0, -1.5e-7, 123456789012, "", "text é 😀", 'quote " back \\ slash / tab \t nl \n', "\u0001\u001f\u2028"];
-    return leaves[Math.floor(rand() * leaves.length)];
-  }
-  if (r < 0.55) return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
-  const object: Record<string, unknown> = {};
-  const keys = ["gid", "resource_type", "modified_at", "name", "notes", "a", "", "é"];
-  for (let n = Math.floor(rand() * 5); n > 0; n--) object[keys[Math.floor(rand() * keys.length)] ?? "a"] = randomValue(rand, depth + 1);
-  return object;
-}
-
-/** JSON text of a random object, with random whitespace between tokens. */
-function randomText(rand: () => number): string {
-  const value = { gid: String(Math.floor(rand() * 1e16)), resource_type: rand() < 0.5 ? "task" : "message", ...(randomValue(rand, 0) as object) };
-  const text = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
-  return rand() < 0.2 ? ` ${text}\t` : text;
-}
 
 function mutate(rand: () => number, text: string): string {
   const chars = [...text];

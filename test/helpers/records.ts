@@ -42,6 +42,14 @@ export class ObjectRecord implements ExportRecord {
     return typeof this.object[field] === "string";
   }
 
+  rawLengthBound(): number {
+    return this.raw.length * 3;
+  }
+
+  writeRaw(target: Buffer, at: number): number {
+    return at + target.write(this.raw, at, "utf8");
+  }
+
   has(field: string): boolean {
     return field in this.object;
   }
@@ -55,6 +63,10 @@ export class ObjectRecord implements ExportRecord {
   }
 
   withoutFields(): undefined {
+    return undefined;
+  }
+
+  references(): undefined {
     return undefined;
   }
 }

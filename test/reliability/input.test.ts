@@ -62,7 +62,7 @@ const CASES: InputCase[] = [
       message: [
         /^11 problems in the config:/,
         /- config\.workspace must be a workspace gid \(digits\), got 'acme'/,
-        /- config\.start_date must be an ISO 8601 date-time/,
+        /- config\.start_date must be a date or an ISO 8601 date-time/,
         /- config\.filters\.task\["modified_at\.after"\] is not allowed: the incremental cursor sets modified_at\.after/,
         /- config\.base_url uses plain http to non-loopback host example\.com: use https/,
         /- config\.poll_interval_seconds must be a number of seconds > 0, got 0/,

@@ -6,11 +6,25 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { ExportRecord } from "../../src/core/record.js";
 import { ObjectRecord } from "../helpers/records.js";
 import { PageCodecs } from "../../src/sinks/files/index.js";
+import type { ParquetSettings } from "../../src/sinks/files/choose.js";
 import { inThreadEncoding } from "../../src/sinks/files/parquet-channel.js";
+import { parquetFormat, type ParquetOptions } from "../../src/sinks/files/parquet.js";
+import type { Column } from "../../src/sinks/files/columns.js";
 import { parseStreamSchema } from "../../src/streams/schema-files.js";
 
 /** This test process's page codecs (one per thread) and Parquet encoding in this thread. */
 export const ENCODING = inThreadEncoding(new PageCodecs());
+
+/** The footer's created_by in tests. */
+export const CREATED_BY = "source-asana-export version 0.0.0-test (build test)";
+
+/** Parquet settings of a sink in tests: in this thread, zstd, failing on unrepresentable lines. */
+export const PARQUET: ParquetSettings = { format: "parquet", compression: "zstd", encoding: ENCODING, onInvalidRecord: "fail", createdBy: CREATED_BY };
+
+/** The Parquet format of `columns` with test defaults (zstd, this thread, fail on unrepresentable lines). */
+export function testParquet(columns: readonly Column[], options: Partial<ParquetOptions> = {}) {
+  return parquetFormat({ columns, compression: "zstd", encoding: ENCODING, stream: "things", onInvalidRecord: "fail", createdBy: CREATED_BY, ...options });
+}
 
 /** A scratch folder. */
 export function tempDir(): string {

@@ -1,14 +1,12 @@
-// Row groups encoded in the worker thread are the same bytes as in the sync's thread; errors in the
-// worker reach the writer; a column tries its dictionary again after plain row groups. The worker
-// runs from the compiled build (Node 20 cannot start a worker from TypeScript), as in production.
-import { readFileSync } from "node:fs";
+// Pages encoded in the worker thread are the same bytes as in the sync's thread; the worker's
+// failures reach the writer; a column keeps its dictionary only while it pays. The worker runs from
+// the compiled build (Node 20 cannot start a worker from TypeScript), as in production.
+import { openSync, closeSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { streamColumns, type RowGroupEncoding } from "../../src/sinks/files/index.js";
+import { streamColumns, type ParquetEncoding } from "../../src/sinks/files/index.js";
 import { EncoderThread } from "../../src/sinks/files/parquet-channel.js";
-import { parquetFormat } from "../../src/sinks/files/parquet.js";
-import { DICTIONARY_RETRY_GROUPS } from "../../src/sinks/files/parquet-encode.js";
-import { ENCODING, RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
+import { CREATED_BY, ENCODING, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
 
 /** The encoding thread runs the compiled worker (`npm test` builds first), as a sync does. */
 const thread = new EncoderThread(new URL("../../dist/src/sinks/files/parquet-worker.js", import.meta.url));
@@ -16,12 +14,12 @@ afterAll(() => thread.close());
 
 const stamp = { extractedAt: Date.parse("2026-01-02T03:04:05.678Z"), exportGid: "77" };
 
-/** 40 copies of the fixture records (new gids), in row groups of 7: many groups, every edge. */
+/** 40 copies of the fixture records (new gids): several batches and row groups, every edge. */
 const MANY = Array.from({ length: 40 }, (_, copy) => RECORDS.map((r) => record({ ...r.object, gid: `${copy}-${String(r.object.gid)}` }))).flat();
 
-async function writeWith(encoding: RowGroupEncoding, name: string): Promise<string> {
+async function writeWith(encoding: ParquetEncoding, name: string): Promise<string> {
   const path = join(tempDir(), name);
-  const part = await parquetFormat({ columns: streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 7, encoding }).open(path);
+  const part = await testParquet(streamColumns(SCHEMA), { encoding, batchJsonBytes: 3_000, rowGroupBytes: 20_000 }).open(path);
   for (let i = 0; i < MANY.length; i += 9) await part.write(MANY.slice(i, i + 9), stamp);
   await part.close();
   return path;
@@ -35,32 +33,46 @@ describe("Parquet encoding in a worker thread", () => {
     const [row] = await query(`SELECT count(*)::INTEGER AS n, count(DISTINCT gid)::INTEGER AS gids FROM read_parquet('${inWorker}')`);
     expect(row).toEqual({ n: MANY.length, gids: MANY.length });
     const [groups] = await query(`SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata('${inWorker}')`);
-    expect(groups?.n).toBe(Math.ceil(MANY.length / 7));
+    expect(groups?.n).toBeGreaterThan(1);
   });
 
-  it("rejects a row group the worker cannot encode, with the worker's reason", async () => {
-    const encoder = await thread.open({ columns: streamColumns(SCHEMA), dataCount: 12, compression: "zstd" });
-    await expect(encoder.encode({ rows: 1, leaves: [] })).rejects.toThrow(/Encoding a Parquet row group failed: a row group of 0 leaf columns for a file of \d+/);
-    encoder.close();
+  it("rejects a batch the worker cannot encode, with the worker's reason", async () => {
+    const path = join(tempDir(), "bad.parquet");
+    const fd = openSync(path, "wx");
+    const spillFd = openSync(`${path}.pages`, "wx+");
+    try {
+      const file = await thread.open(
+        { columns: streamColumns(SCHEMA), compression: "zstd", pageVersion: 1, rowGroupBytes: 1 << 20, footerBytes: 1 << 20, keyValues: [], createdBy: CREATED_BY },
+        { fd, spillFd },
+      );
+      await expect(file.add({ rows: 1, leaves: [] })).rejects.toThrow(/failed in the encoding thread: a batch of 0 leaf columns for a file of \d+/);
+      // The failed file takes no more work.
+      await expect(file.finish()).rejects.toThrow(/not open/);
+    } finally {
+      closeSync(fd);
+      closeSync(spillFd);
+    }
   });
 });
 
 describe("dictionary encoding", () => {
-  it("tries the dictionary again some row groups after a column was written plain", async () => {
-    const path = join(tempDir(), "retry.parquet");
-    const part = await parquetFormat({ columns: streamColumns(SCHEMA), compression: "zstd", rowGroupRows: 10, encoding: ENCODING }).open(path);
-    // `name`: unique values in the first row group (plain wins), then one repeated value (a dictionary wins).
-    const rows = Array.from({ length: 10 * (DICTIONARY_RETRY_GROUPS + 3) }, (_, i) =>
-      record({ gid: String(i), resource_type: "thing", name: i < 10 ? `unique ${i} ${"x".repeat(40)}` : "same" }),
-    );
+  it("is kept per column chunk while it pays, and falls back to PLAIN for unique values", async () => {
+    const path = join(tempDir(), "dictionary.parquet");
+    const part = await testParquet(streamColumns(SCHEMA), { batchJsonBytes: 1_000 }).open(path);
+    // `name`: one repeated value (a dictionary wins); `gid`: unique long values (PLAIN wins).
+    const rows = Array.from({ length: 3_000 }, (_, i) => record({ gid: `${String(i).padStart(6, "0")}-${"u".repeat(30)}-${i * 7919}`, resource_type: "thing", name: i % 3 === 0 ? "same" : "other" }));
     await part.write(rows, stamp);
     await part.close();
     const chunks = await query(
-      `SELECT row_group_id::INTEGER AS g, dictionary_page_offset IS NOT NULL AS dict FROM parquet_metadata('${path}') WHERE path_in_schema = 'name' ORDER BY g`,
+      `SELECT path_in_schema AS p, encodings AS e, dictionary_page_offset IS NOT NULL AS dict FROM parquet_metadata('${path}') WHERE path_in_schema IN ('gid', 'name')`,
     );
-    // Tried and plain; then plain without a trial for DICTIONARY_RETRY_GROUPS groups; then tried again, and kept.
-    expect(chunks.map((c) => c.dict)).toEqual([false, ...Array<boolean>(DICTIONARY_RETRY_GROUPS).fill(false), true, true]);
+    expect(chunks).toEqual(
+      expect.arrayContaining([
+        { p: "gid", e: "RLE, PLAIN", dict: false },
+        { p: "name", e: "RLE, PLAIN_DICTIONARY", dict: true },
+      ]),
+    );
     const [count] = await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}') WHERE name = 'same'`);
-    expect(count?.n).toBe(rows.length - 10);
+    expect(count?.n).toBe(1_000);
   });
 });

@@ -4,16 +4,19 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RotatingFileWriter, streamColumns } from "../../src/sinks/files/index.js";
 import { columnType, describeType } from "../../src/sinks/files/columns.js";
-import { parquetFormat } from "../../src/sinks/files/parquet.js";
 import type { Compression } from "../../src/sinks/files/codecs.js";
 import { requireStream } from "../../src/streams/index.js";
-import { ENCODING, EXTRAS, RECORDS, SCHEMA, query, record, tempDir } from "./files-fixtures.js";
+import { EXTRAS, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678), exportGid: "777" };
 
-async function writeParquet(options: { compression?: Compression; rowGroupRows?: number; records?: typeof RECORDS } = {}): Promise<string> {
+async function writeParquet(options: { compression?: Compression; rowGroupBytes?: number; records?: typeof RECORDS } = {}): Promise<string> {
   const dir = tempDir();
-  const format = parquetFormat({ columns: streamColumns(SCHEMA), compression: options.compression ?? "zstd", encoding: ENCODING, ...(options.rowGroupRows ? { rowGroupRows: options.rowGroupRows } : {}) });
+  const format = testParquet(streamColumns(SCHEMA), {
+    compression: options.compression ?? "zstd",
+    // One line a batch, so row groups close at the line that reaches the bound.
+    ...(options.rowGroupBytes === undefined ? {} : { rowGroupBytes: options.rowGroupBytes, batchJsonBytes: 1 }),
+  });
   const writer = new RotatingFileWriter({ dir, format, maxFileBytes: 1 << 30 });
   await writer.write(options.records ?? RECORDS, STAMP);
   const [file] = await writer.commit("test");
@@ -101,12 +104,17 @@ describe("parquet files read by DuckDB", () => {
     expect(JSON.parse(rows[3]?._extra as string)).toEqual(EXTRAS[3]);
   });
 
-  it("are written in row groups of the configured bound", async () => {
-    const many = Array.from({ length: 10 }, (_, i) => record({ gid: String(i), resource_type: "thing", name: `n${i}` }));
-    const path = await writeParquet({ rowGroupRows: 3, records: many });
-    const groups = await query(`SELECT row_group_id, max(row_group_num_rows) AS n FROM parquet_metadata('${path}') GROUP BY ALL ORDER BY 1`);
-    expect(groups.map((g) => Number(g.n))).toEqual([3, 3, 3, 1]);
-    expect((await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}')`))[0]?.n).toBe(10);
+  it("are written in row groups of the configured bound (uncompressed bytes)", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => record({ gid: String(i), resource_type: "thing", name: `n${i} ${"y".repeat(500)}` }));
+    const path = await writeParquet({ rowGroupBytes: 4000, records: many });
+    const groups = await query(
+      `SELECT row_group_id, max(row_group_num_rows)::INTEGER AS n, max(row_group_bytes)::INTEGER AS bytes FROM parquet_metadata('${path}') GROUP BY ALL ORDER BY 1`,
+    );
+    expect(groups.length).toBeGreaterThan(3);
+    expect(groups.reduce((n, g) => n + Number(g.n), 0)).toBe(40);
+    // Each group but the last closed at the line that took it past the bound.
+    for (const g of groups.slice(0, -1)) expect(Number(g.bytes)).toBeGreaterThanOrEqual(4000 - 600);
+    expect((await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}')`))[0]?.n).toBe(40);
   });
 
   it.each([
@@ -124,7 +132,7 @@ describe("parquet files read by DuckDB", () => {
   it("carry the stream's real schema: a tasks row with custom fields", async () => {
     const tasks = requireStream("tasks", "test");
     const dir = tempDir();
-    const writer = new RotatingFileWriter({ dir, format: parquetFormat({ columns: streamColumns(tasks.schema), compression: "zstd", encoding: ENCODING }), maxFileBytes: 1 << 30 });
+    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(tasks.schema), { stream: "tasks" }), maxFileBytes: 1 << 30 });
     const task = {
       gid: "10",
       resource_type: "task",

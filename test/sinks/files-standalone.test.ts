@@ -9,7 +9,7 @@ import { StandaloneSink } from "../../src/sinks/standalone.js";
 import { fileSafeTime, removeStaleTemporaries } from "../../src/sinks/standalone-leftovers.js";
 import { requireStream } from "../../src/streams/index.js";
 import { listFiles } from "../e2e/sync-helpers.js";
-import { ENCODING, record, tempDir } from "./files-fixtures.js";
+import { PARQUET, record, tempDir } from "./files-fixtures.js";
 
 const CREATED = "2026-03-04T05:06:07.089Z";
 const tasks = requireStream("tasks", "test");
@@ -18,7 +18,7 @@ const teams = requireStream("teams", "test");
 function sink(out: string, statePath = join(out, "_state.json")): StandaloneSink {
   return new StandaloneSink({
     outDir: out,
-    files: { format: "parquet", compression: "zstd", encoding: ENCODING },
+    files: PARQUET,
     maxFileBytes: 1 << 30,
     statePath,
     streams: [tasks, teams],

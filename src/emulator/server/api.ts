@@ -2,7 +2,7 @@
 // jobs/{gid} to follow it. Each handler returns the reply; the router adds auth, limits and faults.
 import type { Directory, Identity, WorkspaceInfo } from "./directory.js";
 import { ApiError, badInput } from "./errors.js";
-import { parseExportRequest, type TypeParameters } from "./export-request.js";
+import { parseExportRequest, type RequestRules } from "./export-request.js";
 import type { Endpoint } from "./faults.js";
 import { parseJsonBody } from "./http.js";
 import type { ExportJob, JobStore } from "./jobs.js";
@@ -13,8 +13,8 @@ export interface ApiDeps {
   jobs: JobStore;
   /** The presigned download URL of an export, fresh at each call. */
   downloadUrl: (job: ExportJob) => string;
-  /** What two export parameters of one resource type do. */
-  typeParameters: TypeParameters;
+  /** What two export parameters of one resource type do, and how deep a field path may go. */
+  requestRules: RequestRules;
 }
 
 /** The reply of a handler. */
@@ -93,7 +93,7 @@ function getWorkspace(gid: string) {
 }
 
 function createExport(deps: ApiDeps, identity: Identity, body: Buffer): Reply {
-  const request = parseExportRequest(parseJsonBody(body), deps.typeParameters);
+  const request = parseExportRequest(parseJsonBody(body), deps.requestRules);
   const ws = workspaceFor(deps, identity, request.workspaceGid, "workspace");
   if (!identity.serviceAccount) {
     throw new ApiError(403, "Only service accounts may create resource exports; use a service account token of an Enterprise+ organization");

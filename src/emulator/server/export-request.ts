@@ -41,7 +41,14 @@ function rejectUnknownKeys(object: Record<string, unknown>, allowed: readonly st
   }
 }
 
-function parseParameter(raw: unknown, index: number): ExportParameter {
+/** How strict the parsing is beyond Asana's documented rules. */
+export interface RequestRules {
+  typeParameters: TypeParameters;
+  /** Refuse dotted field paths of more segments than this. */
+  maxFieldDepth: number;
+}
+
+function parseParameter(raw: unknown, index: number, rules: RequestRules): ExportParameter {
   const path = `export_request_parameters[${index}]`;
   if (!isObject(raw)) throw badInput(path, "Must be an object with resource_type, and optionally fields and filters");
   rejectUnknownKeys(raw, PARAMETER_KEYS, path);
@@ -56,13 +63,14 @@ function parseParameter(raw: unknown, index: number): ExportParameter {
   const resourceType = type as ResourceType;
   return {
     resourceType,
-    project: compileFields(resourceType, raw.fields, `${path}.fields`),
+    project: compileFields(resourceType, raw.fields, `${path}.fields`, rules.maxFieldDepth),
     matches: compileFilters(resourceType, raw.filters, `${path}.filters`),
   };
 }
 
 /** Validate a parsed JSON body of `POST /exports/resource`; throws ApiError 400 on bad input. */
-export function parseExportRequest(body: unknown, typeParameters: TypeParameters = "duplicate"): ExportRequest {
+export function parseExportRequest(body: unknown, rules: RequestRules = { typeParameters: "duplicate", maxFieldDepth: Number.POSITIVE_INFINITY }): ExportRequest {
+  const { typeParameters } = rules;
   const data = isObject(body) ? body.data : undefined;
   if (!isObject(data)) throw badInput("workspace", "Missing input");
   rejectUnknownKeys(data, DATA_KEYS, "");
@@ -75,7 +83,7 @@ export function parseExportRequest(body: unknown, typeParameters: TypeParameters
   if (params === undefined || params === null) throw badInput("export_request_parameters", "Missing input");
   if (!Array.isArray(params)) throw badInput("export_request_parameters", "Must be an array of export parameters");
   if (params.length === 0) throw badInput("export_request_parameters", "Must contain at least one export parameter");
-  const parameters = params.map(parseParameter);
+  const parameters = params.map((raw, index) => parseParameter(raw, index, rules));
   if (typeParameters === "reject") {
     const twice = parameters.findIndex((p, i) => parameters.findIndex((q) => q.resourceType === p.resourceType) !== i);
     if (twice >= 0) {

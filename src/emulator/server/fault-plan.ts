@@ -57,7 +57,8 @@ export type JobFault =
 /**
  * Faults in the next export files; `line` is 1-based. Malformed and unknown-type lines are inserted
  * at that line; missing modified_at (task or message), missing gid (any object), huge notes (task,
- * default 10 MB) and invalid UTF-8 rewrite the first eligible object at or after it; truncation keeps
+ * default 10 MB), invalid UTF-8 and a duplicated key (a task's `name` written twice: valid JSON,
+ * last one wins) rewrite the first eligible object at or after it; truncation keeps
  * `keepFraction` (0.5); `file-not-gzip` stores the JSON Lines uncompressed.
  */
 export type FileFault =
@@ -68,6 +69,7 @@ export type FileFault =
   | ({ kind: "file-missing-gid"; line: number } & FaultSchedule)
   | ({ kind: "file-huge-line"; line: number; bytes?: number } & FaultSchedule)
   | ({ kind: "file-invalid-utf8"; line: number } & FaultSchedule)
+  | ({ kind: "file-duplicate-key"; line: number } & FaultSchedule)
   | ({ kind: "file-not-gzip" } & FaultSchedule);
 
 /** One fault of a plan. */
@@ -119,6 +121,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("file-missing-gid"), line: positive, ...schedule }),
   z.strictObject({ kind: z.literal("file-huge-line"), line: positive, bytes: positive.optional(), ...schedule }),
   z.strictObject({ kind: z.literal("file-invalid-utf8"), line: positive, ...schedule }),
+  z.strictObject({ kind: z.literal("file-duplicate-key"), line: positive, ...schedule }),
   z.strictObject({ kind: z.literal("file-not-gzip"), ...schedule }),
 ]);
 

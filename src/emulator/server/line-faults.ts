@@ -1,6 +1,6 @@
 // Corruptions of export lines armed by file faults: lines inserted at a line number (malformed JSON,
 // unknown resource_type) and objects rewritten from a line number on (missing modified_at, missing
-// gid, huge notes, invalid UTF-8), each applied once per file.
+// gid, huge notes, invalid UTF-8, a duplicated key), each applied once per file.
 import type { FileFault } from "./fault-plan.js";
 
 /** One line of the export, as text or (for invalid UTF-8) raw bytes, without its newline. */
@@ -10,7 +10,7 @@ const HUGE_DEFAULT_BYTES = 10 * 1024 * 1024;
 const HUGE_TEXT = "The quick brown fox jumps over the lazy dog while the export keeps running. ";
 const UTF8_MARK = "\u0000invalid-utf8\u0000";
 
-type Rewrite = { kind: "missing-modified-at" | "missing-gid" | "huge" | "invalid-utf8"; line: number; bytes: number; done: boolean };
+type Rewrite = { kind: "missing-modified-at" | "missing-gid" | "huge" | "invalid-utf8" | "duplicate-key"; line: number; bytes: number; done: boolean };
 type Insert = { line: number; text: string; done: boolean };
 
 const canRewrite = (rewrite: Rewrite, type: unknown): boolean =>
@@ -36,6 +36,8 @@ export class LineFaults {
         this.rewrites.push({ kind: "huge", line: fault.line, bytes: fault.bytes ?? HUGE_DEFAULT_BYTES, done: false });
       } else if (fault.kind === "file-invalid-utf8") {
         this.rewrites.push({ kind: "invalid-utf8", line: fault.line, bytes: 0, done: false });
+      } else if (fault.kind === "file-duplicate-key") {
+        this.rewrites.push({ kind: "duplicate-key", line: fault.line, bytes: 0, done: false });
       }
     }
   }
@@ -61,8 +63,13 @@ export class LineFaults {
     if (due.length === 0) return JSON.stringify(object);
     const copy: Record<string, unknown> = { ...object };
     let invalidUtf8 = false;
+    let duplicateKey = false;
     for (const rewrite of due) {
       rewrite.done = true;
+      if (rewrite.kind === "duplicate-key") {
+        duplicateKey = true;
+        continue;
+      }
       if (rewrite.kind === "missing-modified-at") delete copy.modified_at;
       else if (rewrite.kind === "missing-gid") delete copy.gid;
       else if (rewrite.kind === "huge") copy.notes = HUGE_TEXT.repeat(Math.ceil(rewrite.bytes / HUGE_TEXT.length)).slice(0, rewrite.bytes);
@@ -71,7 +78,9 @@ export class LineFaults {
         invalidUtf8 = true;
       }
     }
-    const text = JSON.stringify(copy);
+    let text = JSON.stringify(copy);
+    // The first `name` is overridden by the object's own, later one (JSON.parse keeps the last).
+    if (duplicateKey) text = `{"name":"duplicated key",${text.slice(1)}`;
     if (!invalidUtf8) return text;
     const [before = "", after = ""] = text.split(JSON.stringify(UTF8_MARK).slice(1, -1));
     return Buffer.concat([Buffer.from(before), Buffer.from([0x42, 0x61, 0x64, 0xc3, 0x28, 0xff, 0xfe]), Buffer.from(after)]);

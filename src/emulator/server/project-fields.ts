@@ -1,6 +1,9 @@
-// `fields` as Asana's opt_fields: top-level names keep the whole value, dotted paths keep only the
-// named sub-fields of nested objects (and of each element of arrays), `gid` is always kept, and every
-// line keeps `resource_type` because the reader routes on it. Without `fields`, the type's defaults.
+// `fields` as Asana's opt_fields: a named field keeps its value, but a named object (one with a gid,
+// such as `assignee` or each of `followers`) is only its compact id, `{gid}`: "the id of included
+// objects will always be returned" is all opt_fields promises, and a client must name the sub-fields
+// it wants (`assignee.name`). Dotted paths keep the named sub-fields of nested objects (and of each
+// element of arrays); every line keeps `resource_type` because the reader routes on it. Without
+// `fields`, the type's defaults, whole.
 import { FIELDS } from "../data/fields.js";
 import type { AsanaObject, ResourceType } from "../workspace.js";
 import { badInput } from "./errors.js";
@@ -8,8 +11,11 @@ import { badInput } from "./errors.js";
 /** Turns a full object into the exported line's object. */
 export type Projector = (object: AsanaObject) => Record<string, unknown>;
 
-/** A node of requested paths: `true` keeps the whole value, a map keeps only its named children. */
-type FieldTree = Map<string, FieldTree | true>;
+/**
+ * A node of requested paths: `true` keeps the whole value (the defaults), `"named"` keeps a value as
+ * opt_fields names it (an object with a gid: its gid only), a map keeps only its named children.
+ */
+type FieldTree = Map<string, FieldTree | true | "named">;
 
 const SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -19,10 +25,11 @@ function addPath(tree: FieldTree, segments: readonly string[]): void {
   const existing = tree.get(head);
   if (existing === true) return;
   if (rest.length === 0) {
-    tree.set(head, true);
+    // A named field adds nothing to sub-fields named already (their object's gid is kept anyway).
+    if (existing === undefined) tree.set(head, "named");
     return;
   }
-  const child: FieldTree = existing ?? new Map();
+  const child: FieldTree = existing === undefined || existing === "named" ? new Map() : existing;
   tree.set(head, child);
   addPath(child, rest);
 }
@@ -37,9 +44,15 @@ function projectValue(value: unknown, tree: FieldTree): unknown {
   if ("gid" in value) out.gid = value.gid;
   for (const [key, node] of tree) {
     if (!(key in value)) continue;
-    out[key] = node === true ? value[key] : projectValue(value[key], node);
+    out[key] = node === true ? value[key] : node === "named" ? compact(value[key]) : projectValue(value[key], node);
   }
   return out;
+}
+
+/** A named value: an object with a gid is its id alone (element-wise in arrays); others are kept. */
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  return isPlainObject(value) && "gid" in value ? { gid: value.gid } : value;
 }
 
 /**
@@ -58,8 +71,11 @@ function mergeValues(a: unknown, b: unknown): unknown {
   return out;
 }
 
-/** Validate one parameter's `fields` for a type and compile the projection. */
-export function compileFields(type: ResourceType, raw: unknown, path: string): Projector {
+/**
+ * Validate one parameter's `fields` for a type and compile the projection. `maxDepth` refuses dotted
+ * paths of more segments (a server that takes only shallow opt_fields).
+ */
+export function compileFields(type: ResourceType, raw: unknown, path: string, maxDepth = Number.POSITIVE_INFINITY): Projector {
   const known = new Set<string>(["gid", "resource_type", ...FIELDS[type].defaults, ...FIELDS[type].optIn]);
   const tree: FieldTree = new Map([
     ["gid", true],
@@ -75,6 +91,9 @@ export function compileFields(type: ResourceType, raw: unknown, path: string): P
       if (typeof field !== "string") throw badInput(at, "Must be a string");
       const segments = field.split(".");
       if (!segments.every((s) => SEGMENT.test(s))) throw badInput(at, `Not a valid field path: ${JSON.stringify(field)}`);
+      if (segments.length > maxDepth) {
+        throw badInput(at, `Field ${JSON.stringify(field)} is nested too deeply for an export; name fields at most ${maxDepth} level${maxDepth === 1 ? "" : "s"} deep`);
+      }
       if (!known.has(segments[0] ?? "")) {
         throw badInput(at, `Unknown field ${JSON.stringify(segments[0])} for resource type ${type}`);
       }

@@ -4,13 +4,25 @@ import type { Compression } from "./codecs.js";
 import { columnsHash, streamColumns } from "./columns.js";
 import type { FileFormat } from "./format.js";
 import { jsonlFormat } from "./jsonl.js";
-import type { RowGroupEncoding } from "./parquet-channel.js";
+import type { ParquetEncoding } from "./parquet-channel.js";
 import { parquetFormat } from "./parquet.js";
 
-/** How a sync writes its files; Parquet also says where its row groups are encoded. */
-export type FileSettings =
-  | { format: "jsonl"; compression: Compression }
-  | { format: "parquet"; compression: Compression; encoding: RowGroupEncoding };
+/** How Parquet files are laid out and where their pages are encoded. */
+export interface ParquetSettings {
+  format: "parquet";
+  compression: Compression;
+  /** Where pages are encoded (the caller owns and closes it). */
+  encoding: ParquetEncoding;
+  /** config.on_invalid_record, for lines the writer cannot represent. */
+  onInvalidRecord: "fail" | "skip";
+  /** The footer's created_by (parquetCreatedBy()). */
+  createdBy: string;
+  rowGroupBytes?: number;
+  pageVersion?: 1 | 2;
+}
+
+/** How a sync writes its files. */
+export type FileSettings = { format: "jsonl"; compression: Compression } | ParquetSettings;
 
 /**
  * The format for one stream's files: Parquet typed from the stream's schema (compression as given),
@@ -23,6 +35,11 @@ export function fileFormat(stream: Pick<StreamDefinition, "name" | "schema">, se
     columns,
     compression: settings.compression,
     encoding: settings.encoding,
+    stream: stream.name,
+    onInvalidRecord: settings.onInvalidRecord,
+    createdBy: settings.createdBy,
+    ...(settings.rowGroupBytes === undefined ? {} : { rowGroupBytes: settings.rowGroupBytes }),
+    ...(settings.pageVersion === undefined ? {} : { pageVersion: settings.pageVersion }),
     metadata: { "asana_export.stream": stream.name, "asana_export.columns_hash": columnsHash(columns) },
   });
 }

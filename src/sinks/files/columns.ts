@@ -1,8 +1,9 @@
 // The typed columns of a stream's files, derived from its JSON Schema (the one source of Parquet
-// typing): date-time -> UTC timestamp, date -> DATE, integer -> INT64, number -> DOUBLE, string,
+// typing): date-time -> UTC timestamp (microseconds), date -> DATE, integer -> INT64, number -> DOUBLE, string,
 // boolean, object -> struct, array -> list. Every column is optional (nullable).
 import { createHash } from "node:crypto";
 import { baseType, type JsonSchemaNode, type JsonSchemaObject } from "../../streams/index.js";
+import type { RecordStamp } from "./format.js";
 
 /** The type of one column or nested field. `json` holds a value as JSON text. */
 export type ColumnType =
@@ -22,10 +23,26 @@ export interface Column {
   readonly type: ColumnType;
 }
 
-/** Columns every file row gets besides the schema's: loaders dedupe on them and find unknown fields. */
-export const EXTRA_COLUMN = "_extra";
-export const EXTRACTED_AT_COLUMN = "_extracted_at";
-export const EXPORT_GID_COLUMN = "_export_gid";
+/** What an added column is filled from: the row's stamp and its `_extra` JSON text. */
+export interface AddedRow {
+  stamp: RecordStamp;
+  extra: Uint8Array | undefined;
+}
+
+/** A column every file row gets besides the schema's. Values: strings, timestamps as epoch ms, JSON as its text. */
+export interface AddedColumn extends Column {
+  value(row: AddedRow): string | number | Uint8Array | null;
+}
+
+/**
+ * The added columns, in file order: loaders dedupe on them and find unknown fields in `_extra`.
+ * One more column is one more line here (and its value in RecordStamp).
+ */
+export const ADDED_COLUMNS: readonly AddedColumn[] = [
+  { name: "_extra", type: { kind: "json" }, value: (row) => row.extra ?? null },
+  { name: "_extracted_at", type: { kind: "timestamp" }, value: (row) => row.stamp.extractedAt },
+  { name: "_export_gid", type: { kind: "string" }, value: (row) => row.stamp.exportGid },
+];
 
 /** The column type of a JSON Schema node. */
 export function columnType(node: JsonSchemaNode): ColumnType {
@@ -50,18 +67,13 @@ export function columnType(node: JsonSchemaNode): ColumnType {
   }
 }
 
-/** The columns of a stream's files: the schema's properties in order, then `_extra`, `_extracted_at`, `_export_gid`. */
+/** The columns of a stream's files: the schema's properties in order, then the added columns. */
 export function streamColumns(schema: JsonSchemaObject): Column[] {
   const columns: Column[] = Object.entries(schema.properties).map(([name, node]) => ({ name, type: columnType(node) }));
-  for (const reserved of [EXTRA_COLUMN, EXTRACTED_AT_COLUMN, EXPORT_GID_COLUMN]) {
-    if (schema.properties[reserved] !== undefined) throw new Error(`the stream schema may not define the reserved column '${reserved}'`);
+  for (const added of ADDED_COLUMNS) {
+    if (schema.properties[added.name] !== undefined) throw new Error(`the stream schema may not define the reserved column '${added.name}'`);
   }
-  columns.push(
-    { name: EXTRA_COLUMN, type: { kind: "json" } },
-    { name: EXTRACTED_AT_COLUMN, type: { kind: "timestamp" } },
-    { name: EXPORT_GID_COLUMN, type: { kind: "string" } },
-  );
-  return columns;
+  return [...columns, ...ADDED_COLUMNS.map(({ name, type }) => ({ name, type }))];
 }
 
 /** A short, stable hash of a column list: the manifest records it so loaders notice schema changes. */

@@ -3,7 +3,8 @@
 export { writeFileAtomic } from "./atomic.js";
 export { PageCodecs } from "./codecs.js";
 export { columnsHash, streamColumns } from "./columns.js";
-export type { RecordStamp } from "./format.js";
+export { parquetCreatedBy } from "./created-by.js";
+export type { RecordStamp, SkippedLines } from "./format.js";
 export { RotatingFileWriter, type WrittenFile } from "./rotating.js";
 export { fileFormat, type FileSettings } from "./choose.js";
-export { chooseEncoding, type RowGroupEncoding } from "./parquet-channel.js";
+export { chooseEncoding, type ParquetEncoding } from "./parquet-channel.js";

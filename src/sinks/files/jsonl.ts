@@ -61,19 +61,17 @@ class JsonlPart implements PartWriter {
   }
 }
 
-/** The records' exported bytes, a newline after each (no string made or re-encoded when the bytes are at hand). */
+/** The records' JSON text, a newline after each, each written in the form it holds (no string made or re-encoded when the bytes are at hand). */
 function linesOf(records: readonly ExportRecord[]): Buffer {
-  const bodies = records.map((r) => r.rawBytes ?? Buffer.from(r.raw, "utf8"));
-  let size = 0;
-  for (const body of bodies) size += body.length + 1;
-  const out = Buffer.allocUnsafe(size);
+  let bound = 0;
+  for (const r of records) bound += r.rawLengthBound() + 1;
+  const out = Buffer.allocUnsafe(bound);
   let at = 0;
-  for (const body of bodies) {
-    out.set(body, at);
-    at += body.length;
+  for (const r of records) {
+    at = r.writeRaw(out, at);
     out[at++] = 0x0a;
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 /** The JSON Lines format: `.jsonl.gz` (gzip level 6), or plain `.jsonl` when `gzip` is false. */

@@ -1,46 +1,114 @@
-// Where row groups get encoded: in this thread, or in a worker thread (the second core) while this
-// one goes on reading and shredding. Both give the same bytes; the worker made the Parquet sync about
-// 1.8x faster on a 2-core machine (bench/RESULTS.md). The command that runs a sync chooses one
-// (chooseEncoding), passes it to every Parquet file it writes, and closes it at the end.
+// Where Parquet pages get encoded and compressed: in a worker thread (the second core) while this
+// thread goes on reading and shredding lines, or in this thread. Both write the same bytes. The
+// command that runs a sync chooses one (chooseEncoding), passes it to every Parquet file it writes,
+// and closes it at the end. The encoding side writes the file itself (by its descriptor): the
+// compressed pages never travel back.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { PageCodecs } from "./codecs.js";
-import { RowGroupEncoder, type EncodedGroup, type EncoderSpec, type ShreddedGroup } from "./parquet-encode.js";
+import type { Compression, PageCodecs } from "./codecs.js";
+import type { Column } from "./columns.js";
+import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
+import { PageStore, descriptorOutput } from "./parquet/page-store.js";
+import { parquetSchema } from "./parquet/schema.js";
+import type { ShreddedBatch } from "./shred/leaf-buffer.js";
 
-/** Messages to the encoding thread. */
-export type EncoderRequest =
-  | { kind: "open"; file: number; spec: EncoderSpec }
-  | { kind: "encode"; file: number; id: number; group: ShreddedGroup }
-  | { kind: "close"; file: number };
-
-/** Its answers, one per `encode`. */
-export type EncoderReply = { id: number; ok: true; group: EncodedGroup } | { id: number; ok: false; message: string };
-
-/** Encodes one file's row groups, in the order they are given. */
-export interface GroupEncoder {
-  encode(group: ShreddedGroup): Promise<EncodedGroup>;
-  /** Free the file's encoder (pending encodes still complete). */
-  close(): void;
+/** What the encoder needs to know of a file. */
+export interface EncoderSpec {
+  /** Every column of the file, the added ones included. */
+  columns: readonly Column[];
+  compression: Compression;
+  pageVersion: 1 | 2;
+  rowGroupBytes: number;
+  footerBytes: number;
+  keyValues: readonly { key: string; value: string }[];
+  createdBy: string;
 }
 
-/** Where a sync's Parquet row groups are encoded; one per command, closed when it is done. */
-export interface RowGroupEncoding {
-  /** An encoder for one new file. */
-  open(spec: EncoderSpec): Promise<GroupEncoder>;
-  /** Release the thread, if any (files still open fail their next encode). */
+/** What adding a batch answers: where the file stands, and the batch's buffers back for reuse. */
+export interface Added {
+  status: FileStatus;
+  batch: ShreddedBatch;
+}
+
+/** The descriptors of a file being written: the Parquet file, and the spill file of its pages. */
+export interface FileDescriptors {
+  fd: number;
+  spillFd: number;
+}
+
+/** One open file on the encoding side. Calls are answered in order. */
+export interface FileEncoding {
+  add(batch: ShreddedBatch): Promise<Added>;
+  /** Write the last row group and the footer; resolves to the file's size. */
+  finish(): Promise<number>;
+  /** Drop the file; resolves once nothing more will be written to its descriptor. */
+  discard(): Promise<void>;
+}
+
+/** Where a sync's Parquet pages are encoded; one per command, closed when it is done. */
+export interface ParquetEncoding {
+  /** Start encoding a file that is open for writing (and its spill file, open for reading and writing). */
+  open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding>;
+  /** Release the thread, if any (files still open fail their next call). */
   close(): Promise<void>;
 }
 
+/** Pages waiting to be encoded, in all files of one encoding thread: about 16 pages of 1 MiB. */
+const PENDING_PAGE_BYTES = 8 * 1024 * 1024;
+/** A page is written at about this many bytes of entries. */
+const PAGE_BYTES = 1024 * 1024;
+/** A column chunk's dictionary stops growing at this size (arrow's default). */
+const DICTIONARY_BYTES = 4 * 1024 * 1024;
+/** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
+const DICTIONARY_RATIO = 0.9;
+
+/** A file encoder of this thread (the worker's and the in-thread encoding's). */
+export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors, codecs: PageCodecs, budget: PendingPages): Promise<FileEncoder> {
+  const { codec, compress } = await codecs.codec(spec.compression);
+  const schema = parquetSchema(spec.columns);
+  return new FileEncoder(
+    schema.leaves,
+    { pageVersion: spec.pageVersion, codec, compress, pageBytes: PAGE_BYTES, dictionaryBytes: DICTIONARY_BYTES, dictionaryRatio: DICTIONARY_RATIO },
+    { version: spec.pageVersion, schema: schema.nodes, leafCount: schema.leaves.length, keyValues: spec.keyValues, createdBy: spec.createdBy },
+    { rowGroupBytes: spec.rowGroupBytes, footerBytes: spec.footerBytes },
+    descriptorOutput(files.fd),
+    new PageStore(files.spillFd),
+    budget,
+  );
+}
+
+/** The budget of pending pages of one encoding thread. */
+export function pendingPages(): PendingPages {
+  return new PendingPages(PENDING_PAGE_BYTES);
+}
+
 /** Encoding in the calling thread, with its codecs. */
-export function inThreadEncoding(codecs: PageCodecs): RowGroupEncoding {
+export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
+  const budget = pendingPages();
   return {
-    async open(spec) {
-      const encoder = await RowGroupEncoder.create(spec, codecs);
-      return { encode: async (group) => encoder.encode(group), close: () => undefined };
+    async open(spec, files) {
+      const file = await openFileEncoder(spec, files, codecs, budget);
+      return {
+        add: async (batch) => ({ status: file.add(batch), batch }),
+        finish: async () => file.finish(),
+        discard: async () => file.discard(),
+      };
     },
     close: async () => undefined,
   };
 }
+
+/** Messages to the encoding thread. */
+export type EncoderRequest =
+  | { kind: "open"; file: number; id: number; spec: EncoderSpec; files: FileDescriptors }
+  | { kind: "add"; file: number; id: number; batch: ShreddedBatch }
+  | { kind: "finish"; file: number; id: number }
+  | { kind: "discard"; file: number; id: number };
+
+/** Its answers, one per request. */
+export type EncoderReply =
+  | { id: number; ok: true; status?: FileStatus; batch?: ShreddedBatch; size?: number }
+  | { id: number; ok: false; message: string };
 
 /** The compiled worker beside this module (absent when this module runs from TypeScript sources). */
 export const WORKER_URL = new URL("./parquet-worker.js", import.meta.url);
@@ -54,23 +122,35 @@ export function workerAvailable(): boolean {
  * The encoding a sync should use: a worker thread when there are two cores and the compiled worker
  * is there, else this thread with the given codecs. The caller owns it and closes it.
  */
-export function chooseEncoding(codecs: PageCodecs): RowGroupEncoding {
+export function chooseEncoding(codecs: PageCodecs): ParquetEncoding {
   return workerAvailable() && availableParallelism() >= 2 ? new EncoderThread() : inThreadEncoding(codecs);
 }
 
 /**
- * The encoding thread's young generation: V8's default let it take ~25 MB more peak RSS (238-249 MB
- * against 216-225 MB for the Parquet sync of 50,000 tasks) for ~5% less time.
+ * The encoding thread's young generation: its garbage is short-lived page scratch, and a small
+ * young generation keeps the thread's share of the peak RSS down.
  */
-const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 interface Waiting {
-  resolve: (group: EncodedGroup) => void;
+  resolve: (reply: Extract<EncoderReply, { ok: true }>) => void;
   reject: (error: Error) => void;
 }
 
-/** One encoding thread for many files; it keeps the process alive only while a reply is due. */
-export class EncoderThread implements RowGroupEncoding {
+/**
+ * The buffers of a batch, each once: they move to the worker and back, so a sync reuses two sets of
+ * buffers (no garbage for the collector to find late: transferred memory is only freed by a GC).
+ */
+export function transferList(batch: ShreddedBatch): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const leaf of batch.leaves) {
+    for (const array of [leaf.def, leaf.rep, leaf.values]) if (array.byteLength > 0) buffers.add(array.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}
+
+/** One encoding thread for many files; it keeps the process alive only while an answer is due. */
+export class EncoderThread implements ParquetEncoding {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
@@ -88,14 +168,17 @@ export class EncoderThread implements RowGroupEncoding {
     this.worker.unref();
   }
 
-  async open(spec: EncoderSpec): Promise<GroupEncoder> {
-    if (this.broken !== undefined) throw this.broken;
+  async open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding> {
     const file = this.nextFile++;
-    this.worker.postMessage({ kind: "open", file, spec } satisfies EncoderRequest);
+    await this.request((id) => ({ kind: "open", file, id, spec, files }));
     return {
-      encode: (group) => this.encode(file, group),
-      close: () => {
-        if (this.broken === undefined) this.worker.postMessage({ kind: "close", file } satisfies EncoderRequest);
+      add: async (batch) => {
+        const reply = await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch));
+        return { status: reply.status as FileStatus, batch: reply.batch as ShreddedBatch };
+      },
+      finish: async () => (await this.request((id) => ({ kind: "finish", file, id }))).size as number,
+      discard: async () => {
+        await this.request((id) => ({ kind: "discard", file, id }));
       },
     };
   }
@@ -106,15 +189,14 @@ export class EncoderThread implements RowGroupEncoding {
     await this.worker.terminate();
   }
 
-  private encode(file: number, group: ShreddedGroup): Promise<EncodedGroup> {
+  private request(make: (id: number) => EncoderRequest, transfer: ArrayBuffer[] = []): Promise<Extract<EncoderReply, { ok: true }>> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
     const id = this.nextId++;
-    const transfer = group.leaves.flatMap((leaf) => [leaf.def.buffer, leaf.rep.buffer]).filter((b) => b.byteLength > 0) as ArrayBuffer[];
-    return new Promise<EncodedGroup>((resolve, reject) => {
-      // Keep the process alive while a reply is due (an unreferenced worker would let it exit).
+    return new Promise((resolve, reject) => {
+      // Keep the process alive while an answer is due (an unreferenced worker would let it exit).
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: "encode", file, id, group } satisfies EncoderRequest, [...new Set(transfer)]);
+      this.worker.postMessage(make(id), transfer);
     });
   }
 
@@ -123,8 +205,8 @@ export class EncoderThread implements RowGroupEncoding {
     if (waiting === undefined) return;
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker.unref();
-    if (reply.ok) waiting.resolve(reply.group);
-    else waiting.reject(new Error(`Encoding a Parquet row group failed: ${reply.message}`));
+    if (reply.ok) waiting.resolve(reply);
+    else waiting.reject(new Error(`Writing a Parquet file failed in the encoding thread: ${reply.message}`));
   }
 
   /** The thread is unusable: fail what waits on it and everything asked of it from now on. */

@@ -1,44 +1,59 @@
-// The Parquet encoding thread: encodes the row groups that the sync's thread has shredded, so that
-// decoding and shredding (one core) overlap with page encoding and compression (the other).
-// Speaks the messages of parquet-channel.ts; one RowGroupEncoder per open file.
+// The Parquet encoding thread: encodes and compresses the pages of the batches the sync's thread
+// has shredded, and writes the files, so that reading and shredding (one core) overlap with
+// encoding and compression (the other). Speaks the messages of parquet-channel.ts.
 import { parentPort } from "node:worker_threads";
-import type { EncoderReply, EncoderRequest } from "./parquet-channel.js";
+import { openFileEncoder, pendingPages, transferList, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
 import { PageCodecs } from "./codecs.js";
-import { RowGroupEncoder } from "./parquet-encode.js";
+import type { FileEncoder } from "./parquet/file-encoder.js";
 
 const port = parentPort;
 if (port === null) throw new Error("parquet-worker.js runs as a worker thread only");
 
-// This thread's codecs: the zstd module is instantiated once here, for every file it encodes.
+// This thread's codecs (the zstd module is instantiated once here) and its budget of waiting pages.
 const codecs = new PageCodecs();
-const files = new Map<number, Promise<RowGroupEncoder>>();
+const budget = pendingPages();
+/** Each open file's encoder, and the work asked of it chained in order. */
+const files = new Map<number, Promise<FileEncoder>>();
+
+function reply(message: EncoderReply): void {
+  // An answer to `add` gives the batch's buffers back (the encoder copied what it needs).
+  (port as NonNullable<typeof port>).postMessage(message, message.ok && message.batch !== undefined ? transferList(message.batch) : []);
+}
+
+async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderReply, { ok: true }>, "id" | "ok">> {
+  if (request.kind === "open") {
+    const opened = openFileEncoder(request.spec, request.files, codecs, budget);
+    files.set(request.file, opened);
+    await opened;
+    return {};
+  }
+  const encoder = files.get(request.file);
+  if (encoder === undefined) throw new Error(`a request for file ${request.file}, which is not open`);
+  const file = await encoder;
+  switch (request.kind) {
+    case "add":
+      return { status: file.add(request.batch), batch: request.batch };
+    case "finish":
+      files.delete(request.file);
+      return { size: file.finish() };
+    case "discard":
+      files.delete(request.file);
+      file.discard();
+      return {};
+  }
+}
 
 port.on("message", (request: EncoderRequest) => {
-  switch (request.kind) {
-    case "open":
-      files.set(request.file, RowGroupEncoder.create(request.spec, codecs));
-      return;
-    case "close":
+  // Reactions to one promise run in the order they were attached, so a file's requests are
+  // handled in the order they came (its encoder promise is created by the first).
+  handle(request).then(
+    (result) => reply({ id: request.id, ok: true, ...result }),
+    (error: unknown) => {
+      // A file that failed takes no more work; it leaves the budget of waiting pages.
+      const failed = files.get(request.file);
       files.delete(request.file);
-      return;
-    case "encode":
-      void encode(request);
-      return;
-  }
+      failed?.then((file) => file.discard(), () => undefined);
+      reply({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+    },
+  );
 });
-
-async function encode(request: Extract<EncoderRequest, { kind: "encode" }>): Promise<void> {
-  let reply: EncoderReply;
-  let transfer: ArrayBuffer[] = [];
-  try {
-    const encoder = files.get(request.file);
-    if (encoder === undefined) throw new Error(`row group for file ${request.file}, which is not open`);
-    // Reactions to one promise run in order: a file's row groups are encoded in the order they came.
-    const group = (await encoder).encode(request.group);
-    reply = { id: request.id, ok: true, group };
-    transfer = [group.bytes.buffer as ArrayBuffer];
-  } catch (error) {
-    reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
-  (port as NonNullable<typeof port>).postMessage(reply, transfer);
-}

@@ -1,215 +1,245 @@
-// Parquet files through hyparquet-writer (chosen by bench/parquet-writers.ts): records are shredded
-// into leaf columns as they arrive (shred.ts), held up to the row-group bound, then handed to the
-// row group encoder (parquet-encode.ts; in a worker thread when it helps, parquet-channel.ts) while
-// the next group is shredded; encoded groups are appended to the file in order. Memory is bounded
-// by a few row groups (plus the footer's metadata) whatever the export's size.
-import { open, type FileHandle } from "node:fs/promises";
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+// Parquet files: each line is shredded from its bytes into leaf columns (shred/), batches of rows go
+// to the encoding side (a worker thread on two cores, parquet-channel.ts), which encodes and
+// compresses pages as they fill and writes row groups of about `rowGroupBytes` (uncompressed) to
+// the file. Memory stays flat at any row-group size: only compressed pages wait for their group.
+// A line the writer cannot represent follows on_invalid_record: the sync fails with
+// RECORD_UNREPRESENTABLE, or the line is skipped and counted.
+import { open, rm, type FileHandle } from "node:fs/promises";
+import { ConnectorError } from "../../core/errors.js";
 import type { ExportRecord } from "../../core/record.js";
 import type { Compression } from "./codecs.js";
-import { EXPORT_GID_COLUMN, EXTRA_COLUMN, EXTRACTED_AT_COLUMN, type Column } from "./columns.js";
-import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
-import type { GroupEncoder, RowGroupEncoding } from "./parquet-channel.js";
-import type { EncodedGroup } from "./parquet-encode.js";
-import { recordShredder, type Extra, type RecordShredder } from "./shred.js";
-import { writeFully } from "./write-fully.js";
+import { ADDED_COLUMNS, type Column } from "./columns.js";
+import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
+import type { Added, FileEncoding, ParquetEncoding } from "./parquet-channel.js";
+import type { FileStatus } from "./parquet/file-encoder.js";
+import { ByteBuffer } from "./parquet/bytes.js";
+import { LineShredder, UnrepresentableRow, type AddedValue } from "./shred/json-shredder.js";
 
-/**
- * A row group is written at 1,000 rows or 2 MiB of record JSON, whichever comes first (about 650
- * emulator tasks). Larger groups compress a little better (-11% bytes at 2,000 rows / 4 MiB) but
- * their page data outlives V8's young generation: peak RSS rose from ~200 MB to ~290 MB at 2,000
- * rows and past 400 MB at 10,000, and garbage collection took up to 40% of the time
- * (bench/parquet-writers.ts).
- */
-export const ROW_GROUP_ROWS = 1_000;
-export const ROW_GROUP_JSON_BYTES = 2 * 1024 * 1024;
-/**
- * A file holds at most 64 row groups (about 40,000 tasks, ~15 MB zstd): the footer's column-chunk
- * metadata stays in memory until the file is closed (~125 kB per task row group of 294 leaf
- * columns), and V8 lets the heap grow in proportion to what stays live. This keeps memory flat
- * however large the export, whatever max_file_size_mb says.
- */
-export const MAX_ROW_GROUPS_PER_FILE = 64;
-/**
- * Row groups handed to the encoder and not yet in the file, per file: enough to keep both threads
- * busy; more would only hold more memory.
- */
-const MAX_GROUPS_IN_FLIGHT = 2;
-const CREATED_BY = "source-asana-export (hyparquet-writer)";
+/** Defaults of the layout: what warehouses and engines read best (README, "Parquet layout"). */
+export const PARQUET_DEFAULTS = {
+  /** Row groups of 128 MiB (uncompressed): Parquet's own guidance; BigQuery asks for at least 16 MiB. */
+  rowGroupBytes: 128 * 1024 * 1024,
+  /** Version-1 data pages: what every reader reads (v2 with RLE booleans breaks several). */
+  pageVersion: 1,
+  /** The footer's row-group metadata stays in memory until the file is closed: a new file past 16 MiB of it. */
+  footerBytes: 16 * 1024 * 1024,
+  /** Lines shredded before they go to the encoder as one batch (about 2,000 tasks). */
+  batchJsonBytes: 1024 * 1024,
+} as const;
 
 /** Options of the Parquet format. */
 export interface ParquetOptions {
-  /** The stream's data columns (streamColumns() without the three added ones is fine too). */
+  /** The stream's columns (streamColumns(); the added columns are put last whether given or not). */
   columns: readonly Column[];
   compression: Compression;
-  rowGroupRows?: number;
-  rowGroupJsonBytes?: number;
+  /** Where pages are encoded (this thread or a worker); the caller owns it. */
+  encoding: ParquetEncoding;
+  /** The stream's name, for error messages. */
+  stream: string;
+  /** What a line the writer cannot represent does (config.on_invalid_record). */
+  onInvalidRecord: "fail" | "skip";
   /** Written into the file's key-value metadata (e.g. the stream name and schema hash). */
   metadata?: Record<string, string>;
-  /** Where row groups are encoded (this thread or a worker); the caller owns it. */
-  encoding: RowGroupEncoding;
+  pageVersion?: 1 | 2;
+  rowGroupBytes?: number;
+  footerBytes?: number;
+  batchJsonBytes?: number;
+  /** `created_by` of the footer. */
+  createdBy: string;
 }
 
-/** hyparquet-writer's output buffer for the header and footer; row groups go to the file directly. */
-class FileSink extends ByteWriter {
-  constructor(private readonly handle: FileHandle) {
-    super(64 * 1024);
-  }
+const ADDED = new Set(ADDED_COLUMNS.map((c) => c.name));
 
-  async drain(): Promise<void> {
-    await writeFully(this.handle, new Uint8Array(this.buffer, 0, this.index));
-    this.index = 0;
-  }
+/**
+ * The lines of the batch being built, copied (so a batch of a sparse stream does not keep every
+ * decompressed chunk it spans alive): if a line is rejected, the others are shredded again.
+ */
+class BatchLines {
+  private readonly arena = new ByteBuffer(1 << 16);
+  private readonly ends: number[] = [];
+  private readonly stamps: RecordStamp[] = [];
 
-  /** Append encoded bytes after what is buffered. */
-  async append(bytes: Uint8Array): Promise<void> {
-    await this.drain();
-    await writeFully(this.handle, bytes);
-    this.offset += bytes.length;
-  }
-
-  flush(): Promise<void> {
-    return this.drain();
-  }
-
-  override finish(): Promise<void> {
-    return this.drain();
-  }
-}
-
-const ADDED = new Set([EXTRA_COLUMN, EXTRACTED_AT_COLUMN, EXPORT_GID_COLUMN]);
-
-class ParquetPart implements PartWriter {
-  private buffered = 0;
-  private bufferedJson = 0;
-  rows = 0;
-  /** Row groups handed to the encoder. */
-  private groups = 0;
-  private readonly dataCount: number;
-  /** Appends of encoded row groups to the file, oldest first; each waits for the one before. */
-  private readonly inFlight: Promise<void>[] = [];
-  private appended: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly sink: FileSink,
-    private readonly writer: ParquetWriter,
-    private readonly shredder: RecordShredder,
-    private readonly encoder: GroupEncoder,
-    columnCount: number,
-    private readonly bounds: { rows: number; jsonBytes: number },
-  ) {
-    this.dataCount = columnCount - 3;
+  get count(): number {
+    return this.ends.length;
   }
 
   get bytes(): number {
-    return this.sink.offset;
+    return this.arena.length;
+  }
+
+  push(line: Uint8Array, stamp: RecordStamp): void {
+    this.arena.append(line);
+    this.ends.push(this.arena.length);
+    this.stamps.push(stamp);
+  }
+
+  /** Visit every line with its stamp. */
+  forEach(visit: (line: Uint8Array, stamp: RecordStamp) => void): void {
+    let start = 0;
+    for (let i = 0; i < this.ends.length; i++) {
+      const end = this.ends[i] as number;
+      visit(this.arena.buf.subarray(start, end), this.stamps[i] as RecordStamp);
+      start = end;
+    }
+  }
+
+  clear(): void {
+    this.arena.reset();
+    this.ends.length = 0;
+    this.stamps.length = 0;
+  }
+}
+
+class ParquetPart implements PartWriter {
+  rows = 0;
+  readonly skipped: SkippedLines = { count: 0 };
+  /** Lines shredded into the batch being built (kept to shred again if a later line is rejected). */
+  private readonly batch = new BatchLines();
+  private inFlight: Promise<Added> | undefined;
+  private status: FileStatus = { written: 4, projected: 4, full: false };
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly spill: { handle: FileHandle; path: string },
+    private readonly shredder: LineShredder,
+    private readonly file: FileEncoding,
+    private readonly options: ParquetOptions,
+  ) {}
+
+  get bytes(): number {
+    return this.status.projected;
   }
 
   get full(): boolean {
-    return this.groups >= MAX_ROW_GROUPS_PER_FILE;
+    return this.status.full;
   }
 
   async write(records: readonly ExportRecord[], stamp: RecordStamp): Promise<void> {
-    const n = this.dataCount;
+    const limit = this.options.batchJsonBytes ?? PARQUET_DEFAULTS.batchJsonBytes;
     for (const record of records) {
-      const extra: Extra = {};
-      this.shredder.shred(record.object, extra);
-      let hasExtra = false;
-      for (const _key in extra) {
-        hasExtra = true;
-        break;
-      }
-      this.shredder.append(n, hasExtra ? JSON.stringify(extra) : null);
-      this.shredder.append(n + 1, stamp.extractedAt);
-      this.shredder.append(n + 2, stamp.exportGid);
-      this.buffered++;
-      this.rows++;
-      this.bufferedJson += record.rawBytes?.length ?? record.raw.length;
-      if (this.buffered >= this.bounds.rows || this.bufferedJson >= this.bounds.jsonBytes) await this.flushRowGroup();
+      if (!this.shred(record, stamp)) continue;
+      if (this.batch.bytes >= limit) await this.send();
     }
   }
 
-  /** Hand the buffered rows to the encoder as one row group; wait while too many are in flight. */
-  private async flushRowGroup(): Promise<void> {
-    if (this.buffered === 0) return;
-    const rows = this.buffered;
-    this.buffered = 0;
-    this.bufferedJson = 0;
-    this.groups++;
-    const leaves = this.shredder.take().map((leaf) => ({ values: leaf.values, def: leaf.def, rep: leaf.rep }));
-    const encoded = this.encoder.encode({ rows, leaves });
-    const previous = this.appended;
-    const appended = (async () => {
-      const group = await encoded;
-      await previous;
-      await this.append(group);
-    })();
-    this.appended = appended;
-    appended.catch(() => undefined); // awaited below or in close(); not an unhandled rejection meanwhile
-    this.inFlight.push(appended);
-    while (this.inFlight.length > MAX_GROUPS_IN_FLIGHT) await this.inFlight.shift();
+  private shredLine(line: Uint8Array, stamp: RecordStamp): void {
+    this.shredder.shred(line, (extra) => ADDED_COLUMNS.map((c): AddedValue => c.value({ stamp, extra })));
   }
 
-  private async append(group: EncodedGroup): Promise<void> {
-    const first = group.columns[0]?.file_offset;
-    if (first !== undefined && first !== BigInt(this.sink.offset)) {
-      throw new Error(`row group encoded for file offset ${first}, but the file is at ${this.sink.offset}`);
+  /** Shred one line into the batch; false if it was rejected (and skipped). */
+  private shred(record: ExportRecord, stamp: RecordStamp): boolean {
+    const line = record.rawBytes;
+    try {
+      this.shredLine(line, stamp);
+    } catch (error) {
+      if (!(error instanceof UnrepresentableRow)) throw error;
+      // The rejected line left entries in some leaves: shred the batch again without it.
+      for (const leaf of this.shredder.leaves) leaf.clear();
+      this.batch.forEach((kept, keptStamp) => this.shredLine(kept, keptStamp));
+      this.reject(record, error.message);
+      return false;
     }
-    await this.sink.append(group.bytes);
-    this.writer.num_rows += BigInt(group.rows);
-    this.writer.row_groups.push({ columns: group.columns, total_byte_size: group.totalByteSize, num_rows: BigInt(group.rows), total_compressed_size: BigInt(group.bytes.length) });
-    for (const chunk of group.columns) this.writer.pendingIndexes.push({ chunk });
+    this.batch.push(line, stamp);
+    this.rows++;
+    return true;
+  }
+
+  private reject(record: ExportRecord, reason: string): void {
+    const where = record.line > 0 ? ` (line ${record.line})` : "";
+    if (this.options.onInvalidRecord === "fail") {
+      throw new ConnectorError(
+        `The export's ${this.options.stream} object ${record.gid}${where} cannot be written to Parquet: ${reason}. ` +
+          `Set config.on_invalid_record to "skip" to write the other objects without it, or use --format jsonl, which keeps lines as they are.`,
+        { code: "RECORD_UNREPRESENTABLE", failureType: "system_error" },
+      );
+    }
+    this.skipped.count++;
+    this.skipped.first ??= { line: record.line, gid: record.gid, reason };
+  }
+
+  /** Hand the batch to the encoder once the previous one was taken (one batch in flight keeps both threads busy). */
+  private async send(): Promise<void> {
+    if (this.batch.count === 0) return;
+    if (this.inFlight !== undefined) this.settle(await this.inFlight);
+    const rows = this.batch.count;
+    const leaves = this.shredder.leaves.map((leaf) => leaf.take());
+    this.batch.clear();
+    this.inFlight = this.file.add({ rows, leaves });
+    // Awaited by the next send or by close; not an unhandled rejection meanwhile.
+    this.inFlight.catch(() => undefined);
+  }
+
+  private settle(added: Added): void {
+    this.status = added.status;
+    added.batch.leaves.forEach((leaf, i) => this.shredder.leaves[i]?.recycle(leaf));
   }
 
   async close(): Promise<number> {
-    try {
-      await this.flushRowGroup();
-      await this.appended;
-    } finally {
-      this.encoder.close();
-    }
-    await this.writer.finish();
+    await this.send();
+    if (this.inFlight !== undefined) this.settle(await this.inFlight);
+    this.inFlight = undefined;
+    const size = await this.file.finish();
     await this.handle.sync();
     await this.handle.close();
-    return this.sink.offset;
+    await this.dropSpill();
+    return size;
+  }
+
+  private async dropSpill(): Promise<void> {
+    await this.spill.handle.close().catch(() => undefined);
+    await rm(this.spill.path, { force: true });
   }
 
   async destroy(): Promise<void> {
-    this.shredder.take();
-    this.encoder.close();
-    await this.appended.catch(() => undefined);
+    await this.inFlight?.catch(() => undefined);
+    // Only once the encoder is done with the descriptor may it be closed (and its number reused).
+    await this.file.discard().catch(() => undefined);
     await this.handle.close().catch(() => undefined);
+    await this.dropSpill().catch(() => undefined);
   }
+}
+
+/** `dir/.x-00001.parquet.partial` -> `dir/.x-00001.parquet.pages.partial` (any other name: `<name>.pages.partial`). */
+function spillPathOf(path: string): string {
+  return path.endsWith(".partial") ? `${path.slice(0, -".partial".length)}.pages.partial` : `${path}.pages.partial`;
 }
 
 /** The Parquet file format for one stream's columns. */
 export function parquetFormat(options: ParquetOptions): FileFormat {
-  const dataColumns = options.columns.filter((c) => !ADDED.has(c.name));
-  const all: Column[] = [
-    ...dataColumns,
-    { name: EXTRA_COLUMN, type: { kind: "json" } },
-    { name: EXTRACTED_AT_COLUMN, type: { kind: "timestamp" } },
-    { name: EXPORT_GID_COLUMN, type: { kind: "string" } },
-  ];
-  const bounds = { rows: options.rowGroupRows ?? ROW_GROUP_ROWS, jsonBytes: options.rowGroupJsonBytes ?? ROW_GROUP_JSON_BYTES };
-  const kvMetadata = Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value }));
+  const data = options.columns.filter((c) => !ADDED.has(c.name));
+  const columns: Column[] = [...data, ...ADDED_COLUMNS.map(({ name, type }) => ({ name, type }))];
+  const keyValues = Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value }));
   return {
     extension: "parquet",
     async open(path) {
-      const shredder = recordShredder(all, dataColumns.length);
+      const shredder = new LineShredder(columns, data.length);
       const handle = await open(path, "wx");
-      let encoder: GroupEncoder;
+      // The spill file of the row group's pages: hidden beside the file, a `.partial` like it, so a
+      // killed run's is swept with the other temporaries.
+      const spillPath = spillPathOf(path);
+      let spill: FileHandle | undefined;
+      let file: FileEncoding;
       try {
-        encoder = await options.encoding.open({ columns: all, dataCount: dataColumns.length, compression: options.compression });
+        spill = await open(spillPath, "wx+");
+        file = await options.encoding.open(
+          {
+            columns,
+            compression: options.compression,
+            pageVersion: options.pageVersion ?? PARQUET_DEFAULTS.pageVersion,
+            rowGroupBytes: options.rowGroupBytes ?? PARQUET_DEFAULTS.rowGroupBytes,
+            footerBytes: options.footerBytes ?? PARQUET_DEFAULTS.footerBytes,
+            keyValues,
+            createdBy: options.createdBy,
+          },
+          { fd: handle.fd, spillFd: spill.fd },
+        );
       } catch (error) {
         await handle.close();
+        await spill?.close();
+        await rm(spillPath, { force: true });
         throw error;
       }
-      const sink = new FileSink(handle);
-      // The writer only writes the header and the footer (row groups come encoded); its codec is the footer's.
-      const writer = new ParquetWriter({ writer: sink, schema: shredder.schema, kvMetadata, createdBy: CREATED_BY });
-      return new ParquetPart(handle, sink, writer, shredder, encoder, all.length, bounds);
+      return new ParquetPart(handle, { handle: spill, path: spillPath }, shredder, file, options);
     },
   };
 }

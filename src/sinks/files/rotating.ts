@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { makeDirectory } from "../../core/make-directory.js";
 import type { ExportRecord } from "../../core/record.js";
 import { fsyncDir } from "./atomic.js";
-import type { FileFormat, PartWriter, RecordStamp } from "./format.js";
+import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
 
 /** A file under its final name. */
 export interface WrittenFile {
@@ -62,6 +62,8 @@ export class RotatingFileWriter {
   private readonly committed: WrittenFile[] = [];
   private madeDir = false;
   private aborted = false;
+  /** Lines skipped by parts already closed. */
+  private readonly skips: SkippedLines = { count: 0 };
 
   constructor(private readonly options: RotatingWriterOptions) {
     if (options.commitEachPart && options.baseName === undefined) throw new Error("commitEachPart needs a baseName");
@@ -75,6 +77,14 @@ export class RotatingFileWriter {
   /** Bytes written so far, in all parts. */
   get bytes(): number {
     return [...this.complete, ...this.committed].reduce((n, f) => n + f.bytes, 0) + (this.current?.writer.bytes ?? 0);
+  }
+
+  /** Lines the format skipped because it cannot represent them (on_invalid_record = skip). */
+  get skipped(): SkippedLines {
+    const open = this.current?.writer.skipped;
+    if (open === undefined || open.count === 0) return this.skips;
+    const first = this.skips.first ?? open.first;
+    return { count: this.skips.count + open.count, ...(first === undefined ? {} : { first }) };
   }
 
   /** Files under their final names so far. */
@@ -108,6 +118,11 @@ export class RotatingFileWriter {
     if (current === undefined) return;
     this.current = undefined;
     const rows = current.writer.rows;
+    const skipped = current.writer.skipped;
+    if (skipped !== undefined && skipped.count > 0) {
+      this.skips.count += skipped.count;
+      if (this.skips.first === undefined && skipped.first !== undefined) this.skips.first = skipped.first;
+    }
     let bytes: number;
     try {
       bytes = await current.writer.close();

@@ -1,0 +1,186 @@
+// One Parquet file being written: batches of shredded rows go into the open row group's column
+// chunks (pages encoded and compressed as they fill, see column-chunk.ts); the row group is written
+// once its pages and pending entries reach the row-group size, then the next starts. The footer
+// keeps each written row group's metadata as encoded bytes only, so its memory is bounded by bytes
+// (and the file says `full` before it grows past that bound). Runs in the encoding thread.
+import type { ShreddedBatch } from "../shred/leaf-buffer.js";
+import { ColumnChunkWriter, PageScratch, type ChunkSettings } from "./column-chunk.js";
+import { encodeFooter, encodeRowGroup, type ColumnChunkMeta, type FooterSpec } from "./format.js";
+import type { FileOutput, PageStore } from "./page-store.js";
+import type { LeafSpec } from "./schema.js";
+
+const MAGIC = new TextEncoder().encode("PAR1");
+
+/** Layout bounds of one file. */
+export interface FileLayout {
+  /** A row group is written once its pages (uncompressed) and pending entries reach this many bytes. */
+  rowGroupBytes: number;
+  /** The file reports `full` once its footer's row-group metadata reaches this many bytes. */
+  footerBytes: number;
+}
+
+/** Where a file stands after a batch: for rotation and progress. */
+export interface FileStatus {
+  /** Bytes written to the file. */
+  written: number;
+  /** What the file would measure if closed now (pending entries estimated at the file's compression ratio). */
+  projected: number;
+  /** The footer reached its bound: start a new file. */
+  full: boolean;
+}
+
+/** Pages waiting (not yet encoded) in the open files of one encoding thread, kept under a bound. */
+export class PendingPages {
+  private readonly files = new Set<FileEncoder>();
+
+  constructor(private readonly limit: number) {}
+
+  add(file: FileEncoder): void {
+    this.files.add(file);
+  }
+
+  delete(file: FileEncoder): void {
+    this.files.delete(file);
+  }
+
+  /** Write the fullest pages early until the entries waiting are back under half the bound. */
+  enforce(): void {
+    let total = 0;
+    for (const file of this.files) total += file.pending;
+    if (total <= this.limit) return;
+    const columns = [...this.files].flatMap((file) => file.columnsByPending());
+    columns.sort((a, b) => b.column.pending - a.column.pending);
+    for (const { file, column } of columns) {
+      if (total <= this.limit / 2) break;
+      total -= column.pending;
+      file.flushPage(column);
+    }
+  }
+}
+
+/** Writes one Parquet file from shredded batches. */
+export class FileEncoder {
+  private readonly columns: ColumnChunkWriter[];
+  private offset = 0;
+  private rowsInGroup = 0;
+  private rows = 0;
+  private readonly rowGroups: Uint8Array[] = [];
+  private footerSize = 0;
+  /** Sum of the columns' pending bytes after the last batch. */
+  pending = 0;
+  private compressedTotal = 0;
+  private uncompressedTotal = 0;
+
+  constructor(
+    leaves: readonly LeafSpec[],
+    settings: ChunkSettings,
+    private readonly footer: FooterSpec,
+    private readonly layout: FileLayout,
+    private readonly output: FileOutput,
+    private readonly store: PageStore,
+    private readonly budget: PendingPages,
+  ) {
+    const scratch = new PageScratch();
+    this.columns = leaves.map((leaf) => new ColumnChunkWriter(leaf, settings, scratch, store));
+    this.write([MAGIC]);
+    budget.add(this);
+  }
+
+  private write(buffers: readonly Uint8Array[]): void {
+    this.output.write(buffers);
+    for (const b of buffers) this.offset += b.length;
+  }
+
+  /** Add a batch of rows; writes the row group when it is full. */
+  add(batch: ShreddedBatch): FileStatus {
+    if (batch.leaves.length !== this.columns.length) {
+      throw new Error(`a batch of ${batch.leaves.length} leaf columns for a file of ${this.columns.length}`);
+    }
+    let written = 0;
+    let pending = 0;
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i] as ColumnChunkWriter;
+      column.append(batch.leaves[i] as ShreddedBatch["leaves"][number]);
+      written += column.writtenUncompressed;
+      pending += column.pending;
+    }
+    this.pending = pending;
+    this.rowsInGroup += batch.rows;
+    this.rows += batch.rows;
+    this.budget.enforce();
+    if (written + pending >= this.layout.rowGroupBytes) this.writeRowGroup();
+    return this.status();
+  }
+
+  /** The columns with entries waiting, for the budget. */
+  columnsByPending(): { file: FileEncoder; column: ColumnChunkWriter }[] {
+    return this.columns.filter((c) => c.pending > 0).map((column) => ({ file: this, column }));
+  }
+
+  /** Encode a column's waiting entries as a page now (the budget asks). */
+  flushPage(column: ColumnChunkWriter): void {
+    this.pending -= column.pending;
+    column.flushPage();
+  }
+
+  /** Where the file stands. */
+  status(): FileStatus {
+    let compressed = 0;
+    let uncompressed = 0;
+    for (const column of this.columns) {
+      compressed += column.writtenCompressed;
+      uncompressed += column.writtenUncompressed;
+    }
+    const ratio = this.uncompressedTotal + uncompressed > 0 ? (this.compressedTotal + compressed) / (this.uncompressedTotal + uncompressed) : 0.3;
+    return { written: this.offset, projected: Math.round(this.offset + compressed + this.pending * ratio), full: this.footerSize >= this.layout.footerBytes };
+  }
+
+  private writeRowGroup(): void {
+    if (this.rowsInGroup === 0) return;
+    const start = this.offset;
+    const metas: ColumnChunkMeta[] = [];
+    let uncompressed = 0;
+    for (const column of this.columns) {
+      const chunk = column.finish(this.offset);
+      this.write(chunk.dictionaryPage);
+      for (let i = 0; i < chunk.extents.length; i += 2) {
+        const length = chunk.extents[i + 1] as number;
+        this.store.copyTo(this.output, chunk.extents[i] as number, length);
+        this.offset += length;
+      }
+      metas.push(chunk.meta);
+      uncompressed += chunk.meta.uncompressed;
+    }
+    const encoded = encodeRowGroup({
+      columns: metas,
+      totalByteSize: uncompressed,
+      numRows: this.rowsInGroup,
+      fileOffset: start,
+      totalCompressedSize: this.offset - start,
+      ordinal: this.rowGroups.length,
+    });
+    this.rowGroups.push(encoded);
+    this.footerSize += encoded.length;
+    this.compressedTotal += this.offset - start;
+    this.uncompressedTotal += uncompressed;
+    this.rowsInGroup = 0;
+    this.pending = 0;
+    this.store.reset();
+  }
+
+  /** Write the last row group and the footer; returns the file's size. */
+  finish(): number {
+    this.budget.delete(this);
+    this.writeRowGroup();
+    const footer = encodeFooter(this.footer, this.rows, this.rowGroups);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, footer.length, true);
+    this.write([footer, length, MAGIC]);
+    return this.offset;
+  }
+
+  /** Forget the file (it is being discarded). */
+  discard(): void {
+    this.budget.delete(this);
+  }
+}

@@ -1,0 +1,235 @@
+// One leaf column's shredded entries for the batch being built: levels in byte arrays, defined
+// values already in Parquet's PLAIN layout (little-endian numbers, length-prefixed byte arrays), so
+// the encoder copies them into pages without converting anything, and the whole batch crosses to the
+// encoding thread as transferred ArrayBuffers (no structured clone of JS values).
+import { endianness } from "node:os";
+import { unescapeInto } from "../../../core/json-bytes.js";
+
+// PLAIN is little-endian; the typed-array views below write in the host's order.
+if (endianness() !== "LE") throw new Error("the Parquet writer needs a little-endian host");
+
+/** How a leaf's defined values are laid out. */
+export type ValueLayout = "bytes" | "int32" | "int64" | "double" | "boolean";
+
+/** What one leaf hands to the encoder for a batch (buffers may be longer than the counts say). */
+export interface LeafBatch {
+  /** Entries (levels). */
+  n: number;
+  def: Uint8Array;
+  /** Empty when the leaf has no repetition. */
+  rep: Uint8Array;
+  /** Defined values, PLAIN-encoded (booleans one byte each, bit-packed by the encoder). */
+  values: Uint8Array;
+  valueBytes: number;
+  valueCount: number;
+}
+
+/** One batch of rows, shredded: a LeafBatch per leaf column, in schema order. */
+export interface ShreddedBatch {
+  rows: number;
+  leaves: LeafBatch[];
+}
+
+const MIN_LEVELS = 256;
+const MIN_VALUE_BYTES = 256;
+
+/** Entries of one leaf column; grows as the batch fills. */
+export class LeafBuffer {
+  def: Uint8Array;
+  rep: Uint8Array;
+  n = 0;
+  data: Uint8Array;
+  len = 0;
+  count = 0;
+  i32: Int32Array;
+  f64: Float64Array;
+  /** Buffers of a batch the encoder gave back, for the next take(). */
+  private spare: LeafBatch | undefined;
+
+  constructor(
+    readonly maxDef: number,
+    readonly maxRep: number,
+    readonly layout: ValueLayout,
+  ) {
+    this.def = new Uint8Array(MIN_LEVELS);
+    this.rep = new Uint8Array(maxRep > 0 ? MIN_LEVELS : 0);
+    this.data = new Uint8Array(MIN_VALUE_BYTES);
+    this.i32 = new Int32Array(this.data.buffer);
+    this.f64 = new Float64Array(this.data.buffer);
+  }
+
+  /** One entry's levels. */
+  level(rep: number, def: number): void {
+    const n = this.n;
+    if (n === this.def.length) this.growLevels();
+    this.def[n] = def;
+    if (this.maxRep > 0) this.rep[n] = rep;
+    this.n = n + 1;
+  }
+
+  private growLevels(): void {
+    const def = new Uint8Array(this.def.length * 2);
+    def.set(this.def);
+    this.def = def;
+    if (this.maxRep > 0) {
+      const rep = new Uint8Array(this.rep.length * 2);
+      rep.set(this.rep);
+      this.rep = rep;
+    }
+  }
+
+  /** Room for `n` more value bytes. */
+  reserve(n: number): void {
+    if (this.len + n <= this.data.length) return;
+    let size = this.data.length * 2;
+    while (size < this.len + n) size *= 2;
+    const data = new Uint8Array(size);
+    data.set(this.data.subarray(0, this.len));
+    this.setData(data);
+  }
+
+  /**
+   * A byte-array value from a JSON string's content at `src[start...]`, copied while it is scanned:
+   * returns the index of the closing quote, or -1 (nothing kept) when a backslash or `end` comes first.
+   */
+  stringValue(src: Uint8Array, start: number, end: number): number {
+    let data = this.data;
+    let at = this.len + 4;
+    let i = start;
+    for (;;) {
+      if (at >= data.length) {
+        const grown = new Uint8Array(data.length * 2);
+        grown.set(data.subarray(0, at));
+        this.setData(grown);
+        data = grown;
+      }
+      if (i >= end) return -1;
+      const b = src[i] as number;
+      if (b === 0x22) break;
+      if (b === 0x5c) return -1;
+      data[at++] = b;
+      i++;
+    }
+    this.lengthAt(this.len, at - this.len - 4);
+    this.len = at;
+    this.count++;
+    return i;
+  }
+
+  private setData(data: Uint8Array<ArrayBuffer>): void {
+    this.data = data;
+    this.i32 = new Int32Array(data.buffer);
+    this.f64 = new Float64Array(data.buffer);
+  }
+
+  /** A byte-array value: its length, then `src[start, end)`. */
+  bytes(src: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(length + 4);
+    this.lengthAt(this.len, length);
+    const at = this.len + 4;
+    if (length <= 64) {
+      const data = this.data;
+      for (let i = 0; i < length; i++) data[at + i] = src[start + i] as number;
+    } else {
+      this.data.set(src.subarray(start, end), at);
+    }
+    this.len = at + length;
+    this.count++;
+  }
+
+  /**
+   * A byte-array value from a JSON string's escaped content `src[start, end)`, decoded to UTF-8;
+   * false (nothing written) when it holds a lone surrogate.
+   */
+  unescaped(src: Uint8Array, start: number, end: number): boolean {
+    this.reserve(end - start + 4);
+    const at = this.len + 4;
+    const stop = unescapeInto(src, start, end, this.data, at);
+    if (stop < 0) return false;
+    this.lengthAt(this.len, stop - at);
+    this.len = stop;
+    this.count++;
+    return true;
+  }
+
+  /** Write a byte-array length prefix at `at`. */
+  lengthAt(at: number, length: number): void {
+    const data = this.data;
+    data[at] = length & 0xff;
+    data[at + 1] = (length >>> 8) & 0xff;
+    data[at + 2] = (length >>> 16) & 0xff;
+    data[at + 3] = (length >>> 24) & 0xff;
+  }
+
+  int32(value: number): void {
+    this.reserve(4);
+    this.i32[this.len >> 2] = value;
+    this.len += 4;
+    this.count++;
+  }
+
+  /** An INT64 from a JS integer of magnitude below 2^53. */
+  int64(value: number): void {
+    const hi = Math.floor(value / 4294967296);
+    this.int64Parts(value - hi * 4294967296, hi);
+  }
+
+  /** An INT64 from its low (unsigned) and high (signed) 32 bits. */
+  int64Parts(lo: number, hi: number): void {
+    this.reserve(8);
+    const k = this.len >> 2;
+    this.i32[k] = lo | 0;
+    this.i32[k + 1] = hi | 0;
+    this.len += 8;
+    this.count++;
+  }
+
+  double(value: number): void {
+    this.reserve(8);
+    this.f64[this.len >> 3] = value;
+    this.len += 8;
+    this.count++;
+  }
+
+  boolean(value: boolean): void {
+    this.reserve(1);
+    this.data[this.len++] = value ? 1 : 0;
+    this.count++;
+  }
+
+  /**
+   * Hand the batch's entries over and start empty, in the buffers of a batch the encoder gave back
+   * (recycle), else in new ones with room for about as many entries as this batch had.
+   */
+  take(): LeafBatch {
+    const batch: LeafBatch = { n: this.n, def: this.def, rep: this.rep, values: this.data, valueBytes: this.len, valueCount: this.count };
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare !== undefined) {
+      this.def = spare.def as Uint8Array<ArrayBuffer>;
+      this.rep = spare.rep as Uint8Array<ArrayBuffer>;
+      this.setData(spare.values as Uint8Array<ArrayBuffer>);
+    } else {
+      this.def = new Uint8Array(Math.max(MIN_LEVELS, this.n + (this.n >> 3)));
+      this.rep = new Uint8Array(this.maxRep > 0 ? this.def.length : 0);
+      this.setData(new Uint8Array(Math.max(MIN_VALUE_BYTES, (this.len + (this.len >> 3) + 7) & ~7)));
+    }
+    this.n = 0;
+    this.len = 0;
+    this.count = 0;
+    return batch;
+  }
+
+  /** Take back the buffers of a batch the encoder is done with: the next batch but one is built in them. */
+  recycle(batch: LeafBatch): void {
+    this.spare = batch;
+  }
+
+  /** Forget the batch's entries (they are shredded again without a rejected row). */
+  clear(): void {
+    this.n = 0;
+    this.len = 0;
+    this.count = 0;
+  }
+}

@@ -1,0 +1,151 @@
+// The byte-level JSON readers that let derived streams read a line without parsing it all: value and
+// member spans of the scan, array elements, and compact references anywhere, each checked against
+// JSON.parse on random texts.
+import { describe, expect, it } from "vitest";
+import { decodeLines } from "../../src/export-file/decode.js";
+import { arrayElements } from "../../src/export-file/json-bytes.js";
+import {
+  ABSENT,
+  JsonObjectScanner,
+  REFERENCE_INTS,
+  REF_END,
+  REF_GID_END,
+  REF_GID_ESCAPED,
+  REF_GID_START,
+  REF_START,
+  REF_TYPE,
+  STRING,
+  STRING_ESCAPED,
+} from "../../src/export-file/json-scan.js";
+import { prng, randomText, randomValue } from "../helpers/random-json.js";
+
+const KEYS = ["gid", "resource_type", "modified_at", "name", "notes", "a", "é"];
+
+describe("JsonObjectScanner spans", () => {
+  it("delimits every captured value and every top-level member, as JSON.parse reads them", () => {
+    const rand = prng(7);
+    const scanner = new JsonObjectScanner(KEYS, true);
+    for (let n = 0; n < 3000; n++) {
+      const text = randomText(rand);
+      const bytes = Buffer.from(text, "utf8");
+      expect(scanner.scan(bytes, 0, bytes.length), text).toBe(true);
+      const object = JSON.parse(text) as Record<string, unknown>;
+      KEYS.forEach((key, k) => {
+        const kind = scanner.kinds[k] ?? ABSENT;
+        if (!(key in object)) return expect(kind, `${key} in ${text}`).toBe(ABSENT);
+        const slice = bytes.toString("utf8", scanner.starts[k], scanner.ends[k]);
+        // Strings are delimited inside their quotes; everything else is the whole value.
+        const value: unknown = kind === STRING ? slice : kind === STRING_ESCAPED ? JSON.parse(`"${slice}"`) : JSON.parse(slice);
+        expect(value, `${key} in ${text}`).toEqual(object[key]);
+      });
+      const members: string[] = [];
+      for (let m = 0; m < scanner.memberCount; m++) members.push(bytes.toString("utf8", scanner.memberStarts[m], scanner.memberEnds[m]));
+      expect(JSON.parse(`{${members.join(",")}}`), text).toEqual(object);
+    }
+  });
+});
+
+describe("arrayElements", () => {
+  it("finds each element of an array, whatever it holds", () => {
+    const rand = prng(11);
+    for (let n = 0; n < 3000; n++) {
+      const list = Array.from({ length: Math.floor(rand() * 5) }, () => randomValue(rand, 1));
+      const text = JSON.stringify(list, null, rand() < 0.5 ? 2 : undefined);
+      const bytes = Buffer.from(`xx${text}yy`, "utf8");
+      const offsets = arrayElements(bytes, 2, 2 + Buffer.byteLength(text));
+      const elements: unknown[] = [];
+      for (let i = 0; i < offsets.length; i += 2) elements.push(JSON.parse(bytes.toString("utf8", offsets[i], offsets[i + 1])));
+      expect(elements, text).toEqual(list);
+    }
+  });
+});
+
+/** Every object nested in a value whose resource_type is one of the types and whose gid is a string. */
+function referencesOf(value: unknown, types: readonly string[], out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) referencesOf(item, types, out);
+  else if (typeof value === "object" && value !== null) {
+    const object = value as Record<string, unknown>;
+    for (const child of Object.values(object)) referencesOf(child, types, out);
+    if (typeof object.gid === "string" && types.includes(object.resource_type as string)) out.push(`${String(object.resource_type)}:${object.gid}`);
+  }
+  return out;
+}
+
+/** The references in `found` (offsets into `bytes`), each checked to be a whole object of its type and gid, as `type:gid`. */
+function readReferences(bytes: Buffer, found: Int32Array, types: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < found.length; r += REFERENCE_INTS) {
+    const inQuotes = bytes.toString("utf8", found[r + REF_GID_START], found[r + REF_GID_END]);
+    const gid = found[r + REF_GID_ESCAPED] === 1 ? (JSON.parse(`"${inQuotes}"`) as string) : inQuotes;
+    const object = JSON.parse(bytes.toString("utf8", found[r + REF_START], found[r + REF_END])) as Record<string, unknown>;
+    const type = types[found[r + REF_TYPE] ?? -1];
+    expect(object.gid).toBe(gid);
+    expect(object.resource_type).toBe(type);
+    out.push(`${type ?? ""}:${gid}`);
+  }
+  return out;
+}
+
+describe("JsonObjectScanner references", () => {
+  const TYPES = ["user", "tag"];
+  const scanner = new JsonObjectScanner(["gid"], false, TYPES);
+
+  /** A random value with compact references (and near misses) planted in it. */
+  function planted(rand: () => number, depth = 0): unknown {
+    const r = rand();
+    if (depth > 3 || r < 0.25) {
+      const refs: unknown[] = [
+        { gid: String(Math.floor(rand() * 100)), resource_type: "user", name: "Zoë \"Z\" 😀" },
+        { resource_type: "tag", gid: "t\\\"1" },
+        { gid: 5, resource_type: "user" },
+        { gid: "9", resource_type: "project" },
+        { gid: "8", resource_type: "users" },
+        { gid: "7", name: "no type" },
+        { gid: "u\u00e9", resource_type: "user", nested: { gid: "inner", resource_type: "tag" } },
+        { resource_type: "user", gid: "a", list: [{}, [], { gid: "b", resource_type: "tag" }] },
+      ];
+      return rand() < 0.5 ? refs[Math.floor(rand() * refs.length)] : randomValue(rand, 3);
+    }
+    if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => planted(rand, depth + 1));
+    const object: Record<string, unknown> = {};
+    for (const key of ["gid", "resource_type", "assignee", "followers", "stories", "x"]) if (rand() < 0.5) object[key] = planted(rand, depth + 1);
+    return object;
+  }
+
+  it("finds exactly the objects of the wanted types with a string gid, at any depth (the line itself too)", () => {
+    const rand = prng(13);
+    for (let n = 0; n < 3000; n++) {
+      const value = rand() < 0.2 ? { gid: "self", resource_type: "user", v: planted(rand) } : { v: planted(rand) };
+      const text = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
+      const bytes = Buffer.from(text, "utf8");
+      expect(scanner.scan(bytes, 0, bytes.length), text).toBe(true);
+      const found = readReferences(bytes, scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS), TYPES);
+      expect(found.sort(), text).toEqual(referencesOf(value, TYPES).sort());
+    }
+  });
+
+  it("are handed out by the decode per line, as offsets into each line's own bytes", async () => {
+    const rand = prng(17);
+    const values = Array.from({ length: 200 }, () => ({ gid: String(Math.floor(rand() * 1e6) + 1), resource_type: "task", v: planted(rand) }));
+    const text = `\ufeff${values.map((v) => JSON.stringify(v)).join("\n")}\n`;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from(text, "utf8");
+    }
+    const seen: string[][] = [];
+    for await (const batch of decodeLines(chunks(), { referenceTypes: TYPES })) {
+      for (const line of batch) {
+        const found = line.references();
+        expect(found).toBeDefined();
+        seen.push(readReferences(Buffer.from(line.rawBytes), found ?? new Int32Array(0), TYPES).sort());
+      }
+    }
+    expect(seen).toEqual(values.map((v) => referencesOf(v, TYPES).sort()));
+  });
+
+  it("are not looked for unless asked", async () => {
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from('{"gid":"1","resource_type":"task","assignee":{"gid":"2","resource_type":"user"}}\n', "utf8");
+    }
+    for await (const batch of decodeLines(chunks(), {})) for (const line of batch) expect(line.references()).toBeUndefined();
+  });
+});

@@ -1,0 +1,123 @@
+// The layout warehouses and engines read well, asserted from the file itself: version-1 data pages
+// with PLAIN booleans (version 2 on request), dictionary or PLAIN pages per chunk, statistics on
+// every leaf (nested ones included), row groups of the configured size, created_by in the form
+// readers parse.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { RotatingFileWriter, streamColumns } from "../../src/sinks/files/index.js";
+import { requireStream } from "../../src/streams/index.js";
+import { parquetPages } from "../helpers/parquet-pages.js";
+import { CREATED_BY, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
+
+const STAMP = { extractedAt: Date.UTC(2026, 0, 2), exportGid: "5" };
+
+/** 3,000 rows of every shape: repeated values (dictionaries), unique ones (PLAIN), nulls, lists. */
+const ROWS = Array.from({ length: 3_000 }, (_, i) =>
+  record({
+    ...(RECORDS[i % RECORDS.length]?.object ?? {}),
+    gid: `g${String(i).padStart(5, "0")}`,
+    name: `unique name ${i} ${"n".repeat(i % 40)}`,
+    done: i % 3 === 0,
+    owner: i % 5 === 0 ? null : { gid: `u${i % 17}`, name: `user ${i % 17}` },
+  }),
+);
+
+async function write(options: { pageVersion?: 1 | 2; rowGroupBytes?: number } = {}): Promise<string> {
+  const dir = tempDir();
+  const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(SCHEMA), { ...options, batchJsonBytes: 16_000 }), maxFileBytes: 1 << 30 });
+  await writer.write(ROWS, STAMP);
+  const [file] = await writer.commit("layout");
+  if (file === undefined) throw new Error("no file");
+  return file.path;
+}
+
+describe("the default layout", () => {
+  it("has version-1 data pages only, booleans PLAIN, dictionary pages where a dictionary paid", async () => {
+    const chunks = parquetPages(await write());
+    const pages = chunks.flatMap((c) => c.pages);
+    expect(new Set(pages.map((p) => p.type))).toEqual(new Set([0, 2]));
+    for (const chunk of chunks.filter((c) => c.type === "BOOLEAN")) {
+      expect(chunk.pages.every((p) => p.type === 0 && p.encoding === 0), chunk.path).toBe(true);
+    }
+    for (const chunk of chunks) {
+      const [first, ...rest] = chunk.pages;
+      // A dictionary page comes first; data pages that use it say PLAIN_DICTIONARY, others PLAIN.
+      if (first?.type === 2) expect(first.encoding, chunk.path).toBe(2);
+      for (const page of first?.type === 2 ? rest : chunk.pages) expect([0, 2], chunk.path).toContain(page.encoding);
+    }
+    const byPath = new Map(chunks.map((c) => [c.path, c]));
+    expect(byPath.get("owner.gid")?.pages[0]?.type).toBe(2);
+    expect(byPath.get("gid")?.pages.every((p) => p.encoding === 0)).toBe(true);
+  });
+
+  it("gives every leaf, nested ones included, its null count and min/max", async () => {
+    const path = await write();
+    const stats = await query(
+      `SELECT path_in_schema AS p, stats_null_count::INTEGER AS nulls, stats_min_value AS min, stats_max_value AS max FROM parquet_metadata('${path}') ORDER BY column_id`,
+    );
+    expect(stats.length).toBe(17); // 15 columns; owner and tags have two leaves each
+    for (const s of stats) expect(s.nulls, String(s.p)).not.toBeNull();
+    const at = (p: string): Record<string, unknown> | undefined => stats.find((s) => s.p === p);
+    expect(at("gid")).toMatchObject({ nulls: 0, min: "g00000", max: "g02999" });
+    expect(at("owner, gid")).toMatchObject({ nulls: 600, min: "u0", max: "u9" });
+    expect(at("tags, list, element, gid")).toMatchObject({ min: "t1", max: "t2" });
+    expect(at("done")).toMatchObject({ nulls: 0, min: "false", max: "true" });
+    expect(at("count")).toMatchObject({ min: "9007199254740991", max: "9007199254740991" });
+    expect(at("grid, list, element, list, element")).toMatchObject({ min: "1", max: "3" });
+    expect(at("due_on")).toMatchObject({ min: "2024-02-29", max: "2024-02-29" });
+    // A filter on a nested leaf can skip: DuckDB prunes the row group by its statistics.
+    const [none] = await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}') WHERE owner.gid = 'zz'`);
+    expect(none?.n).toBe(0);
+  });
+
+  it("names its writer as readers parse it, and keeps the stream's metadata", async () => {
+    const path = await write();
+    const [meta] = await query(`SELECT created_by, format_version::INTEGER AS v, num_rows::INTEGER AS n FROM parquet_file_metadata('${path}')`);
+    expect(meta).toEqual({ created_by: CREATED_BY, v: 1, n: 3_000 });
+    expect(CREATED_BY).toMatch(/^source-asana-export version \S+ \(build \S+\)$/);
+  });
+
+  it("writes one row group of about 128 MiB (uncompressed) by default, and smaller ones when asked", async () => {
+    const [one] = await query(`SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata('${await write()}')`);
+    expect(one?.n).toBe(1);
+    const small = await write({ rowGroupBytes: 64 * 1024 });
+    const groups = await query(
+      `SELECT row_group_id AS g, max(row_group_num_rows)::INTEGER AS rows, max(row_group_bytes)::INTEGER AS bytes FROM parquet_metadata('${small}') GROUP BY 1 ORDER BY 1`,
+    );
+    expect(groups.length).toBeGreaterThan(2);
+    expect(groups.reduce((n, g) => n + Number(g.rows), 0)).toBe(3_000);
+    // Closed at the batch whose pages and waiting entries (counted PLAIN, an overestimate that
+    // dictionaries shrink) reached the bound; never past it by more than a batch.
+    for (const g of groups.slice(0, -1)) expect(Number(g.bytes)).toBeGreaterThanOrEqual((64 * 1024) / 4);
+    for (const g of groups) expect(Number(g.bytes)).toBeLessThanOrEqual(64 * 1024 + 16_000);
+  });
+});
+
+describe("version-2 data pages, on request", () => {
+  it("has only version-2 data pages (booleans still PLAIN, dictionaries RLE_DICTIONARY), and reads back the same", async () => {
+    const v2 = await write({ pageVersion: 2 });
+    const chunks = parquetPages(v2);
+    expect(new Set(chunks.flatMap((c) => c.pages.map((p) => p.type)))).toEqual(new Set([2, 3]));
+    for (const chunk of chunks.filter((c) => c.type === "BOOLEAN")) expect(chunk.pages.every((p) => p.encoding === 0)).toBe(true);
+    expect(chunks.find((c) => c.path === "owner.gid")?.pages.slice(1).every((p) => p.encoding === 8)).toBe(true);
+    const v1 = await write();
+    const sql = (p: string): string => `SELECT to_json(t)::VARCHAR AS j FROM read_parquet('${p}') t ORDER BY gid`;
+    expect(await query(sql(v2))).toEqual(await query(sql(v1)));
+    const [meta] = await query(`SELECT format_version::INTEGER AS v FROM parquet_file_metadata('${v2}')`);
+    expect(meta?.v).toBe(2);
+  });
+});
+
+describe("the tasks schema", () => {
+  it("has a page sequence that accounts for every value of every leaf", async () => {
+    const tasks = requireStream("tasks", "test");
+    const dir = tempDir();
+    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(tasks.schema), { stream: "tasks" }), maxFileBytes: 1 << 30 });
+    await writer.write([record({ gid: "1", resource_type: "task", custom_fields: [{ gid: "c", name: "n" }], stories: [] })], STAMP);
+    const [file] = await writer.commit("t");
+    const chunks = parquetPages(file?.path ?? join(dir, "missing"));
+    expect(chunks.length).toBe(294);
+    const values = await query(`SELECT path_in_schema AS p, num_values::INTEGER AS n FROM parquet_metadata('${file?.path ?? ""}') ORDER BY column_id`);
+    expect(chunks.map((c) => c.pages.filter((p) => p.type !== 2).reduce((n, p) => n + p.numValues, 0))).toEqual(values.map((v) => v.n));
+  });
+});
