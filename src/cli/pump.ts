@@ -17,6 +17,8 @@ export function syncOptions(config: Config): SyncOptions {
     workspace: config.workspace,
     startDate: config.start_date,
     lookbackSeconds: config.lookback_window_seconds,
+    fullExportEveryDays: config.full_export_every_days,
+    trackDeletions: config.track_deletions,
     filters: config.filters ?? {},
     pollIntervalMs: config.poll_interval_seconds * 1000,
     exportTimeoutMs: config.export_timeout_minutes * 60_000,

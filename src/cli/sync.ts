@@ -4,13 +4,14 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfig, type Config } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
+import { DELETION_COLUMNS } from "../core/record.js";
 import type { Redactor } from "../core/redact.js";
 import { PageCodecs, chooseEncoding, parquetCreatedBy, type FileSettings } from "../sinks/files/index.js";
 import type { LineWriter } from "../sinks/output.js";
 import { StandaloneSink, pendingStatePath, type SyncResult } from "../sinks/standalone.js";
 import { removeStaleTemporaries, removeUnlistedFiles } from "../sinks/standalone-leftovers.js";
 import { acquireSyncLock, type SyncLock } from "../sinks/sync-lock.js";
-import { STREAMS, STREAM_NAMES, requireStream, type StreamDefinition } from "../streams/index.js";
+import { STREAMS, STREAM_NAMES, requireStream, withDeletionColumn, type StreamDefinition } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
 import { withRecordedPending } from "../sync/state.js";
 import { parseFlags, required, stringFlag } from "./args.js";
@@ -103,7 +104,8 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
     files,
     maxFileBytes: config.output.max_file_size_mb * 1024 * 1024,
     statePath,
-    streams: definitions,
+    // Tombstones carry `_deleted_at`: a column of every stream whose deletions are reported.
+    streams: definitions.map((d) => ({ name: d.name, schema: withDeletionColumn(d, d.schema, DELETION_COLUMNS.files) })),
     previousState: saved.streams,
     clock: runtime.clock,
     logger: progress.logger,

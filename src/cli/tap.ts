@@ -10,7 +10,8 @@ import { RotatingBatchFiles } from "../sinks/singer-batch.js";
 import { singerCatalog } from "../sinks/singer-catalog.js";
 import { parseSingerCatalog, type SingerStreamChoice } from "../sinks/singer-selection.js";
 import { SingerSink, type SingerBatchOutput, type SingerStream } from "../sinks/singer.js";
-import { projectRecordSchema, STREAM_NAMES } from "../streams/index.js";
+import { DELETION_COLUMNS } from "../core/record.js";
+import { projectRecordSchema, STREAM_NAMES, withDeletionColumn, type JsonSchemaObject } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
 import type { Runtime } from "./context.js";
 import { pumpSync } from "./pump.js";
@@ -41,11 +42,17 @@ export interface SyncInput {
   statePath?: string;
 }
 
+/** A stream's record schema: its selected fields, and the deletion column when it syncs incrementally (deletions are reported). */
+function recordSchema({ stream, method, selectedFields }: SingerStreamChoice): JsonSchemaObject {
+  const schema = projectRecordSchema(stream, selectedFields);
+  return method === "INCREMENTAL" ? withDeletionColumn(stream, schema, DELETION_COLUMNS.singer) : schema;
+}
+
 function announced(choice: SingerStreamChoice): SingerStream {
   const { stream, method, selectedFields } = choice;
   return {
     stream: stream.name,
-    schema: projectRecordSchema(stream, selectedFields),
+    schema: recordSchema(choice),
     keyProperties: [...stream.primaryKey],
     bookmarkProperties: method === "INCREMENTAL" && stream.cursorField !== undefined ? [stream.cursorField] : [],
     fullTable: method === "FULL_TABLE",
@@ -68,7 +75,7 @@ export function batchOutput(
   const files: FileSettings =
     format === "jsonl" ? { format, compression } : { format, compression, encoding: encoding(), onInvalidRecord, createdBy: parquetCreatedBy() };
   const settings = { directory: batchDirectory(batch.storage.root, cwd), prefix: batch.storage.prefix, encoding: { format, compression }, files, maxRecordsPerFile: batch.batch_size, runId };
-  return { files: new RotatingBatchFiles(settings, streams.map((c) => ({ name: c.stream.name, schema: projectRecordSchema(c.stream, c.selectedFields) }))), encoding: { format, compression } };
+  return { files: new RotatingBatchFiles(settings, streams.map((c) => ({ name: c.stream.name, schema: recordSchema(c) }))), encoding: { format, compression } };
 }
 
 /** Sync mode: one export of the selected streams, as Singer messages on stdout. */

@@ -218,6 +218,27 @@ export const configShape = {
       description: "Overlap subtracted from the incremental cursor, so objects changed while an export ran are caught.",
       order: 4,
     }),
+  full_export_every_days: integerAtLeast(0, "a whole number of days >= 0")
+    .default(7)
+    .meta({
+      title: "Full export every (days)",
+      description:
+        "An incremental sync runs a full export of the incremental streams when the last one is this many days old, so " +
+        "what Asana's modified_at does not see (section and project moves, tags, followers, likes) converges within " +
+        "this bound. 0: never (only the first sync is full).",
+      order: 12,
+    }),
+  track_deletions: z
+    .boolean({ error: expecting("true or false") })
+    .default(true)
+    .meta({
+      title: "Report deletions",
+      description:
+        "Remember which tasks, messages and their child rows the destination was given (compactly, in the state) and " +
+        "report those no longer in Asana as deletion records (_ab_cdc_deleted_at, _sdc_deleted_at, or a tombstone row " +
+        "with _deleted_at). Costs a narrow projection of all tasks and messages in each incremental export.",
+      order: 13,
+    }),
   base_url: baseUrl().meta({
     title: "API base URL",
     format: "uri",

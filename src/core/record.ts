@@ -43,4 +43,13 @@ export interface ExportRecord {
    * record was not scanned so (find them in `rawBytes`).
    */
   references(): Int32Array | undefined;
+  /**
+   * Set on a deletion record: the object was given to the destination and no longer exists (server
+   * time). Its `object` holds the stream's key columns and cursor; each sink adds its platform's
+   * deletion column (DELETION_COLUMNS).
+   */
+  readonly deletedAt?: string | undefined;
 }
+
+/** The column each destination type reads a deletion from (DESIGN.md, "deletions"). */
+export const DELETION_COLUMNS = { airbyte: "_ab_cdc_deleted_at", singer: "_sdc_deleted_at", files: "_deleted_at" } as const;

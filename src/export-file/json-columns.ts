@@ -2,7 +2,7 @@
 // validated by the line's scan) and written as JSON text, without parsing the object: a custom
 // field value's typed columns, a membership's project and section. Each value is copied as exported
 // (a string keeps its quotes and escapes), so a row costs byte copies, not a parse and a stringify.
-import { LBRACE, LBRACKET } from "../core/json-bytes.js";
+import { BACKSLASH, LBRACE, LBRACKET, QUOTE } from "../core/json-bytes.js";
 import { arrayElements } from "./json-bytes.js";
 import { ABSENT, JsonObjectScanner, NULL, OBJECT, STRING, STRING_ESCAPED } from "./json-scan.js";
 
@@ -132,15 +132,38 @@ export class PathReader {
   /** Bytes of the `,"":` before the value. */
   private static readonly PREFIX = 4;
 
+  /** `{"key":"` of a one-key path: an object whose first member is that key with a string value is read without a scan. */
+  private readonly lead: Uint8Array | undefined;
+
   constructor(path: string) {
     this.writer = new ColumnWriter([{ column: "", path }]);
+    this.lead = /^[^.[\]"\\]+$/.test(path) ? Buffer.from(`{${JSON.stringify(path)}:"`, "utf8") : undefined;
   }
 
   /** The value's text in the object `bytes[start, end)`, or undefined when that is no object. */
   literal(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
+    const quick = this.leadingString(bytes, start, end);
+    if (quick !== undefined) return quick;
     const room = this.writer.bound(end - start);
     if (this.scratch.length < room) this.scratch = Buffer.allocUnsafe(room);
     const written = this.writer.write(bytes, start, end, this.scratch, 0);
     return written < 0 ? undefined : this.scratch.toString("utf8", PathReader.PREFIX, written);
+  }
+
+  /**
+   * The common case: the key is the object's first member and its value a string without escapes
+   * (`{"gid":"123",...`). The element was validated by the line's scan, so its text is well formed.
+   */
+  private leadingString(bytes: Uint8Array, start: number, end: number): string | undefined {
+    const lead = this.lead;
+    if (lead === undefined || end - start < lead.length + 1) return undefined;
+    for (let k = 0; k < lead.length; k++) if (bytes[start + k] !== lead[k]) return undefined;
+    const from = start + lead.length;
+    for (let i = from; i < end; i++) {
+      const c = bytes[i];
+      if (c === QUOTE) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", from - 1, i + 1);
+      if (c === BACKSLASH) return undefined;
+    }
+    return undefined;
   }
 }

@@ -4,6 +4,8 @@ import { describeFailure } from "../core/failure.js";
 import type { LogLevel } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { SyncEvent, Sink } from "../core/events.js";
+import { DELETION_COLUMNS } from "../core/record.js";
+import { withDeletionColumn } from "../core/row-record.js";
 import type { LineWriter } from "./output.js";
 
 const RECORD_TAIL = Buffer.from("}}");
@@ -51,7 +53,7 @@ export class AirbyteSink implements Sink {
         // decoded or stringified again here.
         const head = Buffer.from(`{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"emitted_at":${event.emittedAt},"data":`);
         for (const r of event.records) {
-          const full = this.out.record(head, r, RECORD_TAIL);
+          const full = this.out.record(head, withDeletionColumn(r, DELETION_COLUMNS.airbyte), RECORD_TAIL);
           if (full !== undefined) await full;
         }
         return;

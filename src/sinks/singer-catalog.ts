@@ -1,6 +1,7 @@
 // Singer discovery: the catalog of the streams with their metadata breadcrumbs
 // (Singer spec "Metadata"; the Meltano SDK's standard stream and property metadata).
-import { alwaysSelected, STREAMS, type JsonSchemaObject, type StreamDefinition } from "../streams/index.js";
+import { DELETION_COLUMNS } from "../core/record.js";
+import { alwaysSelected, STREAMS, withDeletionColumn, type JsonSchemaObject, type StreamDefinition } from "../streams/index.js";
 
 /** Singer replication methods this tap knows (LOG_BASED is refused). */
 export type ReplicationMethod = "INCREMENTAL" | "FULL_TABLE";
@@ -64,7 +65,7 @@ export function singerCatalogEntry(stream: StreamDefinition): SingerCatalogEntry
   return {
     tap_stream_id: stream.name,
     stream: stream.name,
-    schema: structuredClone(stream.schema),
+    schema: structuredClone(withDeletionColumn(stream, stream.schema, DELETION_COLUMNS.singer)),
     key_properties: [...stream.primaryKey],
     ...(stream.cursorField === undefined ? {} : { replication_key: stream.cursorField }),
     replication_method: defaultReplicationMethod(stream),

@@ -6,6 +6,7 @@
 // metadata behaves as discovered.
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { DELETION_COLUMNS } from "../core/record.js";
 import { normalizeSelection, requireStream, type StreamDefinition } from "../streams/index.js";
 import { defaultReplicationMethod, fieldMetadata, streamMetadata, type ReplicationMethod } from "./singer-catalog.js";
 
@@ -99,7 +100,7 @@ function selectedFields(stream: StreamDefinition, entry: Entry, where: string): 
   });
   for (const m of entry.metadata ?? []) {
     const [kind, field, ...rest] = m.breadcrumb;
-    if (kind !== "properties" || typeof field !== "string" || rest.length > 0 || known.includes(field)) continue;
+    if (kind !== "properties" || typeof field !== "string" || rest.length > 0 || known.includes(field) || field === DELETION_COLUMNS.singer) continue;
     if (m.metadata.selected === true) {
       throw new ConfigError(
         `${where} selects field '${field}', which stream '${stream.name}' does not have; run --discover again and reselect`,

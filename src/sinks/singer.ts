@@ -3,7 +3,8 @@
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { SyncEvent, Sink } from "../core/events.js";
-import type { ExportRecord } from "../core/record.js";
+import { DELETION_COLUMNS, type ExportRecord } from "../core/record.js";
+import { withDeletionColumn } from "../core/row-record.js";
 import type { LineWriter } from "./output.js";
 import type { BatchFiles } from "./singer-batch.js";
 import {
@@ -111,8 +112,9 @@ export class SingerSink implements Sink {
     await this.options.out.line(activateVersionMessage(stream, this.version));
   }
 
-  private async records(stream: string, records: readonly ExportRecord[], emittedAt: number): Promise<void> {
+  private async records(stream: string, given: readonly ExportRecord[], emittedAt: number): Promise<void> {
     const { out, batch } = this.options;
+    const records = given.map((r) => withDeletionColumn(r, DELETION_COLUMNS.singer));
     if (batch !== undefined) {
       await this.announce(stream, await batch.files.add(stream, records, { extractedAt: emittedAt, exportGid: this.exportGid }));
       return;

@@ -31,6 +31,8 @@ export const manifestSchema = z.strictObject({
       columns_hash: z.string().optional(),
       /** Lines the Parquet writer could not represent and skipped (on_invalid_record = skip); absent when none. */
       skipped_lines: z.number().int().positive().optional(),
+      /** Of `rows`, the tombstones: rows of objects deleted in Asana, with `_deleted_at` set; absent when none. */
+      deleted_rows: z.number().int().positive().optional(),
       files: z.array(fileEntry),
     }),
   ),
@@ -52,6 +54,7 @@ export function manifestDocument(input: {
     cursor: string | undefined;
     columnsHash: string | undefined;
     skipped: number;
+    deleted?: number;
     files: { path: string; rows: number; bytes: number }[];
   }[];
 }): Manifest {
@@ -63,6 +66,7 @@ export function manifestDocument(input: {
       ...(s.cursor === undefined ? {} : { cursor: s.cursor }),
       ...(s.columnsHash === undefined ? {} : { columns_hash: s.columnsHash }),
       ...(s.skipped > 0 ? { skipped_lines: s.skipped } : {}),
+      ...((s.deleted ?? 0) > 0 ? { deleted_rows: s.deleted } : {}),
       files: s.files,
     };
   }

@@ -8,6 +8,8 @@ import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
 import { fileSystemError } from "../core/fs-errors.js";
 import type { Logger } from "../core/logger.js";
+import { DELETION_COLUMNS } from "../core/record.js";
+import { withDeletionColumn } from "../core/row-record.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
 import { MANIFESTS, fileSafeTime } from "./standalone-leftovers.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
@@ -51,6 +53,8 @@ export interface StreamResult {
   cursor: string | undefined;
   /** Lines the Parquet writer could not represent and skipped (on_invalid_record = skip). */
   skipped: number;
+  /** Of `rows`, tombstones of objects deleted in Asana. */
+  deleted: number;
 }
 
 /** The outcome of a finished sync. */
@@ -72,6 +76,8 @@ export function pendingStatePath(statePath: string): string {
 export class StandaloneSink implements Sink {
   private readonly writers = new Map<string, RotatingFileWriter>();
   private readonly states = new Map<string, StateBlob>();
+  /** Tombstone rows written per stream (deletion records). */
+  private readonly deleted = new Map<string, number>();
   private readonly pending = new Map<string, StateBlob>();
   private exportInfo: { gid: string; createdAt: string } | undefined;
   private result: SyncResult | undefined;
@@ -108,7 +114,10 @@ export class StandaloneSink implements Sink {
       // The sync gave the job up (its file was unusable): the next run must not resume it.
       if (!this.pending.delete(stream)) return;
     } else {
-      this.pending.set(stream, state);
+      // Only the job and the cursor it was started from matter here (withRecordedPending); the
+      // deletion keys stay in the state file.
+      const { given: _kept, ...job } = state;
+      this.pending.set(stream, job);
     }
     const path = pendingStatePath(this.options.statePath);
     if (this.pending.size === 0) await rm(path, { force: true });
@@ -137,7 +146,12 @@ export class StandaloneSink implements Sink {
       });
       this.writers.set(stream, writer);
     }
-    await writer.write(event.records, { extractedAt: event.emittedAt, exportGid: this.exportInfo.gid });
+    let records = event.records;
+    if (records.some((r) => r.deletedAt !== undefined)) {
+      records = records.map((r) => withDeletionColumn(r, DELETION_COLUMNS.files));
+      this.deleted.set(stream, (this.deleted.get(stream) ?? 0) + records.filter((r) => r.deletedAt !== undefined).length);
+    }
+    await writer.write(records, { extractedAt: event.emittedAt, exportGid: this.exportInfo.gid });
   }
 
   /** Publish: files to final names, then the manifest, then the state file (atomically, last). */
@@ -191,6 +205,7 @@ export class StandaloneSink implements Sink {
     return {
       stream,
       skipped: this.writers.get(stream)?.skipped.count ?? 0,
+      deleted: this.deleted.get(stream) ?? 0,
       rows: files.reduce((n, f) => n + f.rows, 0),
       bytes: files.reduce((n, f) => n + f.bytes, 0),
       files,

@@ -3,8 +3,9 @@
 // stream's `json_schema.properties`, so those property names are the selection.
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { DELETION_COLUMNS } from "../core/record.js";
 import { requireStream, STREAMS, type StreamDefinition } from "./definitions.js";
-import { normalizeSelection } from "./fields.js";
+import { normalizeSelection, withDeletionColumn } from "./fields.js";
 import { describeIssues, type JsonSchemaObject } from "./json-schema.js";
 
 /** Airbyte sync modes. */
@@ -31,7 +32,7 @@ export interface AirbyteStream {
 export function airbyteStream(stream: StreamDefinition): AirbyteStream {
   const base = {
     name: stream.name,
-    json_schema: structuredClone(stream.schema),
+    json_schema: structuredClone(withDeletionColumn(stream, stream.schema, DELETION_COLUMNS.airbyte)),
     supported_sync_modes: stream.supportsIncremental ? ["full_refresh", "incremental"] : ["full_refresh"],
     source_defined_cursor: stream.cursorField !== undefined,
     source_defined_primary_key: stream.primaryKey.map((column) => [column]),
@@ -124,7 +125,8 @@ function selection(
   where: string,
 ): readonly string[] | undefined {
   if (properties === undefined) return undefined;
-  const names = Object.keys(properties);
+  // The deletion column is ours to fill, not a field of the export.
+  const names = Object.keys(properties).filter((name) => name !== DELETION_COLUMNS.airbyte);
   const unknown = names.filter((name) => stream.schema.properties[name] === undefined);
   if (unknown.length > 0) {
     throw new ConfigError(

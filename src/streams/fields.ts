@@ -68,3 +68,12 @@ export function projectRecordSchema(stream: StreamDefinition, selected?: readonl
     properties,
   };
 }
+
+/**
+ * A schema with a destination type's deletion column (a nullable date-time, DESIGN.md "deletions"),
+ * for the streams whose deletions are reported: the incremental ones. Others come back unchanged.
+ */
+export function withDeletionColumn(stream: StreamDefinition, schema: JsonSchemaObject, column: string): JsonSchemaObject {
+  if (!stream.supportsIncremental) return schema;
+  return { ...schema, properties: { ...schema.properties, [column]: { type: ["null", "string"], format: "date-time" } } };
+}

@@ -9,7 +9,7 @@ export {
   airbyteStreams,
   parseConfiguredCatalog,
 } from "./catalog.js";
-export { alwaysSelected, normalizeSelection, projectRecordSchema } from "./fields.js";
+export { alwaysSelected, normalizeSelection, projectRecordSchema, withDeletionColumn } from "./fields.js";
 export {
   baseType,
   type JsonSchemaNode,

@@ -208,6 +208,8 @@ class ReferenceCollector {
   private readonly rows = new Map<string, Json>();
   /** Gids whose row still lacks one of `columns` (a user first seen as `{gid, resource_type}`), with how many it has. */
   private readonly incomplete = new Map<string, number>();
+  /** For an incomplete gid: the bytes of its last sight that added nothing. */
+  private readonly lastSight = new Map<string, Buffer>();
   /** Counts the columns a sight's bytes give (present and not null), to tell whether parsing it can add one. */
   private readonly counter: JsonObjectScanner;
 
@@ -231,13 +233,19 @@ class ReferenceCollector {
   improves(gid: string, bytes: Uint8Array, start: number, end: number): boolean {
     const has = this.incomplete.get(gid);
     if (has === undefined) return !this.rows.has(gid);
+    const sight = bytes.subarray(start, end);
+    const last = this.lastSight.get(gid);
+    if (last !== undefined && Buffer.compare(last, sight) === 0) return false;
     if (!this.counter.scan(bytes, start, end)) return true;
     let gives = 0;
     for (let k = 0; k < this.columns.length; k++) {
       const kind = this.counter.kinds[k] ?? ABSENT;
       if (kind !== ABSENT && kind !== NULL_KIND) gives++;
     }
-    return gives > has;
+    if (gives > has) return true;
+    // The same object seen again (on the next task) is then told apart by a byte compare, not a scan.
+    this.lastSight.set(gid, Buffer.from(sight));
+    return false;
   }
 
   /** The first sight of a gid makes its row; a later one only fills columns still missing or null. */
@@ -258,7 +266,10 @@ class ReferenceCollector {
     let filled = 0;
     for (const c of this.columns) if (row[c] !== undefined && row[c] !== null) filled++;
     if (filled < this.columns.length) this.incomplete.set(gid, filled);
-    else this.incomplete.delete(gid);
+    else {
+      this.incomplete.delete(gid);
+      this.lastSight.delete(gid);
+    }
   }
 
   finish(emit: Emit): void {
@@ -266,6 +277,7 @@ class ReferenceCollector {
     for (const row of this.rows.values()) emit(this.stream, new RowRecord(row, from));
     this.rows.clear();
     this.incomplete.clear();
+    this.lastSight.clear();
   }
 }
 

@@ -2,97 +2,9 @@
 // sink asks for it; a row taken from a scanned line is bytes: a story or attachment is its element's
 // bytes spliced after the parent's columns, a custom field value or join row its values' bytes, so
 // Airbyte and Singer never parse or re-encode them.
-import type { ExportRecord } from "../core/record.js";
+import { DerivedRecord, type Origin } from "../core/row-record.js";
 
-/** Where a derived record came from: its parent line. */
-export interface Origin {
-  readonly resourceType: string;
-  readonly line: number;
-  readonly offset: number;
-}
-
-abstract class DerivedRecord implements ExportRecord {
-  constructor(private readonly origin: Origin) {}
-
-  abstract readonly object: Record<string, unknown>;
-  abstract readonly raw: string;
-  abstract readonly rawBytes: Uint8Array;
-  abstract rawLengthBound(): number;
-  abstract writeRaw(target: Buffer, at: number): number;
-
-  get resourceType(): string {
-    return this.origin.resourceType;
-  }
-
-  get line(): number {
-    return this.origin.line;
-  }
-
-  get offset(): number {
-    return this.origin.offset;
-  }
-
-  get gid(): string {
-    const gid = this.object.gid;
-    return typeof gid === "string" ? gid : "";
-  }
-
-  hasString(field: string): boolean {
-    return typeof this.object[field] === "string";
-  }
-
-  has(field: string): boolean {
-    return field in this.object;
-  }
-
-  field(name: string): unknown {
-    return this.object[name];
-  }
-
-  elementBytes(): undefined {
-    return undefined;
-  }
-
-  withoutFields(): undefined {
-    return undefined;
-  }
-
-  references(): undefined {
-    return undefined;
-  }
-}
-
-/** A row made from an object: its text is made on first access. */
-export class RowRecord extends DerivedRecord {
-  private text: string | undefined;
-  private bytes: Uint8Array | undefined;
-
-  constructor(
-    readonly object: Record<string, unknown>,
-    origin: Origin,
-  ) {
-    super(origin);
-  }
-
-  get raw(): string {
-    return (this.text ??= JSON.stringify(this.object));
-  }
-
-  get rawBytes(): Uint8Array {
-    return (this.bytes ??= Buffer.from(this.raw, "utf8"));
-  }
-
-  rawLengthBound(): number {
-    return textBound(this.raw);
-  }
-
-  writeRaw(target: Buffer, at: number): number {
-    return at + target.write(this.raw, at, "utf8");
-  }
-}
-
-/** At most 3 bytes of UTF-8 per UTF-16 unit. */
-const textBound = (text: string): number => text.length * 3;
+export { RowRecord, type Origin } from "../core/row-record.js";
 
 /** A row whose JSON text was put together as bytes (a custom field value, a join row): its object is parsed on first access. */
 export class BytesRecord extends DerivedRecord {

@@ -12,6 +12,7 @@
 import type { ExportRequestParameter } from "../asana/api.js";
 import {
   STREAMS,
+  alwaysSelected,
   exportFieldList,
   needLeaves,
   normalizeSelection,
@@ -40,6 +41,22 @@ export interface PlanSettings {
   lookbackSeconds: number;
   /** Extra Asana filters per resource type, from config. */
   filters: Partial<Record<string, Partial<Record<string, string | string[] | undefined>>>>;
+  /** An incremental stream whose last full export is this old (days) is exported in full; 0 or absent: never. */
+  fullExportEveryDays?: number;
+  /** Deletions are reported: every export of a type an incremental stream reads lists all its live objects. */
+  trackDeletions?: boolean;
+  /** The client's clock (epoch ms) for `fullExportEveryDays`; defaults to Date.now(). */
+  nowMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whether a stream's state asks for a full export: its last one is older than the bound (or unknown). */
+export function fullExportDue(saved: { last_full_export_at?: string | undefined }, settings: PlanSettings): boolean {
+  const days = settings.fullExportEveryDays ?? 0;
+  if (days <= 0) return false;
+  if (saved.last_full_export_at === undefined) return true;
+  return (settings.nowMs ?? Date.now()) - Date.parse(saved.last_full_export_at) >= days * DAY_MS;
 }
 
 /** A stream reading the lines of one type, with the lower bound of `modified_at` it wants, if any. */
@@ -65,6 +82,10 @@ export interface TypeRoute {
   readonly narrow: LineGroup | undefined;
   /** Top-level fields the resource stream's records must not carry (asked for its derived streams). */
   readonly extraFields: ReadonlySet<string>;
+  /** The export holds every live object of the type (within the config's filters): its gids tell what was deleted. */
+  readonly complete: boolean;
+  /** Streams that get every object of the type here, not only what changed. */
+  readonly fullStreams: ReadonlySet<string>;
 }
 
 /** One export job of a sync. */
@@ -73,14 +94,19 @@ export interface ExportPlan {
   readonly fingerprint: string;
   /** The streams this job serves (their states name it). */
   readonly streams: readonly string[];
+  /** The streams that get every object of each type they read (a first sync, a full refresh, a due full export). */
+  readonly fullStreams: ReadonlySet<string>;
   readonly routes: readonly TypeRoute[];
 }
 
 /** The sync's export: one job, and the two it becomes when Asana refuses a type twice. */
 export interface SyncPlan {
   readonly single: ExportPlan;
-  /** Undefined when no type has two parameters. */
-  readonly split: readonly [ExportPlan, ExportPlan] | undefined;
+  /**
+   * Undefined when no type has two parameters. Else one job per parameter set: two, or one when
+   * the second parameter only listed live gids (then the first exports that type unfiltered).
+   */
+  readonly split: readonly ExportPlan[] | undefined;
 }
 
 const RESOURCE_TYPES: readonly ResourceType[] = ["task", "team", "message"];
@@ -143,7 +169,7 @@ function planType(
   const wide: Consumer[] = [];
   for (const stream of consumers) {
     const saved = state.streams[stream.definition.name];
-    if (stream.incremental && hasCursor && saved?.cursor !== undefined) {
+    if (stream.incremental && hasCursor && saved?.cursor !== undefined && !fullExportDue(saved, settings)) {
       wide.push({ stream, after: modifiedAfter(saved, settings.startDate, settings.lookbackSeconds) });
     } else full.push({ stream, after: undefined });
   }
@@ -157,14 +183,25 @@ function planType(
   const after = earliest(wide.map((c) => c.after as string));
   // A consumer whose bound is the parameter's takes every line; one with a later bound drops older lines.
   const wideConsumers = wide.map((c) => (c.after === after ? { stream: c.stream, after: undefined } : c));
-  const single = (filters: Record<string, string | string[]>, group: Consumer[], need: FieldNeed) => ({
+  const fullStreams = new Set(full.map((c) => c.stream.definition.name));
+  const single = (filters: Record<string, string | string[]>, group: Consumer[], need: FieldNeed, complete: boolean) => ({
     params: [{ filters, need, group, marker: undefined }],
-    route: { resourceType: type, wide: { consumers: group, marker: undefined }, narrow: undefined, extraFields: extraFieldsOf(consumers, [need], parent) },
+    route: {
+      resourceType: type,
+      wide: { consumers: group, marker: undefined },
+      narrow: undefined,
+      extraFields: extraFieldsOf(consumers, [need], parent),
+      complete,
+      fullStreams,
+    },
   });
-  if (wide.length === 0) return single(fullFilters, full, needOf(full));
-  if (full.length === 0) return single(withAfter(base, after), wideConsumers, needOf(wide));
+  if (wide.length === 0) return single(fullFilters, full, needOf(full), true);
+  // Deletions need every live gid: a narrow parameter of gids only, when no full consumer asks for more.
+  const liveOnly = full.length === 0 && settings.trackDeletions === true;
+  if (full.length === 0 && !liveOnly) return single(withAfter(base, after), wideConsumers, needOf(wide), false);
   let wideNeed = needOf(wide);
-  let narrowNeed = needOf(full);
+  // (Its key, type and cursor: the fields every parameter of the type carries, so a marker is found.)
+  let narrowNeed = needOf(full, liveOnly ? alwaysSelected(parent) : []);
   const wideLeaves = needLeaves(parent, wideNeed);
   const wideTop = topLevel(wideLeaves);
   const narrowTop = topLevel(needLeaves(parent, narrowNeed));
@@ -176,7 +213,7 @@ function planType(
   if (oneParameter || wideMarker === undefined || (!narrowCovered && narrowMarker === undefined)) {
     // No field tells the lines apart (or the type may have one parameter only): one unfiltered
     // parameter with both field sets, whose incremental consumers drop what is older than their bounds.
-    return single(fullFilters, [...full, ...wide], unionNeeds(parent, [wideNeed, narrowNeed]));
+    return single(fullFilters, [...full, ...wide], unionNeeds(parent, [wideNeed, narrowNeed]), true);
   }
   if (!wideTop.has(wideMarker)) wideNeed = needOf(wide, [wideMarker]);
   if (narrowMarker !== undefined && !narrowTop.has(narrowMarker)) narrowNeed = needOf(full, [narrowMarker]);
@@ -190,6 +227,8 @@ function planType(
       wide: { consumers: wideConsumers, marker: wideMarker },
       narrow: { consumers: full, marker: narrowMarker },
       extraFields: extraFieldsOf(consumers, [wideNeed, narrowNeed], parent),
+      complete: true,
+      fullStreams,
     },
   };
 }
@@ -220,7 +259,14 @@ function exportPlan(workspace: string, typed: readonly { type: ResourceType; par
     }
   }
   const ordered = STREAMS.map((s) => s.name).filter((n) => streams.has(n));
-  return { parameters, fingerprint: fingerprint({ workspace, parameters }), streams: ordered, routes: typed.map((t) => t.route) };
+  // A stream reading several types is exported in full when every type it reads is.
+  const routes = typed.map((t) => t.route);
+  const fullStreams = new Set(ordered.filter((n) => routes.every((r) => r.fullStreams.has(n) || !readsRoute(r, n))));
+  return { parameters, fingerprint: fingerprint({ workspace, parameters }), streams: ordered, fullStreams, routes };
+}
+
+function readsRoute(route: TypeRoute, stream: string): boolean {
+  return [route.wide, route.narrow].some((g) => g?.consumers.some((c) => c.stream.definition.name === stream) === true);
 }
 
 /** The export of all selected streams: one job, and its split into two when a type has two parameters. */
@@ -238,5 +284,6 @@ export function planSync(streams: readonly SelectedStream[], state: ConnectorSta
   const narrow = new Set(typed.flatMap((t) => (t.route.narrow?.consumers ?? []).map((c) => c.stream.definition.name)));
   const first = plan(streams.filter((s) => !narrow.has(s.definition.name)), true);
   const second = plan(streams.filter((s) => narrow.has(s.definition.name)), true);
-  return { single, split: [exportPlan(settings.workspace, first), exportPlan(settings.workspace, second)] };
+  const jobs = [exportPlan(settings.workspace, first), exportPlan(settings.workspace, second)].filter((j) => j.parameters.length > 0);
+  return { single, split: jobs };
 }

@@ -4,6 +4,7 @@
 // consumer's own bound, and hands each line to its consumers' derivers (derive.ts).
 import type { ExportRecord } from "../core/record.js";
 import { GidSet } from "../export-file/gid-set.js";
+import type { DeletionTracker } from "./deletions.js";
 import { DeriveContext, compileDeriver, type Deriver, type Emit } from "./derive.js";
 import { MissingCursorError } from "./errors.js";
 import type { ExportPlan, LineGroup, SelectedStream } from "./plan.js";
@@ -14,6 +15,8 @@ interface CompiledConsumer {
   readonly incremental: boolean;
   /** Lines not modified after this (epoch ms) are not for it. */
   readonly afterMs: number | undefined;
+  /** Its rows are followed for deletions: the parents it is fed are noted. */
+  readonly tracked: boolean;
 }
 
 interface CompiledGroup {
@@ -46,6 +49,7 @@ export class Router {
   constructor(
     plan: ExportPlan,
     private readonly onInvalidRecord: "fail" | "skip",
+    private readonly deletions?: DeletionTracker,
   ) {
     const derivers = new Map<string, Deriver>();
     const shared = new DeriveContext();
@@ -69,6 +73,7 @@ export class Router {
           deriver: deriverOf(c.stream, route.extraFields),
           incremental: c.stream.incremental && c.stream.definition.supportsIncremental,
           afterMs: c.after === undefined ? undefined : Date.parse(c.after),
+          tracked: deletions?.tracks(c.stream.definition.name) === true,
         }));
         const needsCursor = consumers.some((c) => c.incremental || c.afterMs !== undefined);
         if (needsCursor) fields.add("modified_at");
@@ -90,6 +95,8 @@ export class Router {
   route(line: ExportRecord, emit: Emit): void {
     const groups = this.groups.get(line.resourceType);
     if (groups === undefined) return;
+    // Every line of a complete export is a live object, whatever group takes it (or none).
+    if (this.deletions?.wantsLive(line.resourceType) === true) this.deletions.noteLive(line.resourceType, line.gid);
     let taken = false;
     let served = false;
     for (const group of groups) {
@@ -112,6 +119,7 @@ export class Router {
       }
       for (const consumer of group.consumers) {
         if (consumer.afterMs !== undefined && !(modifiedMs !== undefined && modifiedMs > consumer.afterMs)) continue;
+        if (consumer.tracked) this.deletions?.noteFed(consumer.deriver.stream, line.resourceType, line.gid);
         consumer.deriver.derive(line, emit);
       }
     }

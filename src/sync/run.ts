@@ -4,11 +4,12 @@ import type { AsanaApi, ExportJob, ExportRequestParameter } from "../asana/api.j
 import { AsanaApiError } from "../asana/errors.js";
 import { pollExport, startExport, type FinishedExport } from "../asana/export-job.js";
 import type { Clock } from "../core/clock.js";
-import { ConnectorError } from "../core/errors.js";
+import { ConfigError, ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { StreamStatus, SyncEvent } from "../core/events.js";
 import type { ExportRecord } from "../core/record.js";
 import type { DecodeStats } from "../export-file/decode.js";
+import { DeletionTracker, trackedStreams } from "./deletions.js";
 import { cannotResume } from "./errors.js";
 import { planSync, type ExportPlan, type PlanSettings, type SelectedStream } from "./plan.js";
 import { Router } from "./route.js";
@@ -19,6 +20,7 @@ import {
   withoutPendingExport,
   withPendingExport,
   type ConnectorState,
+  type GivenKeysBlob,
   type PendingExport,
 } from "./state.js";
 
@@ -77,8 +79,9 @@ export async function* runSync(
     // A sync split into two jobs by an earlier run (Asana refused a type twice) resumes as two jobs,
     // the recorded one first: it holds the workspace's export slot.
     const recorded = (job: ExportPlan): boolean => pendingExport(state, job.streams, job.fingerprint) !== undefined;
+    const singleJob: readonly ExportPlan[] = [plan.single];
     let jobs: readonly ExportPlan[] =
-      plan.split !== undefined && plan.split.some(recorded) ? [...plan.split].sort((a, b) => Number(recorded(b)) - Number(recorded(a))) : [plan.single];
+      plan.split !== undefined && plan.split.some(recorded) ? [...plan.split].sort((a, b) => Number(recorded(b)) - Number(recorded(a))) : singleJob;
     let running = false;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as ExportPlan;
@@ -88,8 +91,14 @@ export async function* runSync(
         finished = yield* readyExport(job, () => state, (s) => (state = s), options, deps);
       } catch (error) {
         // Asana may refuse two parameters of one type (a 400): export in two jobs instead, once.
-        if (plan.split === undefined || jobs.length > 1 || !refusesTypeTwice(error)) throw error;
-        yield log("warn", `Asana refused two export parameters of one resource type; exporting in two jobs instead (${plan.split[0].streams.join(", ")}; then ${plan.split[1].streams.join(", ")})`);
+        if (plan.split === undefined || jobs !== singleJob || !refusesTypeTwice(error)) throw error;
+        const described = plan.split.map((j) => j.streams.join(", ")).join("; then ");
+        yield log(
+          "warn",
+          plan.split.length > 1
+            ? `Asana refused two export parameters of one resource type; exporting in two jobs instead (${described})`
+            : `Asana refused two export parameters of one resource type; exporting every object of it instead (${described})`,
+        );
         jobs = plan.split;
         i = -1;
         continue;
@@ -98,9 +107,11 @@ export async function* runSync(
         running = true;
         yield* statuses("RUNNING");
       }
-      const counts = yield* emitRecords(job, finished, options, deps);
+      refuseFutureCursors(state, job.streams, finished.createdAt);
+      const tracked = options.trackDeletions === true ? trackedStreams(streams, job) : [];
+      const { counts, given } = yield* emitRecords(job, finished, options, deps, state, tracked);
       const withCursor = new Set(streams.filter((s) => s.definition.cursorField !== undefined).map((s) => s.definition.name));
-      state = withCompletedExport(state, job.streams, withCursor, finished.createdAt);
+      state = withCompletedExport(state, job.streams, withCursor, finished.createdAt, { fullStreams: job.fullStreams, given });
       yield* stateEvents(state, job.streams, counts, finished);
     }
     yield* statuses("COMPLETE");
@@ -114,6 +125,22 @@ export async function* runSync(
     }
     yield* statuses("INCOMPLETE");
     throw error;
+  }
+}
+
+/**
+ * A cursor later than the export's own created_at (server time) cannot come from this connector:
+ * taken as is, it would keep every change out of every later export. Refuse it, naming it.
+ */
+function refuseFutureCursors(state: ConnectorState, streams: readonly string[], createdAt: string): void {
+  for (const stream of streams) {
+    const cursor = state.streams[stream]?.cursor;
+    if (cursor === undefined || Date.parse(cursor) <= Date.parse(createdAt)) continue;
+    throw new ConfigError(
+      `The state's cursor of stream '${stream}' (${cursor}) is later than Asana's clock (the export was created at ${createdAt}): ` +
+        `it was edited by hand or comes from another workspace or clock. Set it to an earlier time, or remove the stream's state (a full sync follows).`,
+      "STATE_CURSOR_IN_FUTURE",
+    );
   }
 }
 
@@ -272,8 +299,11 @@ async function* emitRecords(
   finished: FinishedExport,
   options: SyncOptions,
   deps: SyncDeps,
-): AsyncGenerator<SyncEvent, Map<string, number>> {
-  const router = new Router(job, options.onInvalidRecord);
+  state: ConnectorState,
+  tracked: readonly SelectedStream[],
+): AsyncGenerator<SyncEvent, { counts: Map<string, number>; given: Map<string, GivenKeysBlob> }> {
+  const deletions = tracked.length > 0 ? new DeletionTracker(tracked, job) : undefined;
+  const router = new Router(job, options.onInvalidRecord, deletions);
   const counts = new Map(job.streams.map((s) => [s, 0]));
   const pendingEvents: SyncEvent[] = [];
   const logMs = options.progressLogMs ?? 30_000;
@@ -299,11 +329,18 @@ async function* emitRecords(
     },
   });
   let perStream = new Map<string, ExportRecord[]>();
-  const emit = (stream: string, record: ExportRecord): void => {
+  const collect = (stream: string, record: ExportRecord): void => {
     let list = perStream.get(stream);
     if (list === undefined) perStream.set(stream, (list = []));
     list.push(record);
   };
+  const emit =
+    deletions === undefined
+      ? collect
+      : (stream: string, record: ExportRecord): void => {
+          if (deletions.tracks(stream)) deletions.noteEmitted(stream, record);
+          collect(stream, record);
+        };
   const flush = function* (emittedAt: number): Generator<SyncEvent> {
     const batch = perStream;
     perStream = new Map();
@@ -333,6 +370,22 @@ async function* emitRecords(
   router.finish(emit);
   yield* flush(deps.clock.now());
   const stats = reader.stats;
+  const invalidLines = Object.values(stats.invalid).reduce((a, b) => a + b, 0);
+  let given = new Map<string, GivenKeysBlob>();
+  if (deletions !== undefined) {
+    const result = deletions.finish(state, finished.createdAt, invalidLines === 0);
+    given = result.given;
+    const reported: string[] = [];
+    for (const [stream, rows] of result.records) {
+      if (rows.length === 0) continue;
+      for (const row of rows) collect(stream, row);
+      reported.push(`${stream} ${rows.length}`);
+    }
+    yield* flush(deps.clock.now());
+    if (reported.length > 0) yield log("info", `Reported deleted (no longer in Asana): ${reported.join(", ")}`);
+    if (invalidLines > 0) yield log("warn", `Deleted tasks and messages are not looked for in this export: ${invalidLines} line(s) were skipped as invalid, so a missing object may not be deleted`);
+    for (const [stream, n] of result.untrackable) yield log("warn", `${n} ${stream} row(s) have keys that are not decimal gids; their deletions cannot be reported`);
+  }
   // The last sampled progress lags the end of the download: say where it ended.
   yield { kind: "progress", downloadedBytes: stats.compressedBytes, ...(total === undefined ? {} : { totalBytes: total }) };
   for (const [type, n] of stats.unwantedTypes) {
@@ -349,5 +402,5 @@ async function* emitRecords(
   for (const n of router.stats.duplicates.values()) duplicates += n;
   if (duplicates > 0) yield log("info", `Dropped ${duplicates} duplicate object(s) within the export`);
   yield log("info", `Read ${stats.lines} lines; records: ${[...counts].map(([s, n]) => `${s} ${n}`).join(", ")}`);
-  return counts;
+  return { counts, given };
 }

@@ -23,10 +23,23 @@ export const pendingExportSchema = z.strictObject({
 });
 export type PendingExport = z.infer<typeof pendingExportSchema>;
 
+/** The keys the destination was given (given-keys.ts): sorted, delta-coded, deflated, base64. */
+export const givenKeysSchema = z.strictObject({
+  codec: z.literal("keys-delta-deflate-v1"),
+  /** Number of keys it holds. */
+  count: z.number().int().nonnegative(),
+  data: z.base64(),
+});
+export type GivenKeysBlob = z.infer<typeof givenKeysSchema>;
+
 export const streamStateSchema = z.strictObject({
   version: z.literal(STATE_VERSION),
   /** Server time (an export's created_at) up to which every change of this stream was emitted. */
   cursor: isoDateTime.optional(),
+  /** Server time (created_at) of the last export that gave this stream every object, not only changed ones. */
+  last_full_export_at: isoDateTime.optional(),
+  /** What the destination holds of this stream, to report deletions (track_deletions). */
+  given: givenKeysSchema.optional(),
   pending_export: pendingExportSchema.optional(),
 });
 export type StreamState = z.infer<typeof streamStateSchema>;
@@ -168,6 +181,12 @@ export function withCompletedExport(
   streams: readonly string[],
   cursorStreams: ReadonlySet<string>,
   exportCreatedAt: string,
+  done: {
+    /** Streams this export gave every object (their last full export is now). */
+    fullStreams?: ReadonlySet<string>;
+    /** What the destination holds of each tracked stream after this export. */
+    given?: ReadonlyMap<string, GivenKeysBlob>;
+  } = {},
 ): ConnectorState {
   const next: Record<string, StreamState> = { ...state.streams };
   for (const s of streams) {
@@ -178,7 +197,9 @@ export function withCompletedExport(
       : previous !== undefined && Date.parse(previous) > Date.parse(exportCreatedAt)
         ? previous
         : exportCreatedAt;
-    next[s] = { ...rest, version: STATE_VERSION, ...(cursor === undefined ? {} : { cursor }) };
+    const full = cursor !== undefined && done.fullStreams?.has(s) === true ? { last_full_export_at: exportCreatedAt } : {};
+    const given = done.given?.get(s);
+    next[s] = { ...rest, version: STATE_VERSION, ...(cursor === undefined ? {} : { cursor }), ...full, ...(given === undefined ? {} : { given }) };
   }
   return { streams: next };
 }

@@ -71,7 +71,7 @@ describe("read", () => {
     for (const def of STREAMS) expect(keys(def.name, b.records.get(def.name))).toEqual(keys(def.name, a.records.get(def.name)));
   });
 
-  it("incremental: the second read returns only what changed, a future state returns nothing but states", async () => {
+  it("incremental: the second read returns what changed and what was deleted (once); a cursor later than Asana's clock is refused", async () => {
     const config = emulatorConfig(em, { lookback_window_seconds: 0 });
     const first = await airbyteRead(config, fullCatalog("incremental"));
     expect(first.code).toBe(0);
@@ -80,25 +80,36 @@ describe("read", () => {
     const changed = em.workspace.mutate({ creates: 3, modifies: 5, deletes: 2 });
     const second = await airbyteRead(config, fullCatalog("incremental"), first.finalState);
     expect(second.code, second.stderr).toBe(0);
-    const got = [...gids(second.records.get("tasks")), ...gids(second.records.get("messages"))].sort();
+    const alive = (records: Json[] | undefined): Json[] => (records ?? []).filter((r) => r._ab_cdc_deleted_at === undefined);
+    const deletions = (records: Json[] | undefined): Json[] => (records ?? []).filter((r) => r._ab_cdc_deleted_at !== undefined);
+    const got = [...gids(alive(second.records.get("tasks"))), ...gids(alive(second.records.get("messages")))].sort();
     const live = new Set([...truthGids("tasks"), ...truthGids("messages")]);
     expect(got).toEqual([...new Set([...changed.created, ...changed.modified])].filter((g) => live.has(g)).sort());
     expect(gids(second.records.get("teams"))).toEqual(truthGids("teams")); // teams are always full refresh
+    // What the first read gave and Asana no longer has comes once, as a deletion record.
+    const given = new Set([...gids(first.records.get("tasks")), ...gids(first.records.get("messages"))]);
+    expect(changed.deleted.length).toBeGreaterThan(0);
+    const deletedGids = [...gids(deletions(second.records.get("tasks"))), ...gids(deletions(second.records.get("messages")))].sort();
+    expect(deletedGids).toEqual(changed.deleted.filter((g) => given.has(g)).sort());
     // Child streams follow their parent's cursor: the rows of the changed parents; join and reference
-    // streams are full refresh: every row.
+    // streams are full refresh: every row. A child row the first read gave that is gone is a deletion.
     const cursor = (first.finalState.find((s) => JSON.stringify(s).includes('"tasks"')) as { stream: { stream_state: { cursor: string } } }).stream.stream_state.cursor;
     for (const def of STREAMS.filter((s) => s.source.kind !== "resource")) {
       const expected = expectedRows(em.workspace, def.name, def.supportsIncremental ? { after: cursor } : {});
-      expect(byKey(second.records.get(def.name) ?? [], def.primaryKey), def.name).toEqual(byKey(expected, def.primaryKey));
+      expect(byKey(alive(second.records.get(def.name)), def.primaryKey), def.name).toEqual(byKey(expected, def.primaryKey));
+      const now = new Set(expectedRows(em.workspace, def.name).map((r) => rowKey(r, def.primaryKey)));
+      const gone = (first.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).filter((k) => !now.has(k));
+      expect(deletions(second.records.get(def.name)).map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(def.supportsIncremental ? gone.sort() : []);
     }
 
+    // A cursor later than Asana's clock is refused, naming it (taken as is, it would sync nothing, forever).
     const future = [
       { type: "STREAM", stream: { stream_descriptor: { name: "tasks" }, stream_state: { version: 1, cursor: "2099-01-01T00:00:00.000Z" } } },
     ];
     const third = await airbyteRead(config, fullCatalog("incremental", ["tasks"]), future);
-    expect(third.code).toBe(0);
+    expect(third.code).not.toBe(0);
+    expect(third.stderr + JSON.stringify(third.messages)).toMatch(/cursor of stream 'tasks' \(2099-01-01T00:00:00.000Z\) is later than Asana's clock/);
     expect(third.records.get("tasks") ?? []).toHaveLength(0);
-    expect(third.messages.filter((m) => m.type === "STATE").length).toBeGreaterThanOrEqual(1);
   });
 
   it("column selection: a trimmed json_schema exports only those fields (plus gid, resource_type, cursor)", async () => {

@@ -101,14 +101,23 @@ describe("tap-asana-export sync", () => {
     expect(second.code, second.stderr).toBe(0);
     expect(conformanceProblems(second, { allowEmpty: true })).toEqual([]);
     const live = new Set([...truth("task"), ...truth("message")]);
+    const alive = (records: Json[] | undefined): Json[] => (records ?? []).filter((r) => r._sdc_deleted_at === undefined);
+    const deletions = (records: Json[] | undefined): Json[] => (records ?? []).filter((r) => r._sdc_deleted_at !== undefined);
     const expected = [...new Set([...changed.created, ...changed.modified])].filter((g) => live.has(g)).sort();
-    expect([...gids(second.records.get("tasks")), ...gids(second.records.get("messages"))].sort()).toEqual(expected);
+    expect([...gids(alive(second.records.get("tasks"))), ...gids(alive(second.records.get("messages")))].sort()).toEqual(expected);
     expect(gids(second.records.get("teams"))).toEqual(truth("team"));
-    // Child streams: the rows of the changed parents; join and reference streams: every row.
+    // What the first run gave and Asana no longer has: one record each with _sdc_deleted_at.
+    const given = new Set([...gids(first.records.get("tasks")), ...gids(first.records.get("messages"))]);
+    const deleted = [...gids(deletions(second.records.get("tasks"))), ...gids(deletions(second.records.get("messages")))].sort();
+    expect(deleted).toEqual(changed.deleted.filter((g) => given.has(g)).sort());
+    // Child streams: the rows of the changed parents (and deletions of the rows now gone); join and reference streams: every row.
     const since = String(bookmarks(first.finalState).tasks?.cursor);
     for (const def of STREAMS.filter((s) => s.source.kind !== "resource")) {
       const want = expectedRows(em.workspace, def.name, def.supportsIncremental ? { after: since } : {}).map((r) => rowKey(r, def.primaryKey)).sort();
-      expect((second.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(want);
+      expect(alive(second.records.get(def.name)).map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(want);
+      const now = new Set(expectedRows(em.workspace, def.name).map((r) => rowKey(r, def.primaryKey)));
+      const gone = (first.records.get(def.name) ?? []).map((r) => rowKey(r, def.primaryKey)).filter((k) => !now.has(k)).sort();
+      expect(deletions(second.records.get(def.name)).map((r) => rowKey(r, def.primaryKey)).sort(), def.name).toEqual(def.supportsIncremental ? gone : []);
     }
     const version2 = (second.recordMessages.get("teams") ?? [])[0]?.version as number;
     expect(version2).toBeGreaterThan(version as number);

@@ -244,20 +244,39 @@ describe("sync --format parquet", () => {
       expect(Date.parse(after.bookmarks.tasks.cursor)).toBeGreaterThan(Date.parse(before.bookmarks.tasks.cursor));
       expect(after.bookmarks.tasks.cursor).toBe(summary.export_created_at);
       const since = Date.parse(before.bookmarks.tasks.cursor);
+      // Rows of the first sync, per stream, to know what was given and is gone now.
+      const firstRows = async (definition: (typeof DEFINITIONS)[number]) =>
+        (await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${dir}/${definition.name}/*.parquet') WHERE _export_gid <> '${summary.export_gid}'`)).map((r) => rowKey(r, definition.primaryKey));
       for (const [stream, type] of [["tasks", "task"], ["messages", "message"]] as const) {
         const expected = [...own.workspace.objects(type)].filter((o) => Date.parse(o.modified_at as string) > since).map((o) => o.gid).sort();
-        const got = await query(`SELECT gid FROM read_parquet('${dir}/${stream}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+        const got = await query(`SELECT gid FROM read_parquet('${dir}/${stream}/*.parquet') WHERE _export_gid = '${summary.export_gid}' AND _deleted_at IS NULL`);
         expect(got.map((r) => r.gid).sort()).toEqual(expected);
-        expect(manifest?.streams[stream]?.rows).toBe(expected.length);
+        // Tombstones: the deleted objects the first sync wrote, once each, with _deleted_at set.
+        const tombstones = await query(`SELECT gid, _deleted_at FROM read_parquet('${dir}/${stream}/*.parquet') WHERE _deleted_at IS NOT NULL`);
+        const given = new Set(await firstRows(DEFINITIONS.find((d) => d.name === stream) ?? DEFINITIONS[0]!));
+        expect(tombstones.map((r) => r.gid).sort()).toEqual(changed.deleted.filter((g) => given.has(g)).sort());
+        expect(manifest?.streams[stream]?.rows).toBe(expected.length + tombstones.length);
+        expect(manifest?.streams[stream]?.deleted_rows).toBe(tombstones.length > 0 ? tombstones.length : undefined);
       }
       expect(changed.created.length + changed.modified.length).toBeGreaterThan(0);
+      expect(changed.deleted.length).toBeGreaterThan(0);
       expect(manifest?.streams.teams?.rows).toBe(own.workspace.count("team"));
-      // Child streams follow their parents (the rows of the changed ones); join streams are whole again.
+      // Child streams follow their parents (the rows of the changed ones, tombstones of the rows now
+      // gone); join streams are whole again.
       for (const definition of DEFINITIONS.filter((d) => d.source.kind !== "resource")) {
         const expected = expectedRows(own.workspace, definition.name, definition.supportsIncremental ? { after: before.bookmarks.tasks.cursor } : {});
-        const got = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${dir}/${definition.name}/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+        const live = definition.supportsIncremental ? " AND _deleted_at IS NULL" : "";
+        const got = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${dir}/${definition.name}/*.parquet') WHERE _export_gid = '${summary.export_gid}'${live}`);
         expect(got.map((r) => rowKey(r, definition.primaryKey)).sort(), definition.name).toEqual(expected.map((r) => rowKey(r, definition.primaryKey)).sort());
-        expect(manifest?.streams[definition.name]?.rows).toBe(expected.length);
+        let tombstones = 0;
+        if (definition.supportsIncremental) {
+          const now = new Set(expectedRows(own.workspace, definition.name).map((r) => rowKey(r, definition.primaryKey)));
+          const gone = (await firstRows(definition)).filter((k) => !now.has(k)).sort();
+          const dead = await query(`SELECT ${definition.primaryKey.join(", ")} FROM read_parquet('${dir}/${definition.name}/*.parquet') WHERE _deleted_at IS NOT NULL`);
+          expect(dead.map((r) => rowKey(r, definition.primaryKey)).sort(), definition.name).toEqual(gone);
+          tombstones = dead.length;
+        }
+        expect(manifest?.streams[definition.name]?.rows).toBe(expected.length + tombstones);
       }
     } finally {
       await own.close();

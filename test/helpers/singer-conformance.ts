@@ -68,7 +68,8 @@ export function messageProblems(run: TapRun): string[] {
 
 /**
  * The final state as DESIGN.md documents it: `{"bookmarks": {<stream>: {...}}}`, one versioned object
- * per stream of this tap, with at most the cursor of a complete export (an RFC 3339 time) besides.
+ * per stream of this tap, with at most the cursor of a complete export (an RFC 3339 time), the time of
+ * the last full export and the deletion keys besides.
  */
 const finalStateSchema = {
   type: "object",
@@ -88,7 +89,18 @@ const finalStateSchema = {
         type: "object",
         required: ["version"],
         additionalProperties: false,
-        properties: { version: { type: "integer", minimum: 1 }, cursor: { type: "string", format: "date-time" } },
+        properties: {
+          version: { type: "integer", minimum: 1 },
+          cursor: { type: "string", format: "date-time" },
+          // docs/incremental.md: when the last full export ran, and the keys given (deletions).
+          last_full_export_at: { type: "string", format: "date-time" },
+          given: {
+            type: "object",
+            required: ["codec", "count", "data"],
+            additionalProperties: false,
+            properties: { codec: { const: "keys-delta-deflate-v1" }, count: { type: "integer", minimum: 0 }, data: { type: "string", contentEncoding: "base64", pattern: "^[A-Za-z0-9+/]*={0,2}$" } },
+          },
+        },
       },
     },
   },

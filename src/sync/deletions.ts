@@ -1,0 +1,188 @@
+// Deletions: what the destination was given of each incremental stream (given-keys.ts) against what
+// this export shows. A parent (task, message) that is not among the export's live objects is gone;
+// so are its child rows, and a child row missing from a re-exported parent. Each is reported once,
+// as a deletion record holding the stream's keys with the cursor set to the deletion time.
+import { RowRecord } from "../core/row-record.js";
+import type { ExportRecord } from "../core/record.js";
+import { ABSENT, JsonObjectScanner, STRING, STRING_ESCAPED } from "../export-file/json-scan.js";
+import type { StreamDefinition } from "../streams/index.js";
+import { GidCollector, KeyList, KeyListBuilder, gidKey, reconcile, type ParentType } from "./given-keys.js";
+import type { ExportPlan, SelectedStream } from "./plan.js";
+import type { ConnectorState, GivenKeysBlob } from "./state.js";
+
+const PARENT_TYPES: readonly ParentType[] = ["task", "message"];
+const isParentType = (t: string): t is ParentType => t === "task" || t === "message";
+
+/** Where a stream's keys are in its records. */
+interface KeyShape {
+  /** The record's own key column (a resource: `gid`; a story: `gid`; a custom field value: `custom_field_gid`). */
+  readonly child: string;
+  /** The parent's gid column, undefined for a resource stream (its key is its own parent). */
+  readonly parent: string | undefined;
+  /** The parent's type column, when the stream has parents of several types. */
+  readonly parentType: string | undefined;
+  /** The cursor column a deletion record carries (the deletion time). */
+  readonly cursor: string;
+}
+
+function keyShape(definition: StreamDefinition): KeyShape | undefined {
+  const source = definition.source;
+  if (definition.cursorField === undefined) return undefined;
+  if (source.kind === "resource") return { child: "gid", parent: undefined, parentType: undefined, cursor: definition.cursorField };
+  if (source.kind !== "children") return undefined;
+  const child = definition.primaryKey.find((k) => k !== source.parentColumns.gid);
+  if (child === undefined) return undefined;
+  return { child, parent: source.parentColumns.gid, parentType: source.parentColumns.resourceType, cursor: definition.cursorField };
+}
+
+/** The streams whose deletions a job reports: incremental ones with keys it can remember. */
+export function trackedStreams(streams: readonly SelectedStream[], job: ExportPlan): SelectedStream[] {
+  return streams.filter((s) => s.incremental && job.streams.includes(s.definition.name) && keyShape(s.definition) !== undefined);
+}
+
+class StreamKeys {
+  readonly emitted = new KeyListBuilder();
+  readonly fed: Record<ParentType, GidCollector> = { task: new GidCollector(), message: new GidCollector() };
+  private readonly scanner: JsonObjectScanner | undefined;
+  untrackable = 0;
+
+  constructor(
+    readonly definition: StreamDefinition,
+    readonly shape: KeyShape,
+  ) {
+    this.scanner = shape.parent === undefined ? undefined : new JsonObjectScanner([shape.parent, shape.child, ...(shape.parentType === undefined ? [] : [shape.parentType])]);
+  }
+
+  note(record: ExportRecord): void {
+    if (this.scanner === undefined) {
+      const key = gidKey(record.gid);
+      if (key === undefined || !isParentType(record.resourceType)) this.untrackable++;
+      else this.emitted.add(key, key, record.resourceType);
+      return;
+    }
+    const bytes = record.rawBytes;
+    const scanner = this.scanner;
+    if (!scanner.scan(bytes, 0, bytes.length)) {
+      this.untrackable++;
+      return;
+    }
+    const text = (k: number): string | undefined => {
+      const kind = scanner.kinds[k] ?? ABSENT;
+      const start = scanner.starts[k] ?? 0;
+      const end = scanner.ends[k] ?? 0;
+      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      if (kind === STRING) return buf.toString("utf8", start, end);
+      if (kind === STRING_ESCAPED) return JSON.parse(buf.toString("utf8", start - 1, end + 1)) as string;
+      return undefined;
+    };
+    const parent = gidKey(text(0) ?? "");
+    const child = gidKey(text(1) ?? "");
+    const type = this.shape.parentType === undefined ? record.resourceType : (text(2) ?? "");
+    if (parent === undefined || child === undefined || !isParentType(type)) this.untrackable++;
+    else this.emitted.add(parent, child, type);
+  }
+
+  /** A deletion record of one key. */
+  deletion(keys: KeyList, i: number, deletedAt: string): ExportRecord {
+    const type = keys.parentType(i);
+    const shape = this.shape;
+    const row: Record<string, unknown> = {};
+    if (shape.parent === undefined) {
+      row.gid = String(keys.parents[i]);
+      row.resource_type = type;
+    } else {
+      row[shape.child] = String(keys.children[i]);
+      row[shape.parent] = String(keys.parents[i]);
+      if (shape.parentType !== undefined) row[shape.parentType] = type;
+    }
+    row[shape.cursor] = deletedAt;
+    return new RowRecord(row, { resourceType: type, line: 0, offset: 0 }, deletedAt);
+  }
+}
+
+/** What a job's end hands over: deletion records per stream and the keys each stream's state keeps. */
+export interface DeletionResult {
+  readonly records: Map<string, ExportRecord[]>;
+  readonly given: Map<string, GivenKeysBlob>;
+  /** Streams with rows whose keys are no 64-bit decimal gids (their deletions cannot be told). */
+  readonly untrackable: Map<string, number>;
+}
+
+/** Follows one export job's tracked streams. */
+export class DeletionTracker {
+  private readonly streams = new Map<string, StreamKeys>();
+  private readonly live = new Map<ParentType, GidCollector>();
+
+  constructor(tracked: readonly SelectedStream[], job: ExportPlan) {
+    for (const s of tracked) {
+      const shape = keyShape(s.definition);
+      if (shape !== undefined) this.streams.set(s.definition.name, new StreamKeys(s.definition, shape));
+    }
+    // A type's live objects are known when its export is complete (every object, not only changed ones).
+    for (const route of job.routes) if (route.complete && isParentType(route.resourceType)) this.live.set(route.resourceType, new GidCollector());
+  }
+
+  /** Whether the tracker wants a line's gid as a live object. */
+  wantsLive(type: string): boolean {
+    return isParentType(type) && this.live.has(type);
+  }
+
+  /** A line of the export: its object exists. */
+  noteLive(type: string, gid: string): void {
+    if (!isParentType(type)) return;
+    const key = gidKey(gid);
+    if (key !== undefined) this.live.get(type)?.add(key);
+  }
+
+  /** Whether a stream's records are followed. */
+  tracks(stream: string): boolean {
+    return this.streams.has(stream);
+  }
+
+  /** A parent line handed to a tracked stream: its rows there are exactly what it emits now. */
+  noteFed(stream: string, type: string, gid: string): void {
+    const keys = this.streams.get(stream);
+    const key = gidKey(gid);
+    if (keys !== undefined && key !== undefined && isParentType(type)) keys.fed[type].add(key);
+  }
+
+  /** A record emitted to a stream. */
+  noteEmitted(stream: string, record: ExportRecord): void {
+    this.streams.get(stream)?.note(record);
+  }
+
+  /**
+   * The deletions of this export against what the state says the destination holds. `liveTrusted`
+   * false (some lines were skipped as invalid, so an object may be missing without being deleted):
+   * only child rows missing from re-exported parents count, no parent is judged gone.
+   */
+  finish(state: ConnectorState, deletedAt: string, liveTrusted: boolean): DeletionResult {
+    const records = new Map<string, ExportRecord[]>();
+    const given = new Map<string, GivenKeysBlob>();
+    const untrackable = new Map<string, number>();
+    const live: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
+    if (liveTrusted) for (const [type, collector] of this.live) live[type] = collector.sorted();
+    for (const [name, keys] of this.streams) {
+      const blob = state.streams[name]?.given;
+      const before = blob === undefined ? KeyList.EMPTY : KeyList.decode(blob, `The state of stream '${name}'`);
+      const fed = { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
+      // A parent type the stream does not read has no live set to judge by: only the read ones count.
+      const readLive: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
+      for (const type of PARENT_TYPES) if (readsType(keys.definition, type) && live[type] !== undefined) readLive[type] = live[type];
+      const { next, deleted } = reconcile(before, fed, keys.emitted.build(), readLive);
+      const rows: ExportRecord[] = [];
+      for (let i = 0; i < deleted.length; i++) rows.push(keys.deletion(deleted, i, deletedAt));
+      records.set(name, rows);
+      given.set(name, next.encode());
+      if (keys.untrackable > 0) untrackable.set(name, keys.untrackable);
+    }
+    return { records, given, untrackable };
+  }
+}
+
+function readsType(definition: StreamDefinition, type: ParentType): boolean {
+  const source = definition.source;
+  if (source.kind === "resource") return source.resourceType === type;
+  if (source.kind === "children") return source.parents.includes(type);
+  return false;
+}
