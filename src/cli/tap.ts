@@ -49,7 +49,7 @@ function recordSchema({ stream, method, selectedFields }: SingerStreamChoice): J
 }
 
 function announced(choice: SingerStreamChoice): SingerStream {
-  const { stream, method, selectedFields } = choice;
+  const { stream, method } = choice;
   return {
     stream: stream.name,
     schema: recordSchema(choice),
