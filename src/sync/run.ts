@@ -138,7 +138,8 @@ function refuseFutureCursors(state: ConnectorState, streams: readonly string[], 
     if (cursor === undefined || Date.parse(cursor) <= Date.parse(createdAt)) continue;
     throw new ConfigError(
       `The state's cursor of stream '${stream}' (${cursor}) is later than Asana's clock (the export was created at ${createdAt}): ` +
-        `it was edited by hand or comes from another workspace or clock. Set it to an earlier time, or remove the stream's state (a full sync follows).`,
+        `it was edited by hand or comes from another workspace or clock. Nothing of this export was emitted, and every run stops here ` +
+        `until the state is fixed: set the cursor to an earlier time, or remove the stream's state (a full sync follows).`,
       "STATE_CURSOR_IN_FUTURE",
     );
   }

@@ -73,26 +73,29 @@ export function parseStreamState(stream: string, blob: unknown, where: string): 
   return parsed.data;
 }
 
-/** How far ahead of this machine's clock a pending job's times may be (clock skew between machines). */
+/** How far ahead of this machine's clock a state's times may be (clock skew between machines). */
 const FUTURE_SLACK_MS = 24 * 3600_000;
 
 /**
- * Refuse a state whose times cannot be an export's (a hand-edited or corrupted state): a cursor
- * before 1970 (minus the lookback window it would become a date Asana's filters refuse), or a
- * pending job started before 1970 or more than a day after `nowMs` (it would never time out). A
- * cursor in the future is left alone: the export finds nothing newer (Airbyte's future-state rule).
+ * Refuse a state whose times cannot be an export's (a hand-edited or corrupted state), before any
+ * request: a time before 1970 (minus the lookback window a cursor would become a date Asana's
+ * filters refuse), or more than a day after `nowMs`: a pending job that would never time out, a
+ * cursor that would keep every change out of every export, a last full export that would never
+ * come due. A cursor later than Asana's own clock by less than that is refused once an export
+ * tells that clock (run.ts, STATE_CURSOR_IN_FUTURE).
  */
 export function checkStateTimes(state: ConnectorState, nowMs: number, where: string): void {
   for (const [stream, blob] of Object.entries(state.streams)) {
-    const times: [string, string | undefined, boolean][] = [
-      ["cursor", blob.cursor, false],
-      ["pending_export.started_at", blob.pending_export?.started_at, true],
-      ["pending_export.checked_at", blob.pending_export?.checked_at, true],
+    const times: [string, string | undefined][] = [
+      ["cursor", blob.cursor],
+      ["last_full_export_at", blob.last_full_export_at],
+      ["pending_export.started_at", blob.pending_export?.started_at],
+      ["pending_export.checked_at", blob.pending_export?.checked_at],
     ];
-    for (const [field, value, bounded] of times) {
+    for (const [field, value] of times) {
       if (value === undefined) continue;
       const ms = Date.parse(value);
-      const late = bounded && ms > nowMs + FUTURE_SLACK_MS;
+      const late = ms > nowMs + FUTURE_SLACK_MS;
       if (ms >= 0 && !late) continue;
       throw new ConfigError(
         `${where}: ${stream}.${field} is ${value}, ${late ? `later than this machine's clock (${new Date(nowMs).toISOString()})` : "before 1970"}, ` +

@@ -139,6 +139,15 @@ describe("modes", () => {
     expect(res.headers["asana-change"]).toEqual(values);
   });
 
+  it("maxFieldDepth: a fields path of more segments is refused with a 400 naming it; one within the depth is taken", async () => {
+    const emu = await emulator({ maxFieldDepth: 1 });
+    const deep = await postExport(emu, [{ resource_type: "task", fields: ["name", "assignee.name"] }]);
+    expect(deep.status).toBe(400);
+    expect(errorMessage(deep)).toMatch(/fields\[1\]: Field "assignee\.name" is nested too deeply for an export; name fields at most 1 level deep/);
+    const flat = await postExport(emu, [{ resource_type: "task", fields: ["name", "assignee"] }]);
+    expect(flat.status, flat.body.toString()).toBe(201);
+  });
+
   it("tls: both hosts serve https with the given certificate, and a storage redirect can downgrade to http", async () => {
     const emu = await emulator({ tls: TLS, faults: [{ kind: "redirect", target: "download" }] });
     expect(emu.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/api\/1\.0$/);

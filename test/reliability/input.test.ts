@@ -183,6 +183,11 @@ const CASES: InputCase[] = [
     expected: { code: "STATE_INVALID", failureType: "config_error", message: /: tasks\.cursor is 1960-01-01T00:00:00\.000Z, before 1970, so it was not written by this connector/ },
   },
   {
+    name: "a state whose cursor is a year from now (it would keep every change out of every export)",
+    input: (side) => withState(side, JSON.stringify([stream("tasks", { version: 1, cursor: new Date(Date.now() + 365 * 86_400_000).toISOString() })])),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /: tasks\.cursor is \S+, later than this machine's clock \(/ },
+  },
+  {
     name: "a state whose recorded export job starts a year from now (it would never time out)",
     input: (side) =>
       withState(
