@@ -47,7 +47,11 @@ function read(configPath, statePath) {
 function perStream(records) {
   const counts = {};
   for (const r of records) counts[r.stream] = (counts[r.stream] ?? 0) + 1;
-  return Object.entries(counts).map(([stream, n]) => `${stream} ${n}`).join(", ");
+  const order = ["tasks", "messages", "teams"];
+  return Object.entries(counts)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([stream, n]) => `${stream} ${n}`)
+    .join(", ");
 }
 
 const emulator = await startEmulator({ seed: 7, tasks: 400, teams: 3, messages: 40 });
@@ -79,9 +83,10 @@ try {
   console.log(`   ${second.records.length} records: ${perStream(second.records)}`);
   const changed = new Set([...created, ...modified].map((o) => o.gid));
   for (const r of second.records.filter((r) => r.stream !== "teams")) {
-    console.log(`   ${r.stream.padEnd(8)} ${r.data.gid} ${changed.has(r.data.gid) ? "(changed)" : ""}`);
+    const what = r.data._ab_cdc_deleted_at !== undefined ? `(deleted at ${r.data._ab_cdc_deleted_at})` : changed.has(r.data.gid) ? "(changed)" : "";
+    console.log(`   ${r.stream.padEnd(8)} ${r.data.gid} ${what}`);
   }
-  console.log("   teams are full refresh: every team again. Deleted tasks are simply absent from the export.");
+  console.log("   teams are full refresh: every team again. A deleted task comes once, as a record with _ab_cdc_deleted_at.");
 } finally {
   await emulator.close();
   await rm(scratch, { recursive: true, force: true });

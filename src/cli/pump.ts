@@ -12,13 +12,14 @@ import { connect, type Runtime } from "./context.js";
 import { InterruptedError } from "./signals.js";
 
 /** Sync settings from a validated config. */
-export function syncOptions(config: Config): SyncOptions {
+export function syncOptions(config: Config, platform: "standalone" | "stream" = "stream"): SyncOptions {
+  const track = config.track_deletions === "auto" ? (platform === "standalone" ? "rows" : "objects") : config.track_deletions;
   return {
     workspace: config.workspace,
     startDate: config.start_date,
     lookbackSeconds: config.lookback_window_seconds,
     fullExportEveryDays: config.full_export_every_days,
-    trackDeletions: config.track_deletions,
+    trackDeletions: track,
     filters: config.filters ?? {},
     pollIntervalMs: config.poll_interval_seconds * 1000,
     exportTimeoutMs: config.export_timeout_minutes * 60_000,
@@ -39,6 +40,8 @@ export interface PumpInput {
   progressLogMs?: number;
   /** Download progress events at most this often (default: as often as the log lines). */
   progressEventMs?: number;
+  /** Which front end runs (the standalone sync keeps more deletion state: its state file is local). */
+  platform?: "standalone" | "stream";
 }
 
 /**
@@ -71,7 +74,7 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
   const signal = signals.length === 0 ? {} : { signal: AbortSignal.any(signals) };
   try {
     const options = {
-      ...syncOptions(config),
+      ...syncOptions(config, input.platform),
       ...(input.progressLogMs === undefined ? {} : { progressLogMs: input.progressLogMs }),
       ...(input.progressEventMs === undefined ? {} : { progressEventMs: input.progressEventMs }),
     };

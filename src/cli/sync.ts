@@ -120,6 +120,7 @@ async function syncLocked({ config, format, outDir, statePath, definitions, prog
       sink: progress.wrap(sink),
       logger: progress.logger,
       redactor,
+      platform: "standalone",
       // On a terminal every batch updates the byte count, so a stalled download shows where it stopped.
       ...(runtime.isTTY ? { progressEventMs: 0 } : {}),
     });

@@ -228,15 +228,17 @@ export const configShape = {
         "this bound. 0: never (only the first sync is full).",
       order: 12,
     }),
-  track_deletions: z
-    .boolean({ error: expecting("true or false") })
-    .default(true)
+  track_deletions: oneOf(["auto", "rows", "objects", "off"])
+    .default("auto")
     .meta({
       title: "Report deletions",
       description:
-        "Remember which tasks, messages and their child rows the destination was given (compactly, in the state) and " +
-        "report those no longer in Asana as deletion records (_ab_cdc_deleted_at, _sdc_deleted_at, or a tombstone row " +
-        "with _deleted_at). Costs a narrow projection of all tasks and messages in each incremental export.",
+        "Report what the destination was given and Asana no longer has, as deletion records (_ab_cdc_deleted_at, " +
+        "_sdc_deleted_at, or a tombstone row with _deleted_at). objects: deleted tasks and messages (about 3-5 bytes of " +
+        "state per object). rows: also the stories, attachments and custom field values of deleted or changed parents " +
+        "(about 5-9 bytes of state per row). auto: rows for the standalone sync (its state file is local), objects for " +
+        "Airbyte and Singer (their state lives in the platform). off: none. Costs a narrow projection of every task " +
+        "and message in each incremental export.",
       order: 13,
     }),
   base_url: baseUrl().meta({

@@ -62,6 +62,8 @@ export function singerCatalogEntry(stream: StreamDefinition): SingerCatalogEntry
   for (const field of Object.keys(stream.schema.properties)) {
     metadata.push({ breadcrumb: ["properties", field], metadata: fieldMetadata(stream, field) });
   }
+  // The tap fills it on deletion records of an incremental sync: always there, never chosen.
+  if (stream.supportsIncremental) metadata.push({ breadcrumb: ["properties", DELETION_COLUMNS.singer], metadata: { inclusion: "automatic" } });
   return {
     tap_stream_id: stream.name,
     stream: stream.name,

@@ -35,9 +35,15 @@ function keyShape(definition: StreamDefinition): KeyShape | undefined {
   return { child, parent: source.parentColumns.gid, parentType: source.parentColumns.resourceType, cursor: definition.cursorField };
 }
 
-/** The streams whose deletions a job reports: incremental ones with keys it can remember. */
-export function trackedStreams(streams: readonly SelectedStream[], job: ExportPlan): SelectedStream[] {
-  return streams.filter((s) => s.incremental && job.streams.includes(s.definition.name) && keyShape(s.definition) !== undefined);
+/**
+ * The streams whose deletions a job reports: incremental ones with keys it can remember; with
+ * `objects`, only the resource streams (tasks, messages), not their child rows.
+ */
+export function trackedStreams(streams: readonly SelectedStream[], job: ExportPlan, track: "rows" | "objects" | "off"): SelectedStream[] {
+  if (track === "off") return [];
+  return streams.filter(
+    (s) => s.incremental && job.streams.includes(s.definition.name) && keyShape(s.definition) !== undefined && (track === "rows" || s.definition.source.kind === "resource"),
+  );
 }
 
 class StreamKeys {

@@ -43,8 +43,11 @@ export interface PlanSettings {
   filters: Partial<Record<string, Partial<Record<string, string | string[] | undefined>>>>;
   /** An incremental stream whose last full export is this old (days) is exported in full; 0 or absent: never. */
   fullExportEveryDays?: number;
-  /** Deletions are reported: every export of a type an incremental stream reads lists all its live objects. */
-  trackDeletions?: boolean;
+  /**
+   * Deletions reported (objects: tasks and messages; rows: also their child rows): every export of a
+   * type an incremental stream reads lists all its live objects. Absent: off.
+   */
+  trackDeletions?: "rows" | "objects" | "off";
   /** The client's clock (epoch ms) for `fullExportEveryDays`; defaults to Date.now(). */
   nowMs?: number;
 }
@@ -197,7 +200,9 @@ function planType(
   });
   if (wide.length === 0) return single(fullFilters, full, needOf(full), true);
   // Deletions need every live gid: a narrow parameter of gids only, when no full consumer asks for more.
-  const liveOnly = full.length === 0 && settings.trackDeletions === true;
+  // (With `objects`, only the resource stream's deletions are reported: its child streams alone need no list.)
+  const track = settings.trackDeletions ?? "off";
+  const liveOnly = full.length === 0 && wide.some((c) => track === "rows" || (track === "objects" && c.stream.definition.source.kind === "resource"));
   if (full.length === 0 && !liveOnly) return single(withAfter(base, after), wideConsumers, needOf(wide), false);
   let wideNeed = needOf(wide);
   // (Its key, type and cursor: the fields every parameter of the type carries, so a marker is found.)

@@ -108,7 +108,7 @@ export async function* runSync(
         yield* statuses("RUNNING");
       }
       refuseFutureCursors(state, job.streams, finished.createdAt);
-      const tracked = options.trackDeletions === true ? trackedStreams(streams, job) : [];
+      const tracked = trackedStreams(streams, job, options.trackDeletions ?? "off");
       const { counts, given } = yield* emitRecords(job, finished, options, deps, state, tracked);
       const withCursor = new Set(streams.filter((s) => s.definition.cursorField !== undefined).map((s) => s.definition.name));
       state = withCompletedExport(state, job.streams, withCursor, finished.createdAt, { fullStreams: job.fullStreams, given });

@@ -4,7 +4,7 @@ import { TOKEN_ENV } from "../../src/config/schema.js";
 import { MINIMAL, TOKEN, configErrorOf, messageFor } from "./helpers.js";
 
 const TOP_KEYS =
-  "workspace, service_account_token, start_date, filters, lookback_window_seconds, base_url, poll_interval_seconds, " +
+  "workspace, service_account_token, start_date, filters, lookback_window_seconds, full_export_every_days, track_deletions, base_url, poll_interval_seconds, " +
   "export_timeout_minutes, request_timeout_seconds, max_retries, on_invalid_record, output";
 const WORKSPACE_FIX = "copy it from the Asana URL https://app.asana.com/0/<workspace gid>/...";
 const START_DATE_FIX = "e.g. 2024-01-01 (00:00 UTC) or 2024-01-01T00:00:00Z";

@@ -11,6 +11,8 @@ describe("parseConfig: valid configs", () => {
       workspace: "1200000000000000",
       service_account_token: TOKEN,
       lookback_window_seconds: 300,
+      full_export_every_days: 7,
+      track_deletions: "auto",
       base_url: "https://app.asana.com/api/1.0",
       poll_interval_seconds: 5,
       export_timeout_minutes: 360,

@@ -25,13 +25,18 @@ describe("examples/", () => {
     expect(state.streams.tasks?.cursor).toBe("2024-06-01T00:00:00.000Z");
   });
 
-  it("incremental-read.mjs: the second read brings exactly what changed (teams whole: full refresh)", () => {
+  it("incremental-read.mjs: the second read brings exactly what changed and what was deleted (teams whole: full refresh)", () => {
     const run = spawnSync(process.execPath, [example("incremental-read.mjs")], { encoding: "utf8", timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
     const second = run.stdout.split("3. read again")[1] ?? "";
-    expect(second).toMatch(/^ {3}9 records: tasks 5, messages 1, teams 3$/m);
+    expect(second).toMatch(/^ {3}11 records: tasks 7, messages 1, teams 3$/m);
     const listed = second.split("\n").filter((l) => /^ {3}(tasks|messages) /.test(l));
-    expect(listed).toHaveLength(6);
-    for (const l of listed) expect(l).toMatch(/\(changed\)$/);
+    expect(listed.filter((l) => /\(changed\)$/.test(l))).toHaveLength(6);
+    // The two deleted tasks, each once, as a deletion record.
+    const deleted = listed.filter((l) => /\(deleted at \S+\)$/.test(l));
+    expect(deleted).toHaveLength(2);
+    expect(listed).toHaveLength(8);
+    const named = run.stdout.match(/deleted {2}task (\d+)/g)?.map((m) => m.split(" ").at(-1));
+    expect(deleted.map((l) => l.trim().split(/\s+/)[1]).sort()).toEqual([...(named ?? [])].sort());
   });
 });

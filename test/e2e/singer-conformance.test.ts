@@ -56,7 +56,11 @@ describe("tap-asana-export: discovery", () => {
     for (const def of STREAMS) {
       const entry = catalog.streams.find((s) => s.tap_stream_id === def.name) as Json & { metadata: { breadcrumb: string[]; metadata: Json }[] };
       expect(entry.stream).toBe(def.name);
-      expect(entry.schema).toEqual(def.schema);
+      // The schema file's, plus Singer's deletion column on the streams whose deletions are reported.
+      const deletion = def.supportsIncremental ? ["_sdc_deleted_at"] : [];
+      const { _sdc_deleted_at: column, ...own } = (entry.schema as { properties: Json }).properties;
+      expect(column).toEqual(def.supportsIncremental ? { type: ["null", "string"], format: "date-time" } : undefined);
+      expect({ ...(entry.schema as Json), properties: own }).toEqual(def.schema);
       const root = entry.metadata.find((m) => m.breadcrumb.length === 0)?.metadata;
       expect(root).toMatchObject({ inclusion: "available", "selected-by-default": true, "table-key-properties": [...def.primaryKey] });
       if (def.supportsIncremental) {
@@ -67,9 +71,9 @@ describe("tap-asana-export: discovery", () => {
         expect(root?.["valid-replication-keys"]).toBeUndefined();
       }
       const fields = entry.metadata.filter((m) => m.breadcrumb.length > 0);
-      expect(fields.map((m) => m.breadcrumb)).toEqual(Object.keys(def.schema.properties).map((f) => ["properties", f]));
+      expect(fields.map((m) => m.breadcrumb)).toEqual([...Object.keys(def.schema.properties), ...deletion].map((f) => ["properties", f]));
       const automatic = fields.filter((m) => m.metadata.inclusion === "automatic").map((m) => m.breadcrumb[1]);
-      expect(automatic).toEqual(alwaysSelected(def));
+      expect(automatic).toEqual([...alwaysSelected(def), ...deletion]);
       expect(automatic).toEqual(expect.arrayContaining([...def.primaryKey, ...(def.cursorField === undefined ? [] : [def.cursorField])]));
       for (const m of fields) expect(["automatic", "available"]).toContain(m.metadata.inclusion);
     }

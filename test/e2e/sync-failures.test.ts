@@ -111,8 +111,11 @@ describe("a failed sync publishes nothing", () => {
     const since = Date.parse((JSON.parse(stateBefore) as { bookmarks: { tasks: { cursor: string } } }).bookmarks.tasks.cursor);
     const changed = [...em.workspace.objects("task")].filter((t) => Date.parse(t.modified_at as string) > since).map((t) => t.gid).sort();
     const summary = JSON.parse(r.stdout.trim()) as { export_gid: string };
-    const rows = await query(`SELECT gid FROM read_parquet('${out}/tasks/*.parquet') WHERE _export_gid = '${summary.export_gid}'`);
+    const rows = await query(`SELECT gid FROM read_parquet('${out}/tasks/*.parquet') WHERE _export_gid = '${summary.export_gid}' AND _deleted_at IS NULL`);
     expect(rows.map((x) => x.gid).sort()).toEqual(changed);
+    // Tombstones (objects the baseline wrote that earlier tests deleted) name no live task.
+    const tombstones = await query(`SELECT gid FROM read_parquet('${out}/tasks/*.parquet') WHERE _export_gid = '${summary.export_gid}' AND _deleted_at IS NOT NULL`);
+    for (const { gid } of tombstones) expect(em.workspace.get("task", String(gid))).toBeUndefined();
     expect(readFileSync(join(out, "_state.json"), "utf8")).not.toBe(stateBefore);
   });
 });

@@ -138,3 +138,59 @@ describe("the streams' declarations", () => {
     }
   });
 });
+
+describe("planSync: deletions and due full exports", () => {
+  const tracking = { ...settings, trackDeletions: "objects" as const };
+
+  it("adds a narrow parameter of every task's key, type and cursor, so the export lists every live task", () => {
+    const plan = planSync([pick("tasks")], stateWith(["tasks"]), tracking);
+    const [wide, narrow] = taskParams(plan.single);
+    expect(wide?.filters).toEqual({ "modified_at.after": CURSOR });
+    expect(narrow).toEqual({ resource_type: "task", fields: ["gid", "resource_type", "modified_at"] });
+    const route = plan.single.routes.find((r) => r.resourceType === "task");
+    expect(route?.complete).toBe(true);
+    // The wide parameter's lines are known by a field the narrow one does not ask for.
+    expect(route?.wide?.marker).toBeDefined();
+    expect(["gid", "resource_type", "modified_at"]).not.toContain(route?.wide?.marker);
+    expect(route?.narrow?.consumers).toEqual([]);
+    expect(plan.single.fullStreams.has("tasks")).toBe(false);
+    // Asana refusing two parameters of one type: one job exporting every task, whose stream keeps its bound.
+    expect(plan.split).toHaveLength(1);
+    const [only] = plan.split ?? [];
+    expect(only?.parameters.filter((p) => p.resource_type === "task")).toEqual([{ resource_type: "task" }]);
+    expect(only?.routes.find((r) => r.resourceType === "task")?.wide?.consumers[0]?.after).toBe(CURSOR);
+  });
+
+  it("without deletion tracking, an incremental export is only what changed (and lists not every live object)", () => {
+    const plan = planSync([pick("tasks")], stateWith(["tasks"]), { ...settings, trackDeletions: "off" as const });
+    expect(taskParams(plan.single)).toEqual([{ resource_type: "task", filters: { "modified_at.after": CURSOR } }]);
+    expect(plan.single.routes.find((r) => r.resourceType === "task")?.complete).toBe(false);
+  });
+
+  it("exports a stream in full when its last full export is older than full_export_every_days (or unknown)", () => {
+    const now = Date.parse("2026-03-10T00:00:00.000Z");
+    const week = { ...settings, fullExportEveryDays: 7, nowMs: now };
+    const state = (last: string | undefined): ConnectorState => ({
+      streams: { tasks: { version: 1, cursor: CURSOR, ...(last === undefined ? {} : { last_full_export_at: last }) } },
+    });
+    const recent = planSync([pick("tasks")], state("2026-03-04T00:00:00.000Z"), week);
+    expect(taskParams(recent.single)).toEqual([{ resource_type: "task", filters: { "modified_at.after": CURSOR } }]);
+    expect(recent.single.fullStreams.has("tasks")).toBe(false);
+    for (const last of ["2026-03-03T00:00:00.000Z", undefined]) {
+      const due = planSync([pick("tasks")], state(last), week);
+      expect(taskParams(due.single), String(last)).toEqual([{ resource_type: "task" }]);
+      expect(due.single.fullStreams.has("tasks")).toBe(true);
+    }
+    // 0: never.
+    const never = planSync([pick("tasks")], state(undefined), { ...week, fullExportEveryDays: 0 });
+    expect(taskParams(never.single)).toEqual([{ resource_type: "task", filters: { "modified_at.after": CURSOR } }]);
+  });
+
+  it("counts a stream of two types as fully exported only when both types are", () => {
+    const now = Date.parse("2026-03-10T00:00:00.000Z");
+    const plan = planSync([pick("stories")], { streams: { stories: { version: 1, cursor: CURSOR, last_full_export_at: "2026-03-09T00:00:00.000Z" } } }, { ...settings, fullExportEveryDays: 7, nowMs: now });
+    expect(plan.single.fullStreams.has("stories")).toBe(false);
+    const first = planSync([pick("stories")], { streams: {} }, settings);
+    expect(first.single.fullStreams.has("stories")).toBe(true);
+  });
+});
