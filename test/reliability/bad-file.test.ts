@@ -92,7 +92,7 @@ const BAD_FILE_CASES: FailureCase[] = [
     // The export's own streams only, and no deletion tracking: with join streams or deletions, line 7
     // may be a line of the narrow export of every task, which serves no incremental stream.
     prepare: async ({ side }): Promise<Partial<RunInput>> => ({
-      config: { track_deletions: false },
+      config: { track_deletions: "off" },
       ...(side === "read" ? { catalog: fullCatalog("auto", TOP_LEVEL) } : { flags: ["--streams", TOP_LEVEL.join(",")] }),
     }),
     faults: [{ kind: "file-missing-modified-at", line: 7 }],
