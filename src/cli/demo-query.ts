@@ -7,15 +7,15 @@ import type * as DuckDB from "@duckdb/node-api";
 /** A query, what it shows, and its SQL given the output folder. */
 const QUERIES: { title: string; sql: (out: string) => string }[] = [
   {
-    title: "Rows of tasks per export (the second holds only what changed)",
-    sql: (out) => `SELECT _export_gid AS export_gid, count(*) AS tasks, min(_extracted_at) AS extracted_at
+    title: "Rows of tasks per export (the second holds only what changed, and a tombstone per deleted task)",
+    sql: (out) => `SELECT _export_gid AS export_gid, count(*) AS tasks, count(*) FILTER (WHERE _deleted_at IS NOT NULL) AS deleted, min(_extracted_at) AS extracted_at
       FROM read_parquet('${join(out, "tasks", "*.parquet")}') GROUP BY ALL ORDER BY extracted_at`,
   },
   {
-    title: "Latest version of each task (dedupe on gid, newest modified_at), joined to its Priority custom field",
+    title: "Latest version of each task (dedupe on gid, newest modified_at, tombstones dropped), joined to its Priority custom field",
     sql: (out) => `WITH tasks AS (
         SELECT * FROM read_parquet('${join(out, "tasks", "*.parquet")}')
-        QUALIFY row_number() OVER (PARTITION BY gid ORDER BY modified_at DESC, _extracted_at DESC) = 1)
+        QUALIFY row_number() OVER (PARTITION BY gid ORDER BY modified_at DESC, _extracted_at DESC) = 1 AND _deleted_at IS NULL)
       SELECT coalesce(cf.enum_value.name, '(not set)') AS priority, count(*) AS tasks,
              count(*) FILTER (WHERE completed) AS completed, max(modified_at) AS last_modified
       FROM tasks, UNNEST(custom_fields) AS u(cf)
@@ -42,7 +42,7 @@ const QUERIES: { title: string; sql: (out: string) => string }[] = [
     title: "The same Priority breakdown from task_custom_field_values (typed columns, no UNNEST; newest row per task and field)",
     sql: (out) => `WITH latest AS (
         SELECT * FROM read_parquet('${join(out, "task_custom_field_values", "*.parquet")}')
-        QUALIFY row_number() OVER (PARTITION BY task_gid, custom_field_gid ORDER BY task_modified_at DESC, _extracted_at DESC) = 1)
+        QUALIFY row_number() OVER (PARTITION BY task_gid, custom_field_gid ORDER BY task_modified_at DESC, _extracted_at DESC) = 1 AND _deleted_at IS NULL)
       SELECT coalesce(enum_option_name, '(not set)') AS priority, count(*) AS tasks
       FROM latest WHERE custom_field_name = 'Priority' GROUP BY ALL ORDER BY tasks DESC`,
   },

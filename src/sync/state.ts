@@ -187,13 +187,16 @@ export function withCompletedExport(
   done: {
     /** Streams this export gave every object (their last full export is now). */
     fullStreams?: ReadonlySet<string>;
-    /** What the destination holds of each tracked stream after this export. */
+    /**
+     * What the destination holds of each tracked stream after this export; a stream not in it keeps
+     * no keys (they would go stale while it is not tracked). Absent: keys untouched.
+     */
     given?: ReadonlyMap<string, GivenKeysBlob>;
   } = {},
 ): ConnectorState {
   const next: Record<string, StreamState> = { ...state.streams };
   for (const s of streams) {
-    const { pending_export: _done, ...rest } = next[s] ?? { version: STATE_VERSION };
+    const { pending_export: _done, given: kept, ...rest } = next[s] ?? { version: STATE_VERSION };
     const previous = rest.cursor;
     const cursor = !cursorStreams.has(s)
       ? undefined
@@ -201,7 +204,7 @@ export function withCompletedExport(
         ? previous
         : exportCreatedAt;
     const full = cursor !== undefined && done.fullStreams?.has(s) === true ? { last_full_export_at: exportCreatedAt } : {};
-    const given = done.given?.get(s);
+    const given = done.given === undefined ? kept : done.given.get(s);
     next[s] = { ...rest, version: STATE_VERSION, ...(cursor === undefined ? {} : { cursor }), ...full, ...(given === undefined ? {} : { given }) };
   }
   return { streams: next };

@@ -135,3 +135,31 @@ describe("export planning", () => {
     expect(planExport([tasks], EMPTY_STATE, settings).fingerprint).not.toBe(planExport([tasks, teams], EMPTY_STATE, settings).fingerprint);
   });
 });
+
+describe("withCompletedExport: full exports and deletion keys", () => {
+  const blob = (count: number) => ({ codec: "keys-delta-deflate-v1" as const, count, data: "" });
+  const before: ConnectorState = {
+    streams: {
+      tasks: { version: 1, cursor: "2026-01-01T00:00:00.000Z", last_full_export_at: "2025-12-01T00:00:00.000Z", given: blob(3) },
+      stories: { version: 1, cursor: "2026-01-01T00:00:00.000Z", given: blob(9) },
+    },
+  };
+  const at = "2026-02-01T00:00:00.000Z";
+
+  it("records the last full export of the streams that got every object, and the keys each tracked stream keeps", () => {
+    const done = withCompletedExport(before, ["tasks", "stories", "teams"], new Set(["tasks", "stories"]), at, {
+      fullStreams: new Set(["tasks", "teams"]),
+      given: new Map([["tasks", blob(4)]]),
+    });
+    expect(done.streams.tasks).toEqual({ version: 1, cursor: at, last_full_export_at: at, given: blob(4) });
+    // Not tracked this time (track_deletions objects): its keys would go stale, so they go.
+    expect(done.streams.stories).toEqual({ version: 1, cursor: at });
+    // A full-refresh stream has no cursor, so no full-export time either.
+    expect(done.streams.teams).toEqual({ version: 1 });
+  });
+
+  it("keeps the keys and the last full export when the export says nothing of them", () => {
+    const done = withCompletedExport(before, ["tasks"], new Set(["tasks"]), at);
+    expect(done.streams.tasks).toEqual({ version: 1, cursor: at, last_full_export_at: "2025-12-01T00:00:00.000Z", given: blob(3) });
+  });
+});
