@@ -136,9 +136,9 @@ export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
     primaryKey: ["gid"],
   },
   // Reference streams hold every reference seen anywhere in the export's lines; `parents` lists where
-  // they are looked for when the sync reads a narrow export of every object (in an incremental sync):
-  // the default fields that keep names current, not every story (Asana makes commenters, creators and
-  // assignees followers, so the followers hold them).
+  // they are looked for when the sync reads a narrow export of every object (in an incremental sync).
+  // Every place a user is referenced is listed, stories' authors included: a follower removed (which
+  // does not move modified_at) may leave a user referenced only by a comment.
   {
     name: "users",
     source: {
@@ -146,9 +146,9 @@ export const STREAM_SPECS: readonly StreamSpec[] = deepFreeze([
       referenceType: "user",
       scope: "anywhere",
       parents: {
-        task: ["assignee", "completed_by", "followers", "likes.user", "custom_fields.people_value", "custom_fields.created_by"],
+        task: ["assignee", "assigned_by", "completed_by", "created_by", "followers", "likes.user", "stories.created_by", "custom_fields.people_value", "custom_fields.created_by"],
         team: ["members"],
-        message: ["created_by", "followers", "likes.user"],
+        message: ["created_by", "followers", "likes.user", "stories.created_by"],
       },
     },
     primaryKey: ["gid"],
