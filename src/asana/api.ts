@@ -4,14 +4,18 @@ import type { AsanaHttp } from "./http.js";
 
 const isoDateTime = z.string().refine((s) => !Number.isNaN(parseDateTime(s)), "not an RFC 3339 date-time with a time zone");
 
+/** A gid as Asana writes them: digits, and far shorter than this cap (a longer one is not echoed). */
+const gid = z.string().regex(/^\d{1,64}$/, "not a gid (digits)");
+
 /** A job of `POST /exports/resource`, as `GET /jobs/{gid}` shows it. */
 export const exportJobSchema = z.looseObject({
-  gid: z.string(),
+  gid,
   resource_type: z.string(),
-  status: z.enum(["not_started", "in_progress", "succeeded", "failed"]),
+  // Documented: not_started, in_progress, succeeded, failed. Another value is polled on (export-job.ts).
+  status: z.string().max(100),
   new_resource_export: z
     .looseObject({
-      gid: z.string(),
+      gid,
       created_at: isoDateTime.nullish(),
       completed_at: isoDateTime.nullish(),
       download_url: z.string().nullish(),
@@ -36,26 +40,29 @@ export class AsanaApi {
 
   /** The user behind the token (`GET /users/me`). */
   me(): Promise<z.infer<typeof userSchema>> {
-    return this.http.get("/users/me", userSchema, "Reading the service account (GET /users/me)");
+    return this.http.get("/users/me", userSchema, { what: "Reading the service account (GET /users/me)", next: "Nothing was exported." });
   }
 
   /** A workspace the token can see (`GET /workspaces/{gid}`). */
   workspace(gid: string): Promise<z.infer<typeof workspaceSchema>> {
-    return this.http.get(`/workspaces/${encodeURIComponent(gid)}`, workspaceSchema, `Reading workspace ${gid}`);
+    return this.http.get(`/workspaces/${encodeURIComponent(gid)}`, workspaceSchema, { what: `Reading workspace ${gid}`, next: "Nothing was exported." });
   }
 
   /** Start one resource export (`POST /exports/resource`). */
   startExport(workspace: string, parameters: ExportRequestParameter[]): Promise<ExportJob> {
-    return this.http.post(
-      "/exports/resource",
-      { workspace, export_request_parameters: parameters },
-      exportJobSchema,
-      "Starting the export (POST /exports/resource)",
-    );
+    return this.http.post("/exports/resource", { workspace, export_request_parameters: parameters }, exportJobSchema, {
+      what: "Starting the export (POST /exports/resource)",
+      // Only faults that provably never reached Asana are retried for this POST: none started an export.
+      next: "No export was started; the next run starts it.",
+      context: "start-export",
+    });
   }
 
   /** The current state of an export job (`GET /jobs/{gid}`). */
   job(gid: string): Promise<ExportJob> {
-    return this.http.get(`/jobs/${encodeURIComponent(gid)}`, exportJobSchema, `Polling export job ${gid}`);
+    return this.http.get(`/jobs/${encodeURIComponent(gid)}`, exportJobSchema, {
+      what: `Polling export job ${gid}`,
+      next: `The state keeps job ${gid}: the next run polls it again instead of starting another export.`,
+    });
   }
 }

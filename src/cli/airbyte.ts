@@ -73,7 +73,7 @@ export async function readCommand(argv: string[], runtime: Runtime, out: LineWri
   const config = await loadConfig(required("config", stringFlag(flags.config), READ_USAGE), runtime.env, configWarnings(out, redactor));
   redactor.add(config.service_account_token);
   const catalog = parseConfiguredCatalog(await readJsonFile(required("catalog", stringFlag(flags.catalog), READ_USAGE), "--catalog"));
-  const state = await loadStateFile(stringFlag(flags.state), STREAM_NAMES);
+  const state = await loadStateFile(stringFlag(flags.state), STREAM_NAMES, runtime.clock.now());
   const streams = selectedStreams(catalog.map((c) => ({ stream: c.stream, incremental: c.syncMode === "incremental", selectedFields: c.selectedFields })));
   if (streams.length === 0) {
     await out.line(airbyteLog("warn", "The configured catalog selects no stream; nothing to export."));

@@ -9,6 +9,7 @@ import { exportReader } from "../sync/read-export.js";
 import { runSync, type SyncOptions } from "../sync/run.js";
 import type { ConnectorState } from "../sync/state.js";
 import { connect, type Runtime } from "./context.js";
+import { InterruptedError } from "./signals.js";
 
 /** Sync settings from a validated config. */
 export function syncOptions(config: Config, platform: "standalone" | "stream" = "stream"): SyncOptions {
@@ -104,7 +105,18 @@ export async function pumpSync(input: PumpInput): Promise<ConnectorState> {
       }
       next = await events.next();
     }
-    await sink.finish?.();
+    const stopped = (): unknown => (signal.signal?.aborted === true ? (signal.signal.reason ?? "stopped") : undefined);
+    // Stopped before publishing: publish nothing (the state stays where it was).
+    if (stopped() !== undefined) throw stopped();
+    // Once publishing began, it completes: files, manifest and state together, or the run would end
+    // with files no manifest lists and an exit code that says the state did not advance.
+    const publish = async (): Promise<void> => sink.finish?.();
+    await (runtime.shield ?? ((work) => work()))(publish);
+    const late = stopped();
+    if (late !== undefined) {
+      const what = late instanceof InterruptedError ? `${late.signalName} arrived` : "The sync was asked to stop";
+      logger("warn", `${what} while the sync was publishing its output; publishing was completed first, so the state advanced and the sync succeeded.`);
+    }
     return next.value;
   } catch (error) {
     // A download may still be in flight (e.g. the sink failed because stdout closed): drop its

@@ -11,41 +11,70 @@ export class InterruptedError extends ConnectorError {
   /** 128 + the signal's number, as shells report a process ended by it. */
   readonly exitCode: number;
 
-  constructor(signal: StopSignal) {
+  constructor(readonly signalName: StopSignal) {
     super(
-      `Stopped by ${signal} before the sync finished; the last state it emitted is still valid. ` +
+      `Stopped by ${signalName} before the sync finished; the last state it emitted is still valid. ` +
         `Run the sync again to continue: it resumes the export job recorded in the state, if any.`,
       { code: "INTERRUPTED", failureType: "transient_error", retryable: true },
     );
-    this.exitCode = 128 + SIGNAL_NUMBERS[signal];
+    this.exitCode = 128 + SIGNAL_NUMBERS[signalName];
   }
 }
 
 /** Handlers installed on the process; `dispose` removes them. */
 export interface StopHandlers {
   signal: AbortSignal;
+  /** Run work the forced exit must wait for (see Runtime.shield). */
+  shield<T>(work: () => Promise<T>): Promise<T>;
   dispose(): void;
 }
 
+/** The longest the forced exit waits for shielded work (publishing), past the grace period. */
+const SHIELD_MAX_MS = 120_000;
+
 /**
  * On the first SIGTERM or SIGINT, abort `signal` with an InterruptedError and give the run
- * `graceMs` to wind down before exiting; a second signal exits at once.
+ * `graceMs` to wind down before exiting; a second signal exits at once. While shielded work runs
+ * (publishing), the forced exit waits for it (at most SHIELD_MAX_MS), then grants `graceMs` again.
  */
 export function stopOnSignals(graceMs = 5_000): StopHandlers {
   const controller = new AbortController();
   const handlers = new Map<StopSignal, () => void>();
+  let shielded = 0;
+  let shieldedSince = 0;
+  /** The earliest the forced exit may happen (it also waits for shielded work). */
+  let exitAt = 0;
+  const exitWhenDue = (reason: InterruptedError): void => {
+    const wait = Math.min(100, Math.max(10, exitAt - Date.now()));
+    setTimeout(() => {
+      const blocked = shielded > 0 && Date.now() - shieldedSince < SHIELD_MAX_MS;
+      if (blocked || Date.now() < exitAt) exitWhenDue(reason);
+      else process.exit(reason.exitCode);
+    }, wait).unref();
+  };
   for (const name of Object.keys(SIGNAL_NUMBERS) as StopSignal[]) {
     const handler = (): void => {
       const reason = new InterruptedError(name);
       if (controller.signal.aborted) process.exit(reason.exitCode);
       controller.abort(reason);
-      setTimeout(() => process.exit(reason.exitCode), graceMs).unref();
+      exitAt = Date.now() + graceMs;
+      exitWhenDue(reason);
     };
     handlers.set(name, handler);
     process.on(name, handler);
   }
   return {
     signal: controller.signal,
+    async shield(work) {
+      if (shielded++ === 0) shieldedSince = Date.now();
+      try {
+        return await work();
+      } finally {
+        shielded--;
+        // What follows the work (a summary line, closing connections) gets the grace period anew.
+        if (shielded === 0 && controller.signal.aborted) exitAt = Math.max(exitAt, Date.now() + graceMs);
+      }
+    },
     dispose: () => {
       for (const [name, handler] of handlers) process.off(name, handler);
     },

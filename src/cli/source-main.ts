@@ -107,9 +107,12 @@ if (isMainModule(import.meta.url)) {
     capYoungGeneration(READ_SEMI_SPACE_MB);
   }
   process.stdout.on("error", () => undefined);
+  // Every file and folder the connector creates holds workspace data or its state: readable by its
+  // owner only (0600 / 0700), including those whose writers take the default mode.
+  process.umask(0o077);
   // The emulator command handles SIGTERM itself (it closes its servers).
   const stop = process.argv[2] === "emulator" ? undefined : stopOnSignals();
-  const code = await main(process.argv.slice(2), { ...processRuntime(), ...(stop ? { signal: stop.signal } : {}) });
+  const code = await main(process.argv.slice(2), { ...processRuntime(), ...(stop ? { signal: stop.signal, shield: stop.shield } : {}) });
   stop?.dispose();
   process.exitCode = code;
 }

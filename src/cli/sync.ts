@@ -8,7 +8,8 @@ import { DELETION_COLUMNS } from "../core/record.js";
 import type { Redactor } from "../core/redact.js";
 import { PageCodecs, chooseEncoding, parquetCreatedBy, type FileSettings } from "../sinks/files/index.js";
 import type { LineWriter } from "../sinks/output.js";
-import { StandaloneSink, pendingStatePath, removeStaleTemporaries, type SyncResult } from "../sinks/standalone.js";
+import { StandaloneSink, pendingStatePath, type SyncResult } from "../sinks/standalone.js";
+import { removeStaleTemporaries, removeUnlistedFiles } from "../sinks/standalone-leftovers.js";
 import { acquireSyncLock, type SyncLock } from "../sinks/sync-lock.js";
 import { STREAMS, STREAM_NAMES, requireStream, withDeletionColumn, type StreamDefinition } from "../streams/index.js";
 import { loadStateFile } from "../sync/state-input.js";
@@ -74,12 +75,15 @@ interface SyncPlan {
 }
 
 async function syncLocked({ config, format, outDir, statePath, definitions, progress, json }: SyncPlan, runtime: Runtime, out: LineWriter, redactor: Redactor): Promise<SyncResult> {
-  const saved = await loadStateFile(existsSync(statePath) ? statePath : undefined, STREAM_NAMES);
+  const saved = await loadStateFile(existsSync(statePath) ? statePath : undefined, STREAM_NAMES, runtime.clock.now());
   // A run that was killed while its export ran left the job beside the state: resume it.
   const pendingPath = pendingStatePath(statePath);
-  const state = existsSync(pendingPath) ? withRecordedPending(saved, await loadStateFile(pendingPath, STREAM_NAMES)) : saved;
+  const state = existsSync(pendingPath) ? withRecordedPending(saved, await loadStateFile(pendingPath, STREAM_NAMES, runtime.clock.now())) : saved;
   const streams = selectedStreams(definitions.map((stream) => ({ stream, incremental: true, selectedFields: undefined })));
-  await removeStaleTemporaries(outDir, definitions.map((d) => d.name));
+  // Every stream's folder, not only this sync's: a killed sync of other streams leaves files too.
+  const allStreams = STREAMS.map((d) => d.name);
+  await removeStaleTemporaries(outDir, allStreams, statePath);
+  await removeUnlistedFiles(outDir, allStreams, existsSync(statePath), progress.logger);
 
   const { compression, row_group_size_mb: rowGroupMb, parquet_data_page_version: pageVersion } = config.output;
   // The Parquet page encoder (a worker thread on two cores) lives as long as this sync.

@@ -2,6 +2,7 @@
 // `--config` files. Files merge shallowly, as the Meltano SDK merges them: a top-level key of a later
 // file replaces the same key of an earlier one whole (so `filters` or `batch_config` are never half
 // from one file and half from another).
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +25,7 @@ const storageSchema = z.strictObject(
     root: z
       .string({ error: expecting("a local directory or file:// URL", "e.g. file:///var/lib/meltano/batches") })
       .default("file://")
-      .meta({ description: "Directory of the batch files (a path or a file:// URL); default: <tmp>/singer-sdk." }),
+      .meta({ description: "Directory of the batch files (a path or a file:// URL); default: a new private folder <tmp>/singer-sdk-XXXXXX per run." }),
     prefix: z
       .string({ error: expecting("a string put before every batch file name", 'e.g. "asana-"') })
       .default("")
@@ -67,9 +68,13 @@ export async function loadSingerConfig(paths: readonly string[], env: NodeJS.Pro
   return parseConfigWith(singerConfigSchema, merged, env, warn);
 }
 
-/** The local directory of `batch_config.storage.root`: a path or a file:// URL; other schemes are refused. */
+/**
+ * The local directory of `batch_config.storage.root`: a path or a file:// URL; other schemes are
+ * refused. Without one, a new folder only this user can read (mkdtemp: 0700, an unpredictable name),
+ * never a shared path another user could create first or read.
+ */
 export function batchDirectory(root: string, cwd: string): string {
-  if (root === "" || root === "file://") return join(tmpdir(), "singer-sdk");
+  if (root === "" || root === "file://") return mkdtempSync(join(tmpdir(), "singer-sdk-"));
   if (root.startsWith("file:///")) return fileURLToPath(root);
   // The SDK's "file://some/dir" is a path relative to the working directory.
   if (root.startsWith("file://")) return resolve(cwd, root.slice("file://".length));

@@ -105,8 +105,11 @@ if (isMainModule(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args.includes("--config") && !["--discover", "--about", "--help", "-h", "--version"].some((f) => args.includes(f))) capYoungGeneration(READ_SEMI_SPACE_MB);
   process.stdout.on("error", () => undefined);
+  // Every file and folder the connector creates holds workspace data or its state: readable by its
+  // owner only (0600 / 0700), including those whose writers take the default mode.
+  process.umask(0o077);
   const stop = stopOnSignals();
-  const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal });
+  const code = await main(process.argv.slice(2), { ...processRuntime(), signal: stop.signal, shield: stop.shield });
   stop.dispose();
   process.exitCode = code;
 }

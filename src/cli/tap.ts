@@ -87,7 +87,7 @@ export async function syncMode(input: SyncInput, runtime: Runtime, out: LineWrit
     ? parseSingerCatalog(await readJsonFile(input.catalog.path, input.catalog.flag), input.catalog.flag)
     : parseSingerCatalog(singerCatalog(), "the discovered catalog");
   for (const note of selection.notes) logger("info", note);
-  const state = await loadStateFile(input.statePath, STREAM_NAMES);
+  const state = await loadStateFile(input.statePath, STREAM_NAMES, runtime.clock.now());
   if (selection.streams.length === 0) {
     logger("warn", "The catalog selects no stream; nothing to export. Select streams (Meltano: `select`) and run again.");
     return;

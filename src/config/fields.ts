@@ -16,16 +16,20 @@ export function expecting(what: string, fix?: string): (issue: { input?: unknown
   return (issue) => (issue.input === undefined ? `is missing${tail}` : `must be ${what}, got ${GOT}${tail}`);
 }
 
-/** A string of digits (an Asana gid). */
+/** The longest gid accepted: Asana's are 16 to 19 digits; a much longer string is a mistake, not a gid. */
+export const MAX_GID_DIGITS = 32;
+
+/** A string of digits (an Asana gid), at most MAX_GID_DIGITS long. */
 export function gidString(what: string, fix?: string) {
   const error = expecting(what, fix);
-  return z.string({ error }).regex(/^\d+$/, { error });
+  return z.string({ error }).regex(new RegExp(`^\\d{1,${MAX_GID_DIGITS}}$`), { error });
 }
 
-/** An integer of at least `min`. */
-export function integerAtLeast(min: number, what: string) {
+/** An integer of at least `min` (and at most `max`, when given). */
+export function integerAtLeast(min: number, what: string, max?: number) {
   const error = expecting(what);
-  return z.int({ error }).min(min, { error });
+  const atLeast = z.int({ error }).min(min, { error });
+  return max === undefined ? atLeast : atLeast.max(max, { error });
 }
 
 /** One of a fixed set of strings. */

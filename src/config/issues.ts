@@ -1,6 +1,7 @@
 // Turns zod issues into the lines of one config error: "config.<key> <what is wrong>: <how to fix>".
 // Values are quoted only through `show`, which hides anything that is or looks like a token.
 import { z } from "zod";
+import { redactUrlQueries } from "../core/redact.js";
 import { GOT } from "./fields.js";
 import { REFUSED_FILTER_KEYS, TASK_ONLY_FILTER_KEYS } from "./schema.js";
 
@@ -21,12 +22,17 @@ export function isSecretLike(text: string, secrets: readonly string[]): boolean 
   return secrets.some((s) => s !== "" && (text.includes(s) || (text.length >= 8 && s.includes(text))));
 }
 
-/** A value as quoted in an error message: short, typed, never a secret. */
+/** A string cut to MAX_SHOWN characters, saying how long it was when cut. */
+function shortened(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}... (${text.length} characters)` : text;
+}
+
+/** A value as quoted in an error message: short, typed, never a secret (nor a URL's query or fragment). */
 export function show(value: unknown, secrets: readonly string[]): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") {
     if (isSecretLike(value, secrets)) return "a hidden value (it looks like a token)";
-    return value.length > MAX_SHOWN ? `'${value.slice(0, MAX_SHOWN)}...'` : `'${value}'`;
+    return `'${shortened(redactUrlQueries(value))}'`;
   }
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
@@ -40,6 +46,7 @@ export function renderPath(path: readonly PropertyKey[], secrets: readonly strin
     if (typeof segment === "number") out += `[${segment}]`;
     else if (typeof segment !== "string") out += "[?]";
     else if (isSecretLike(segment, secrets)) out += "[<a key that looks like a token>]";
+    else if (segment.length > MAX_SHOWN) out += `[${JSON.stringify(segment.slice(0, MAX_SHOWN))}... (a key of ${segment.length} characters)]`;
     else out += /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
   }
   return out;
@@ -103,6 +110,9 @@ function editDistance(a: string, b: string): number {
 }
 
 function closest(key: string, valid: readonly string[]): string | undefined {
+  // A key much longer than every valid one is no typo of any; and the edit distance costs
+  // length x length (a 10 MB key took 20 s).
+  if (key.length > 2 * Math.max(0, ...valid.map((v) => v.length)) + 2) return undefined;
   const lower = key.toLowerCase();
   let best: { key: string; distance: number } | undefined;
   for (const candidate of valid) {

@@ -1,8 +1,10 @@
 // Reads config.json, validates it with the zod schema and resolves the token from the environment.
 // Every problem becomes one line of a single ConfigError; no message ever carries the token.
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { firstInvalidUtf8 } from "../core/utf8.js";
 import { describeIssues, scrubSecrets, show } from "./issues.js";
 import { type Config, type WithToken, TOKEN_ENV, configSchema } from "./schema.js";
 
@@ -81,13 +83,23 @@ export function parseConfigWith<S extends z.ZodObject>(schema: S, raw: unknown, 
     data = again.data;
   }
   const token = fileToken !== "" ? fileToken : envToken;
+  // Asana tokens are printable ASCII; anything else cannot go into an HTTP header as it is.
+  if (/[^\x21-\x7e]/.test(token)) {
+    const where = fileToken !== "" ? "config.service_account_token" : `the environment variable ${TOKEN_ENV}`;
+    throw new ConfigError(
+      `${where} holds characters that are not printable ASCII (an encoding problem: a file or terminal that is not ` +
+        `UTF-8, or an invisible character pasted with it); Asana tokens are plain ASCII. Paste the token again.`,
+      "CONFIG_ENCODING",
+    );
+  }
   return { ...(data as z.output<S>), service_account_token: token };
 }
 
 /** The text of a config file, or a ConfigError naming the path and what to do. */
 export async function readConfigText(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
     if (code === "ENOENT") {
@@ -98,6 +110,19 @@ export async function readConfigText(path: string): Promise<string> {
     }
     throw new ConfigError(`config file ${path} cannot be read (${code}): check that it exists and is readable`, "CONFIG_FILE_UNREADABLE", error);
   }
+  // Decoding would turn bad bytes into U+FFFD silently: a token read so is sent wrong (or not at all).
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes, 0, bytes.length);
+    const before = bytes.subarray(0, at).toString("utf8");
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    throw new ConfigError(
+      `config file ${path} is not valid UTF-8: the byte at line ${line}, column ${column} (offset ${at}) is not part of a UTF-8 character. ` +
+        `Save the file as UTF-8 (JSON requires it), and check that the token was pasted whole.`,
+      "CONFIG_ENCODING",
+    );
+  }
+  return bytes.toString("utf8");
 }
 
 /** Parse a config file's text; a syntax error says where (line, column, offset) but never quotes the file. */

@@ -210,7 +210,8 @@ export const configShape = {
       order: 2,
     }),
   filters: filtersSchema,
-  lookback_window_seconds: integerAtLeast(0, "a whole number of seconds >= 0")
+  // At most 100 years: the cursor minus the window must stay a date Asana's filters take.
+  lookback_window_seconds: integerAtLeast(0, "a whole number of seconds from 0 to 3153600000 (100 years)", 3_153_600_000)
     .default(300)
     .meta({
       title: "Lookback window (seconds)",

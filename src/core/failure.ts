@@ -1,6 +1,7 @@
 // The one mapping from any error to what a run reports: Airbyte's failure_type, the message a user
 // acts on, and the internal text for logs. Both bins (Airbyte and Singer) report through it.
 import { ConnectorError, type FailureType } from "./errors.js";
+import { fileSystemError } from "./fs-errors.js";
 import type { Redactor } from "./redact.js";
 
 /** A failure as reported, secrets redacted. */
@@ -14,8 +15,12 @@ export interface FailureReport {
   stack: string | undefined;
 }
 
-/** How to report an error: a ConnectorError says who must act; anything else is a bug of ours. */
-export function describeFailure(error: unknown, redactor: Redactor): FailureReport {
+/**
+ * How to report an error: a ConnectorError says who must act; a file-system or socket failure is
+ * the user's to fix (core/fs-errors.ts); anything else is a bug of ours.
+ */
+export function describeFailure(caught: unknown, redactor: Redactor): FailureReport {
+  const error = fileSystemError(caught) ?? caught;
   const raw = error instanceof Error ? error.message : String(error);
   if (error instanceof ConnectorError) {
     return { failureType: error.failureType, message: redactor.redact(raw), internal: redactor.redact(`${error.code}: ${raw}`), stack: undefined };

@@ -17,7 +17,7 @@ export class Redactor {
     if (q >= 0) this.add(url.slice(q + 1));
   }
 
-  /** The text with every known secret and every URL query string replaced. */
+  /** The text with every known secret and every URL's query string and fragment replaced. */
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join("***");
@@ -25,9 +25,16 @@ export class Redactor {
   }
 }
 
-/** Replace the query string of every http(s) URL in a text with `?***`. */
+/**
+ * Replace the query string of every http(s) URL in a text with `?***`, and its fragment with `#***`:
+ * signed URLs carry their signature in the query, and a fragment can hold a token as well.
+ */
 export function redactUrlQueries(text: string): string {
-  return text.replace(/(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*/g, "$1?***");
+  // Punctuation that ends a sentence after the URL is the message's, not the URL's: kept.
+  const masked = (part: string | undefined, mark: string): string => (part === undefined ? "" : `${mark}***${/[.,;:!)\]]+$/.exec(part)?.[0] ?? ""}`);
+  return text.replace(/(https?:\/\/[^\s"'?#]+)(\?[^\s"'#]*)?(#[^\s"']*)?/g, (_all, base: string, query?: string, fragment?: string) =>
+    `${base}${masked(fragment === undefined ? query : query?.replace(/[.,;:!)\]]+$/, ""), "?")}${masked(fragment, "#")}`,
+  );
 }
 
 /** A URL fit for a log line: origin and path, never the query. */

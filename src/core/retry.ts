@@ -1,5 +1,7 @@
 // Pure pieces of the retry policy, shared by the API client and the download: one definition of a
-// retryable status, of a transient network fault, of Retry-After and of the backoff.
+// retryable status, of a transient network fault (and of the subset that provably never reached the
+// server, the only faults after which a request that is not idempotent may be sent again), of
+// Retry-After and of the backoff.
 
 /** HTTP statuses worth retrying: rate limiting and server-side failures. */
 export function isRetryableStatus(status: number): boolean {
@@ -7,43 +9,72 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Codes of network faults that a later attempt may not meet: the connection was refused, reset or
- * timed out, the name did not resolve for now, the body was cut short. Usage errors of the HTTP
- * client (an invalid argument, an aborted or destroyed client, a response over a size cap) are not
- * in it: a retry would fail the same way.
+ * Code of an answer that came in too slowly: not whole within its deadline, or under the minimum
+ * rate (set by the callers of undici, whose own timeouts are per chunk: a trickle never trips them).
  */
-const TRANSIENT_NETWORK_CODES = new Set([
+export const SLOW_ANSWER_CODE = "ERR_SLOW_ANSWER";
+
+/**
+ * Network faults that happen before a request is sent: the connection was refused or never set up
+ * in time, or the name did not resolve. The server cannot have acted on the request, so even a
+ * request that is not idempotent (the POST that starts an export) may be sent again.
+ */
+const UNSENT_NETWORK_CODES = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * Network faults after which the request may have reached the server and been acted on: the
+ * connection was reset or closed, or its answer timed out or was cut short. A later attempt may
+ * succeed, but only an idempotent request (a GET) may be repeated blindly.
+ */
+const MAYBE_SENT_NETWORK_CODES = new Set([
   "ECONNRESET",
-  "ECONNREFUSED",
   "ECONNABORTED",
   "EPIPE",
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENETUNREACH",
   "ENETDOWN",
-  "EAI_AGAIN",
-  "ENOTFOUND",
   "ERR_STREAM_PREMATURE_CLOSE",
   "UND_ERR_SOCKET",
   "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
   "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  SLOW_ANSWER_CODE,
 ]);
 
-/**
- * The code of a transient network fault, looking through the error's `cause` chain (undici and
- * fetch wrap the socket's error), or undefined when the error is anything else.
- */
-export function transientNetworkCode(error: unknown): string | undefined {
+/** The first `code` in an error's `cause` chain (undici and fetch wrap the socket's error) that `codes` has. */
+function codeIn(error: unknown, codes: ReadonlySet<string>): string | undefined {
   let e: unknown = error;
   for (let depth = 0; depth < 4 && typeof e === "object" && e !== null; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && TRANSIENT_NETWORK_CODES.has(code)) return code;
+    if (typeof code === "string" && codes.has(code)) return code;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * The code of a transient network fault (either kind above), or undefined when the error is
+ * anything else. Usage errors of the HTTP client (an invalid argument, an aborted or destroyed
+ * client, a response over a size cap) are not transient: a retry would fail the same way.
+ */
+export function transientNetworkCode(error: unknown): string | undefined {
+  return codeIn(error, UNSENT_NETWORK_CODES) ?? codeIn(error, MAYBE_SENT_NETWORK_CODES);
+}
+
+/** The code of a network fault that provably happened before the request was sent, else undefined. */
+export function unsentNetworkCode(error: unknown): string | undefined {
+  return codeIn(error, UNSENT_NETWORK_CODES);
+}
+
+/**
+ * Whether an HTTP status says the server refused the request without acting on it: a 429 is
+ * rate limiting, counted before any work. Every other retryable status (a 5xx, 408) may come after
+ * the work was done (a gateway that timed out waiting for it, a crash while answering).
+ */
+export function refusedUnprocessed(status: number): boolean {
+  return status === 429;
 }
 
 /**

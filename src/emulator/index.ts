@@ -1,7 +1,8 @@
 // The Asana resource export emulator: an API host and an object-storage host on loopback, serving a
 // seeded workspace through POST /exports/resource, GET /jobs/{gid} and presigned downloads.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +67,21 @@ export interface EmulatorOptions {
    * request is refused with a 400 (`reject`). Asana documents only that they may yield an object twice.
    */
   typeParameters?: TypeParameters;
+  /**
+   * `Asana-Change` header values sent on every API answer, e.g.
+   * `name=new_goal_memberships;info=https://forum.asana.com/t/...;affected=true` (Asana announces API changes so).
+   */
+  asanaChange?: readonly string[];
+  /**
+   * How the file of an export that matched nothing is stored: a 0-byte object (`zero-bytes`, the
+   * default: what a quiet incremental export gets) or an empty gzip stream (`gzip`).
+   */
+  emptyExportFile?: "zero-bytes" | "gzip";
+  /**
+   * Serve both hosts over HTTPS with this PEM key and certificate (clients trust it through their
+   * CA list, e.g. NODE_EXTRA_CA_CERTS), as Asana and its object storage do; default plain HTTP.
+   */
+  tls?: { key: string; cert: string };
   /** Refuse `fields` paths of more dotted segments than this with a 400 naming the field; default: any depth. */
   maxFieldDepth?: number;
 }
@@ -113,7 +129,7 @@ export interface Emulator {
 
 const realClock: EmulatorClock = { now: () => Date.now() };
 
-async function listen(server: Server, port: number, host: string): Promise<string> {
+async function listen(server: Server, port: number, host: string, scheme: "http" | "https"): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -123,7 +139,7 @@ async function listen(server: Server, port: number, host: string): Promise<strin
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return `http://${shownHost}:${address.port}`;
+  return `${scheme}://${shownHost}:${address.port}`;
 }
 
 async function stop(server: Server): Promise<void> {
@@ -158,17 +174,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timing: { pollsUntilDone: options.jobPollsUntilDone ?? 2, msUntilDone: options.jobMsUntilDone ?? 0 },
     now,
     faults,
+    emptyFile: options.emptyExportFile ?? "zero-bytes",
   });
   const signer = new UrlSigner(digestHex(seed, "storage-secret"), `AKIAEMU${digestHex(seed, "access-key").slice(0, 13).toUpperCase()}`);
   const log = new RequestLog();
   let downloadsWithAuthorization = 0;
   let storageOrigin = "";
 
-  const apiServer = createServer(
+  const serve = (listener: RequestListener): Server => (options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener));
+  const scheme = options.tls === undefined ? "http" : "https";
+  const apiServer = serve(
     apiRouter({
       directory,
       jobs,
       requestRules: { typeParameters: options.typeParameters ?? "duplicate", maxFieldDepth: options.maxFieldDepth ?? Number.POSITIVE_INFINITY },
+      asanaChange: options.asanaChange ?? [],
       downloadUrl: (job) => {
         const path = storagePath(job.workspaceGid, job.exportGid);
         return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;
@@ -180,7 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       random: seededRandom(hash32(seed, "phrases")),
     }),
   );
-  const storageServer = createServer(
+  const storageServer = serve(
     storageRouter({
       jobs,
       signer,
@@ -206,8 +226,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return closing;
   };
   try {
-    const apiOrigin = await listen(apiServer, options.port ?? 0, host);
-    storageOrigin = await listen(storageServer, options.storagePort ?? 0, host);
+    const apiOrigin = await listen(apiServer, options.port ?? 0, host, scheme);
+    storageOrigin = await listen(storageServer, options.storagePort ?? 0, host, scheme);
     return {
       baseUrl: `${apiOrigin}/api/1.0`,
       storageUrl: storageOrigin,

@@ -1,5 +1,6 @@
 // `source-asana-export emulator`: start the emulator from command-line flags, print how to reach
 // it, and serve until SIGINT or SIGTERM.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type Emulator, type EmulatorOptions, startEmulator } from "./index.js";
 import { type Fault, parseFault } from "./server/fault-plan.js";
@@ -26,10 +27,18 @@ Serves a seeded Asana workspace through the resource export API on loopback.
                       reject (the request is refused with a 400)
   --max-field-depth N refuse export fields paths of more than N dotted segments with a 400
   --error-rate R      answer this share (0..1) of all requests with a 503, seeded
+  --asana-change V    send this Asana-Change header on every API answer (repeatable), e.g.
+                      'name=new_goal_memberships;info=https://forum.asana.com/;affected=true'
+  --empty-export M    an export that matched nothing is a 0-byte file (zero-bytes, the default)
+                      or an empty gzip stream (gzip)
+  --tls-cert F --tls-key F
+                      serve both hosts over https with this PEM certificate and key
   --fault JSON        arm a fault, e.g. '{"kind":"status","status":500,"target":"get-job","skip":1}'
                       (repeatable; kinds: status, rate-limit, latency, hold, reset, expire-url,
-                      job-failed, job-slow, file-truncated, file-malformed-line, file-unknown-type,
-                      file-missing-modified-at, file-missing-gid, file-huge-line, file-invalid-utf8)
+                      lost-reply, huge-answer, trickle, redirect, forbidden, job-failed, job-slow,
+                      job-status, job-no-url, file-truncated, file-malformed-line, file-unknown-type,
+                      file-missing-modified-at, file-missing-gid, file-huge-line, file-invalid-utf8,
+                      file-duplicate-key, file-not-gzip)
   --help              this text
 `;
 
@@ -74,6 +83,10 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       "error-rate": { type: "string" },
       "type-parameters": { type: "string" },
       "max-field-depth": { type: "string" },
+      "asana-change": { type: "string", multiple: true },
+      "empty-export": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       fault: { type: "string", multiple: true },
       help: { type: "boolean" },
     },
@@ -120,6 +133,16 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     }
     options.typeParameters = typeParameters;
   }
+  if (values["asana-change"] !== undefined) options.asanaChange = values["asana-change"];
+  const empty = values["empty-export"];
+  if (empty !== undefined) {
+    if (empty !== "zero-bytes" && empty !== "gzip") throw new Error(`--empty-export must be zero-bytes or gzip, got '${empty}'`);
+    options.emptyExportFile = empty;
+  }
+  const cert = values["tls-cert"];
+  const key = values["tls-key"];
+  if ((cert === undefined) !== (key === undefined)) throw new Error("--tls-cert and --tls-key go together");
+  if (cert !== undefined && key !== undefined) options.tls = { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
   return options;
 }
 

@@ -9,7 +9,7 @@ import type { ExportRecord } from "../core/record.js";
 import { ScannedLine, type LineSpans, type ParseCount } from "./export-line.js";
 import { JsonObjectScanner, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_START, REF_START, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
-import { firstInvalidUtf8 } from "./utf8.js";
+import { firstInvalidUtf8 } from "../core/utf8.js";
 
 /** Options of decodeExport. */
 export interface DecodeOptions {
@@ -274,8 +274,9 @@ class LineDecoder {
     }
     throw new ExportLineError(
       `Export file line ${line} (byte offset ${offset} of the uncompressed file) ${what}. ` +
-        `Every line must be a JSON object with string "gid" and "resource_type". The export is damaged: ` +
-        `start a new export, or set on_invalid_record to "skip" to skip such lines.`,
+        `Every line must be a JSON object with string "gid" and "resource_type". The export is damaged: the state ` +
+        `no longer records this export job, so the next run starts a new export; or set on_invalid_record to ` +
+        `"skip" to skip such lines.`,
       codeForReason(reason),
       { line, offset, reason },
     );

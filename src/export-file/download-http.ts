@@ -2,6 +2,7 @@
 // that Range resumption relies on. Kept pure where possible so they are tested on their own.
 import type { Dispatcher } from "undici";
 import type { Logger } from "../core/logger.js";
+import { isLoopbackHost } from "../config/fields.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
 import { DownloadError } from "./errors.js";
 
@@ -58,7 +59,8 @@ export async function getFollowingRedirects(
     if (hop >= MAX_REDIRECTS) {
       throw new DownloadError(
         `The export download was redirected more than ${MAX_REDIRECTS} times (last to ${safeUrl(current)}). ` +
-          `The storage host or a proxy is misconfigured; run the sync again later.`,
+          `The storage host or a proxy is misconfigured. The state keeps the export job: the next run resumes it and ` +
+          `asks for its file again.`,
         "DOWNLOAD_BAD_RESPONSE",
         { failureType: "system_error", retryable: false, status: res.statusCode },
       );
@@ -66,11 +68,21 @@ export async function getFollowingRedirects(
     const next = new URL(location, current);
     // Signed locations carry their signature in the query: remember it before it can reach a log.
     options.redactor.addUrl(next.href);
+    if (target.protocol === "https:" && next.protocol !== "https:") {
+      throw new DownloadError(
+        `The export download at ${safeUrl(current)} was redirected to ${safeUrl(next.href)}, from https to plain ` +
+          `${next.protocol.replace(":", "")}: refused, since the file would travel unencrypted. The storage host or a proxy ` +
+          `is misconfigured. The state keeps the export job: the next run resumes it and asks for its file again.`,
+        "DOWNLOAD_BAD_RESPONSE",
+        { failureType: "system_error", retryable: false, status: res.statusCode },
+      );
+    }
     options.logger?.("debug", `export download redirected (${res.statusCode}) to ${safeUrl(next.href)}`);
     current = next.href;
   }
 }
 
+/** An http(s) URL; plain http only to a loopback host (the emulator), as for config.base_url. */
 function parseHttpUrl(url: string): URL {
   let parsed: URL | undefined;
   try {
@@ -78,10 +90,18 @@ function parseHttpUrl(url: string): URL {
   } catch {
     parsed = undefined;
   }
+  if (parsed?.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    throw new DownloadError(
+      `The export download URL ${safeUrl(url)} uses plain http to a host that is not loopback: refused, since the file ` +
+        `would travel unencrypted. Report this if it repeats. The state keeps the export job: the next run asks Asana for a fresh URL.`,
+      "DOWNLOAD_BAD_RESPONSE",
+      { failureType: "system_error", retryable: false },
+    );
+  }
   if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
     throw new DownloadError(
       `The export download URL ${safeUrl(url)} is not an http(s) URL. Asana returned an unusable ` +
-        `download_url; run the sync again, and report this if it repeats.`,
+        `download_url; report this if it repeats. The state keeps the export job: the next run asks Asana for a fresh URL.`,
       "DOWNLOAD_BAD_RESPONSE",
       { failureType: "system_error", retryable: false },
     );

@@ -5,8 +5,9 @@ import type { Dispatcher } from "undici";
 import type { Clock } from "../core/clock.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { proxyRefusal, proxyRefusalStatus } from "../core/proxy.js";
 import { safeUrl, type Redactor } from "../core/redact.js";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../core/retry.js";
+import { SLOW_ANSWER_CODE, isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../core/retry.js";
 import {
   getFollowingRedirects,
   header,
@@ -24,6 +25,7 @@ import {
   forbidden,
   httpFailure,
   retriesExhausted,
+  tooSlow,
   transportFailure,
 } from "./download-errors.js";
 
@@ -51,7 +53,23 @@ export interface DownloadOptions {
   startOffset?: number;
   /** Fresh URLs asked for in a row, without receiving a byte, before giving up; default 3. */
   maxUrlRefreshes?: number;
+  /** Total time spent waiting for the storage host before giving up; default DOWNLOAD_DEADLINE_MS. */
+  deadlineMs?: number;
 }
+
+/**
+ * The slowest a download may go while it waits for the storage host, averaged over a window of
+ * `requestTimeoutMs` of waiting: an attempt under it is cut and resumed by Range (counted as a
+ * failed attempt). undici's timeouts are per chunk, so without it a host trickling a byte a second
+ * keeps a run alive for ever.
+ */
+export const MIN_BYTES_PER_SECOND = 1024;
+
+/**
+ * The most time a download spends waiting for the storage host, over all its attempts. Time the
+ * consumer takes (a slow destination, backpressure) is not counted: only the network's.
+ */
+export const DOWNLOAD_DEADLINE_MS = 6 * 3600_000;
 
 interface Progress {
   received: number;
@@ -60,6 +78,13 @@ interface Progress {
   failures: number;
   refreshes: number;
   reported: boolean;
+  /** Time spent waiting for the storage host so far (connecting, headers, body chunks). */
+  waitedMs: number;
+}
+
+/** The attempt came in under the minimum rate: cut it and resume by Range. */
+class TooSlowError extends Error {
+  readonly code = SLOW_ANSWER_CODE;
 }
 
 /**
@@ -76,7 +101,9 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
     failures: 0,
     refreshes: 0,
     reported: false,
+    waitedMs: 0,
   };
+  const deadlineMs = options.deadlineMs ?? DOWNLOAD_DEADLINE_MS;
   let url = await resolve(options, "initial");
 
   /** Count a failed attempt and sleep before the next, or throw when retries are spent. */
@@ -95,7 +122,9 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
 
   for (;;) {
     if (p.total !== undefined && p.received >= p.total) return;
+    if (p.waitedMs > deadlineMs) throw tooSlow(url, deadlineMs, p.received, p.total);
     let res: OpenResponse;
+    const asked = options.clock.now();
     try {
       res = await getFollowingRedirects(url, requestHeaders(p), {
         dispatcher: options.dispatcher,
@@ -105,9 +134,11 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
         logger: options.logger,
       });
     } catch (err) {
+      p.waitedMs += options.clock.now() - asked;
       await retry(networkReason(err, options), undefined, err);
       continue;
     }
+    p.waitedMs += options.clock.now() - asked;
     // Retries go back to Asana's URL rather than a redirect target, which may be single-use.
     const status = res.status;
     if (status === 200 || status === 206) {
@@ -123,7 +154,7 @@ export async function* openDownload(options: DownloadOptions): AsyncGenerator<Bu
         p.reported = true;
         options.onResponse?.({ totalBytes: p.total });
       }
-      const fault = yield* streamBody(res, p, skip);
+      const fault = yield* streamBody(res, p, skip, options);
       if (p.received > before) {
         // Progress was made: the limits count attempts in a row that got nowhere.
         p.failures = 0;
@@ -201,18 +232,37 @@ function acceptBody(res: OpenResponse, p: Progress, url: string): number {
   return p.received - start;
 }
 
-/** Yield the body's bytes past `skip`; returns the transport error that cut it short, if any. */
-async function* streamBody(res: OpenResponse, p: Progress, skip: number): AsyncGenerator<Buffer, unknown, undefined> {
+/**
+ * Yield the body's bytes past `skip`; returns the transport error that cut it short, if any, or a
+ * TooSlowError once a window of waiting brought less than the minimum rate.
+ */
+async function* streamBody(res: OpenResponse, p: Progress, skip: number, options: DownloadOptions): AsyncGenerator<Buffer, unknown, undefined> {
   const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const windowMs = options.requestTimeoutMs;
+  let windowWaited = 0;
+  let windowBytes = 0;
   try {
     for (;;) {
       let next: IteratorResult<Buffer>;
+      const asked = options.clock.now();
       try {
         next = await it.next();
       } catch (err) {
         return err;
       }
+      const waited = options.clock.now() - asked;
+      p.waitedMs += waited;
       if (next.done === true) return undefined;
+      windowWaited += waited;
+      windowBytes += next.value.length;
+      if (windowWaited >= windowMs) {
+        if (windowBytes < (MIN_BYTES_PER_SECOND * windowWaited) / 1000) {
+          return new TooSlowError(`${windowBytes} bytes in ${(windowWaited / 1000).toFixed(1)} s, under the minimum of ${MIN_BYTES_PER_SECOND} bytes/s`);
+        }
+        windowWaited = 0;
+        windowBytes = 0;
+      }
+      if (p.waitedMs > (options.deadlineMs ?? DOWNLOAD_DEADLINE_MS)) return new TooSlowError("the download's deadline passed");
       let chunk = next.value;
       if (skip > 0) {
         if (chunk.length <= skip) {
@@ -238,6 +288,11 @@ async function* streamBody(res: OpenResponse, p: Progress, skip: number): AsyncG
 function networkReason(err: unknown, options: DownloadOptions): string {
   if (options.signal?.aborted === true) throw options.signal.reason ?? err;
   if (err instanceof ConnectorError) throw err;
+  const refused = proxyRefusalStatus(err);
+  if (refused !== undefined && refused < 500) {
+    throw proxyRefusal(refused, "Downloading the export file", "The state keeps the export job: the next run resumes it and downloads its file again.");
+  }
+  if (refused !== undefined) return `the proxy refused the tunnel (HTTP ${refused})`;
   const text = options.redactor.redact(err instanceof Error ? err.message : String(err));
   const code = transientNetworkCode(err);
   if (code === undefined) throw transportFailure(text, err);

@@ -8,7 +8,8 @@ export type DownloadErrorCode =
   | "DOWNLOAD_FORBIDDEN"
   | "DOWNLOAD_NOT_FOUND"
   | "DOWNLOAD_CHANGED"
-  | "DOWNLOAD_BAD_RESPONSE";
+  | "DOWNLOAD_BAD_RESPONSE"
+  | "DOWNLOAD_TOO_SLOW";
 
 /** Fetching the export file from object storage failed. */
 export class DownloadError extends ConnectorError {
@@ -26,7 +27,7 @@ export class DownloadError extends ConnectorError {
 }
 
 /** Codes of ExportFileError. */
-export type ExportFileErrorCode = "EXPORT_FILE_TRUNCATED" | "EXPORT_FILE_CORRUPT";
+export type ExportFileErrorCode = "EXPORT_FILE_TRUNCATED" | "EXPORT_FILE_CORRUPT" | "EXPORT_FILE_NOT_GZIP";
 
 /** The gzip container of the export file is damaged. */
 export class ExportFileError extends ConnectorError {

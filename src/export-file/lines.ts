@@ -2,8 +2,14 @@
 // multi-byte UTF-8 character cut by a chunk boundary is never seen in halves.
 import { ExportLineError } from "./errors.js";
 
-/** Default cap on one line: far above any Asana object, well below V8's maximum string length. */
-export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+/**
+ * Default cap on one line. A line costs memory many times its size on its way to a file (as text,
+ * as an object, as Parquet columns: a 50 MB line took `sync` to Parquet to ~820 MB of RSS, a 250 MB
+ * one to ~3 GB), so the cap is what bounds that cost: 32 MiB is three times the largest line the
+ * tests pass (10 MB of notes) and far above any real Asana object, and a line over it is refused
+ * after at most 32 MiB was held.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
@@ -95,8 +101,9 @@ export class LineSplitter {
     this.pendingBytes = 0;
     throw new ExportLineError(
       `Export file line ${line} (byte offset ${offset} of the uncompressed file) is longer than the ` +
-        `${this.maxLineBytes}-byte line limit. No Asana object is that large, so the export is probably ` +
-        `damaged: start a new export; if the line is genuine, raise the line limit (maxLineBytes).`,
+        `${this.maxLineBytes}-byte line limit, which bounds the memory a line may take. No Asana object is that ` +
+        `large, so the export is probably damaged. The state no longer records this export job, so the next ` +
+        `run starts a new export.`,
       "EXPORT_LINE_TOO_LONG",
       { line, offset, reason: "too_long" },
     );

@@ -2,15 +2,22 @@
 // only finish(), after the whole export was read, publishes them: files renamed, then the manifest,
 // then the state file replaced atomically, last. A failure before that leaves no final file of this
 // export and the previous state file untouched; abort() deletes the temporaries.
-import { readdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { StreamDefinition } from "../streams/index.js";
 import type { Sink, StateBlob, SyncEvent } from "../core/events.js";
+import { fileSystemError } from "../core/fs-errors.js";
 import type { Logger } from "../core/logger.js";
 import { DELETION_COLUMNS } from "../core/record.js";
 import { withDeletionColumn } from "../core/row-record.js";
 import { RotatingFileWriter, columnsHash, fileFormat, streamColumns, writeFileAtomic, type FileSettings, type WrittenFile } from "./files/index.js";
+import { MANIFESTS, fileSafeTime } from "./standalone-leftovers.js";
 import { manifestDocument, type Manifest } from "./standalone-manifest.js";
+
+/** What the next run does after this sink failed to write or publish. */
+const UNPUBLISHED =
+  "Nothing of this export was published and the state file is unchanged: the next run resumes the export job " +
+  "recorded beside the state file (or starts a new export if it could not be recorded).";
 
 /** Settings of one standalone sync's output. */
 export interface StandaloneOptions {
@@ -57,29 +64,6 @@ export interface SyncResult {
   manifestPath: string;
   statePath: string;
   streams: StreamResult[];
-}
-
-/** `2026-11-28T17:14:03.123Z` -> `20261128T171403123Z`: sortable, and valid on every file system. */
-export function fileSafeTime(iso: string): string {
-  return iso.replace(/[-:.]/g, "");
-}
-
-/** Delete temporary files a killed run left in the output folders (never a file with a final name). */
-export async function removeStaleTemporaries(outDir: string, streams: readonly string[]): Promise<number> {
-  let removed = 0;
-  for (const dir of [...streams.map((s) => join(outDir, s)), join(outDir, "_manifests"), outDir]) {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names.filter((n) => n.startsWith(".") && n.endsWith(".partial"))) {
-      await rm(join(dir, name), { force: true });
-      removed++;
-    }
-  }
-  return removed;
 }
 
 /** Where the standalone sync records the export job it is running, beside the state file. */
@@ -141,6 +125,15 @@ export class StandaloneSink implements Sink {
   }
 
   private async write(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
+    try {
+      await this.writeRecords(stream, event);
+    } catch (error) {
+      // A failed write names no path (it is a file handle's): the stream's folder is the one to show.
+      throw fileSystemError(error, join(this.options.outDir, stream), { doing: `write the files of stream ${stream} in`, next: UNPUBLISHED }) ?? error;
+    }
+  }
+
+  private async writeRecords(stream: string, event: Extract<SyncEvent, { kind: "records" }>): Promise<void> {
     if (this.exportInfo === undefined) throw new Error("records arrived before the export was named (a progress event with exportGid)");
     let writer = this.writers.get(stream);
     if (writer === undefined) {
@@ -181,7 +174,7 @@ export class StandaloneSink implements Sink {
         for (const f of files) this.options.onPublish?.({ kind: "file", path: f.path });
       }
       const streams = this.options.streams.map((s) => this.streamResult(s.name, committed.get(s.name) ?? []));
-      const manifestPath = join(this.options.outDir, "_manifests", `${info.gid}.json`);
+      const manifestPath = join(this.options.outDir, MANIFESTS, `${info.gid}.json`);
       const manifest: Manifest = manifestDocument({
         exportGid: info.gid,
         exportCreatedAt: info.createdAt,
@@ -202,7 +195,7 @@ export class StandaloneSink implements Sink {
     } catch (error) {
       // The state file still names the previous sync: withdraw what this one published.
       for (const path of published) await rm(path, { force: true });
-      throw error;
+      throw fileSystemError(error, (error as NodeJS.ErrnoException).path ?? this.options.outDir, { doing: "publish the files in", next: UNPUBLISHED }) ?? error;
     }
   }
 

@@ -17,4 +17,4 @@ export {
 } from "./json-schema.js";
 export { packageRoot } from "./schema-files.js";
 export { exportFieldList, needLeaves, parentNeeds, topLevel, unionNeeds, type FieldNeed } from "./needs.js";
-export { sourceParents, type ResourceType, type StreamSource } from "./sources.js";
+export { sourceParents, type ResourceType } from "./sources.js";

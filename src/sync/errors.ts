@@ -6,6 +6,7 @@ export class MissingCursorError extends ConnectorError {
   constructor(stream: string, gid: string, cursor: string, line: number) {
     super(
       `The export's ${stream} object ${gid} (line ${line}) has no '${cursor}', so an incremental sync cannot place it. ` +
+        `The state no longer records this export job, so the next run starts a new export. ` +
         `Set config.on_invalid_record to "skip" to continue without such objects, or sync the stream in full_refresh mode.`,
       { code: "RECORD_MISSING_CURSOR", failureType: "system_error" },
     );
@@ -17,6 +18,7 @@ const UNRESUMABLE_CODES = new Set([
   "EXPORT_JOB_FAILED",
   "EXPORT_FILE_TRUNCATED",
   "EXPORT_FILE_CORRUPT",
+  "EXPORT_FILE_NOT_GZIP",
   "EXPORT_LINE_MALFORMED",
   "EXPORT_LINE_INVALID",
   "EXPORT_LINE_NOT_UTF8",

@@ -138,7 +138,8 @@ function refuseFutureCursors(state: ConnectorState, streams: readonly string[], 
     if (cursor === undefined || Date.parse(cursor) <= Date.parse(createdAt)) continue;
     throw new ConfigError(
       `The state's cursor of stream '${stream}' (${cursor}) is later than Asana's clock (the export was created at ${createdAt}): ` +
-        `it was edited by hand or comes from another workspace or clock. Set it to an earlier time, or remove the stream's state (a full sync follows).`,
+        `it was edited by hand or comes from another workspace or clock. Nothing of this export was emitted, and every run stops here ` +
+        `until the state is fixed: set the cursor to an earlier time, or remove the stream's state (a full sync follows).`,
       "STATE_CURSOR_IN_FUTURE",
     );
   }
@@ -316,7 +317,7 @@ async function* emitRecords(
       if (reason === "initial") return finished.downloadUrl;
       const job = await deps.api.job(finished.jobGid);
       const url = job.new_resource_export?.download_url;
-      if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. Run the sync again.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
+      if (!url) throw new ConnectorError(`Export job ${finished.jobGid} no longer offers a download URL. The state keeps the job: the next run asks Asana for it again, and starts a new export if Asana failed it.`, { code: "DOWNLOAD_URL_GONE", failureType: "transient_error", retryable: true });
       return url;
     },
     wantedTypes: router.types,

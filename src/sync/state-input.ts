@@ -2,7 +2,7 @@
 // Airbyte's legacy object, or Singer's {"bookmarks": {...}}. All unwrap to the same per-stream values.
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../core/errors.js";
-import { EMPTY_STATE, parseStreamState, type ConnectorState, type StreamState } from "./state.js";
+import { EMPTY_STATE, checkStateTimes, parseStreamState, type ConnectorState, type StreamState } from "./state.js";
 
 type Blobs = Record<string, unknown>;
 
@@ -73,8 +73,11 @@ export function parseStateInput(input: unknown, where: string, knownStreams: rea
   return { streams };
 }
 
-/** Read and parse a state file; a missing path means no state. Empty file or `{}` means no state too. */
-export async function loadStateFile(path: string | undefined, knownStreams: readonly string[]): Promise<ConnectorState> {
+/**
+ * Read and parse a state file; a missing path means no state. Empty file or `{}` means no state too.
+ * Its times must be ones an export can have (see checkStateTimes; `nowMs` is this machine's clock).
+ */
+export async function loadStateFile(path: string | undefined, knownStreams: readonly string[], nowMs: number): Promise<ConnectorState> {
   if (path === undefined) return EMPTY_STATE;
   let text: string;
   try {
@@ -94,5 +97,7 @@ export async function loadStateFile(path: string | undefined, knownStreams: read
       error,
     );
   }
-  return parseStateInput(parsed, `The state file ${path}`, knownStreams);
+  const state = parseStateInput(parsed, `The state file ${path}`, knownStreams);
+  checkStateTimes(state, nowMs, `The state file ${path}`);
+  return state;
 }

@@ -10,7 +10,8 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 /** An export started but not yet fully emitted: a later run resumes it instead of starting another. */
 export const pendingExportSchema = z.strictObject({
-  job_gid: z.string().regex(/^\d+$/),
+  // A gid: digits, and no longer than any Asana writes (asana/api.ts caps them at 64 too).
+  job_gid: z.string().regex(/^\d{1,64}$/),
   workspace: z.string(),
   /** Hash of the export request: a resumed job must be the one this run would have started. */
   fingerprint: z.string(),
@@ -70,6 +71,40 @@ export function parseStreamState(stream: string, blob: unknown, where: string): 
     );
   }
   return parsed.data;
+}
+
+/** How far ahead of this machine's clock a state's times may be (clock skew between machines). */
+const FUTURE_SLACK_MS = 24 * 3600_000;
+
+/**
+ * Refuse a state whose times cannot be an export's (a hand-edited or corrupted state), before any
+ * request: a time before 1970 (minus the lookback window a cursor would become a date Asana's
+ * filters refuse), or more than a day after `nowMs`: a pending job that would never time out, a
+ * cursor that would keep every change out of every export, a last full export that would never
+ * come due. A cursor later than Asana's own clock by less than that is refused once an export
+ * tells that clock (run.ts, STATE_CURSOR_IN_FUTURE).
+ */
+export function checkStateTimes(state: ConnectorState, nowMs: number, where: string): void {
+  for (const [stream, blob] of Object.entries(state.streams)) {
+    const times: [string, string | undefined][] = [
+      ["cursor", blob.cursor],
+      ["last_full_export_at", blob.last_full_export_at],
+      ["pending_export.started_at", blob.pending_export?.started_at],
+      ["pending_export.checked_at", blob.pending_export?.checked_at],
+    ];
+    for (const [field, value] of times) {
+      if (value === undefined) continue;
+      const ms = Date.parse(value);
+      const late = ms > nowMs + FUTURE_SLACK_MS;
+      if (ms >= 0 && !late) continue;
+      throw new ConfigError(
+        `${where}: ${stream}.${field} is ${value}, ${late ? `later than this machine's clock (${new Date(nowMs).toISOString()})` : "before 1970"}, ` +
+          `so it was not written by this connector (or this machine's clock is wrong). Restore the state from the last ` +
+          `STATE message, or remove it (a full sync follows).`,
+        "STATE_INVALID",
+      );
+    }
+  }
 }
 
 /** A stable fingerprint of an export request. */

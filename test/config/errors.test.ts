@@ -32,7 +32,7 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
     [
       "base_url with a query",
       { base_url: "https://app.asana.com/api/1.0?x=1" },
-      "config.base_url must not have a query string or fragment, got 'https://app.asana.com/api/1.0?x=1': give the API root only, e.g. https://app.asana.com/api/1.0",
+      "config.base_url must not have a query string or fragment, got 'https://app.asana.com/api/1.0?***': give the API root only, e.g. https://app.asana.com/api/1.0",
     ],
     ["start_date on a day that does not exist", { start_date: "2024-02-30" }, `config.start_date is not a real date, got '2024-02-30': ${START_DATE_FIX}`],
     ["start_date in month 13", { start_date: "2024-13-01" }, `config.start_date is not a real date, got '2024-13-01': ${START_DATE_FIX}`],
@@ -47,8 +47,9 @@ describe("parseConfig: one message per problem, naming the key and the fix", () 
     ["start_date on Feb 29 of a common year", { start_date: "2023-02-29T00:00:00Z" }, `config.start_date is not a real date-time, got '2023-02-29T00:00:00Z': ${START_DATE_FIX}`],
     ["start_date at hour 24", { start_date: "2024-01-01T24:00:00Z" }, `config.start_date is not a real date-time, got '2024-01-01T24:00:00Z': ${START_DATE_FIX}`],
     ["start_date with a bad offset", { start_date: "2024-01-01T00:00:00+25:00" }, `config.start_date is not a real date-time, got '2024-01-01T00:00:00+25:00': ${START_DATE_FIX}`],
-    ["negative lookback", { lookback_window_seconds: -1 }, "config.lookback_window_seconds must be a whole number of seconds >= 0, got -1"],
-    ["fractional lookback", { lookback_window_seconds: 1.5 }, "config.lookback_window_seconds must be a whole number of seconds >= 0, got 1.5"],
+    ["negative lookback", { lookback_window_seconds: -1 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got -1"],
+    ["fractional lookback", { lookback_window_seconds: 1.5 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got 1.5"],
+    ["a lookback past 100 years", { lookback_window_seconds: 1e12 }, "config.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 (100 years), got 1000000000000"],
     ["zero poll interval", { poll_interval_seconds: 0 }, "config.poll_interval_seconds must be a number of seconds > 0, got 0"],
     ["zero export timeout", { export_timeout_minutes: 0 }, "config.export_timeout_minutes must be a whole number of minutes >= 1, got 0"],
     [
@@ -122,6 +123,15 @@ describe("parseConfig: unknown keys", () => {
     const config = parseConfig({ ...MINIMAL, ...changes }, {}, (w) => warnings.push(w)) as unknown as Record<string, unknown>;
     return { config, warnings };
   }
+
+  it("guesses no key for one far longer than any valid key (the edit distance would cost length x length), and cuts it", () => {
+    const long = `workspace${"e".repeat(100)}`;
+    const { warnings } = warned({ [long]: 1, workspac: 2 });
+    expect(warnings).toEqual([
+      `config["workspace${"e".repeat(51)}"... (a key of 109 characters)] is not a known key; valid keys: ${TOP_KEYS}. It is ignored.`,
+      `config.workspac is not a known key (did you mean workspace?); valid keys: ${TOP_KEYS}. It is ignored.`,
+    ]);
+  });
 
   it("ignores an unknown top-level key of a valid config, with a warning listing the valid ones", () => {
     const { config, warnings } = warned({ foo: 1 });

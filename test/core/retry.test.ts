@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, transientNetworkCode } from "../../src/core/retry.js";
+import { SLOW_ANSWER_CODE, isRetryableStatus, parseRetryAfter, refusedUnprocessed, retryDelayMs, transientNetworkCode, unsentNetworkCode } from "../../src/core/retry.js";
 
 describe("the retry policy's pure pieces", () => {
   it("names transient network faults, also when wrapped in a cause, and refuses usage errors", () => {
@@ -14,6 +14,21 @@ describe("the retry policy's pure pieces", () => {
     expect(transientNetworkCode(new Error("no code"))).toBeUndefined();
     expect(transientNetworkCode(null)).toBeUndefined();
     expect(transientNetworkCode("ECONNRESET")).toBeUndefined();
+  });
+
+  it("tells the faults that provably never reached the server (a POST may be sent again) from those that may have", () => {
+    for (const code of ["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN"]) {
+      expect(unsentNetworkCode({ code })).toBe(code);
+      expect(transientNetworkCode({ code })).toBe(code);
+    }
+    for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "EPIPE", SLOW_ANSWER_CODE]) {
+      expect(unsentNetworkCode({ code })).toBeUndefined();
+      expect(transientNetworkCode({ code })).toBe(code);
+    }
+    expect(unsentNetworkCode(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }))).toBe("ECONNREFUSED");
+    // Only a 429 is a refusal counted before any work; a 5xx may come after it.
+    expect(refusedUnprocessed(429)).toBe(true);
+    expect([408, 500, 502, 503, 504].some(refusedUnprocessed)).toBe(false);
   });
 
   it("retries 408, 429 and 5xx only", () => {

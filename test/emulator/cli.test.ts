@@ -48,6 +48,7 @@ describe("emulator CLI", () => {
     const options = parseEmulatorArgs([
       "--port", "0", "--url-ttl", "5", "--job-seconds", "1.5", "--error-rate", "0.1", "--rate-limit", "100",
       "--fault", '{"kind":"file-truncated"}', "--token", "tok",
+      "--max-field-depth", "1", "--asana-change", "name=a", "--asana-change", "name=b", "--empty-export", "gzip",
     ]);
     expect(options).toMatchObject({
       port: 0,
@@ -55,6 +56,9 @@ describe("emulator CLI", () => {
       jobMsUntilDone: 1500,
       requestsPerMinute: 100,
       token: "tok",
+      maxFieldDepth: 1,
+      asanaChange: ["name=a", "name=b"],
+      emptyExportFile: "gzip",
       faults: [{ kind: "file-truncated" }, { kind: "status", status: 503, target: "any", rate: 0.1 }],
     });
   });

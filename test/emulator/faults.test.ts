@@ -2,19 +2,10 @@
 // URL expiry, and corrupt export files (truncated gzip, malformed / unknown / huge / invalid lines).
 import { get } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { afterEach, describe, it, expect } from "vitest";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
-import { api, errorMessage, exportBytes, fetchUrl, finishJob, getJob, postExport, runExport, type JobJson } from "./helpers.js";
+import { describe, it, expect } from "vitest";
+import { api, emulatorPerTest, errorMessage, exportBytes, fetchUrl, finishJob, getJob, postExport, runExport, type JobJson } from "./helpers.js";
 
-const open: Emulator[] = [];
-async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ tasks: 40, teams: 3, messages: 12, jobPollsUntilDone: 1, ...options });
-  open.push(emu);
-  return emu;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((emu) => emu.close()));
-});
+const emulator = emulatorPerTest({ tasks: 40, teams: 3, messages: 12, jobPollsUntilDone: 1 });
 
 /** GET with node:http, counting body bytes until the end or until the connection drops. */
 function countBytes(url: string): Promise<{ status: number; length: number; received: number; dropped: boolean }> {

@@ -1,7 +1,21 @@
 // Shared client helpers for the emulator tests: real HTTP over loopback with undici.
 import { gunzipSync } from "node:zlib";
 import { request } from "undici";
-import type { Emulator, EmulatorClock } from "../../src/emulator/index.js";
+import { afterEach } from "vitest";
+import { startEmulator, type Emulator, type EmulatorClock, type EmulatorOptions } from "../../src/emulator/index.js";
+
+/** A starter of emulators for a test file, each closed after the test that started it. */
+export function emulatorPerTest(defaults: EmulatorOptions): (options?: EmulatorOptions) => Promise<Emulator> {
+  const open: Emulator[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((emu) => emu.close()));
+  });
+  return async (options = {}) => {
+    const emu = await startEmulator({ ...defaults, ...options });
+    open.push(emu);
+    return emu;
+  };
+}
 
 /** A response with its body read. */
 export interface Answer {

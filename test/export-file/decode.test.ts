@@ -63,16 +63,26 @@ describe("decodeExport", () => {
     expect(err).toBeInstanceOf(ExportFileError);
     expect(err.code).toBe("EXPORT_FILE_TRUNCATED");
     expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/ended early.*run the sync again/);
-    expect((await decodeError(Buffer.alloc(0))).code).toBe("EXPORT_FILE_TRUNCATED");
+    expect(err.message).toMatch(/ended early.*the next run starts a new export\.$/);
+    // A lone first magic byte is a gzip stream cut short, not "not gzip".
+    expect((await decodeError(Buffer.from([0x1f]))).code).toBe("EXPORT_FILE_TRUNCATED");
   });
 
-  it("reports corrupt gzip and non-gzip input as EXPORT_FILE_CORRUPT", async () => {
+  it("reads a 0-byte file as an empty export (what an export that matched nothing is)", async () => {
+    const { lines, stats } = await decodeAll(Buffer.alloc(0));
+    expect(lines).toEqual([]);
+    expect(stats).toMatchObject({ lines: 0, records: 0, compressedBytes: 0 });
+  });
+
+  it("reports corrupt gzip as EXPORT_FILE_CORRUPT, and input that is not gzip at all as EXPORT_FILE_NOT_GZIP", async () => {
     const whole = gz(Array.from({ length: 200 }, (_, i) => task(String(i + 1))).join("\n"));
     const damaged = Buffer.from(whole);
     for (let i = 30; i < 60; i++) damaged[i] = 0xff - (damaged[i] ?? 0);
     expect((await decodeError(damaged)).code).toBe("EXPORT_FILE_CORRUPT");
-    expect((await decodeError(Buffer.from(`${task("1")}\n`))).code).toBe("EXPORT_FILE_CORRUPT");
+    const plain = await decodeError(Buffer.from(`${task("1")}\n`));
+    expect(plain.code).toBe("EXPORT_FILE_NOT_GZIP");
+    expect(plain.message).toMatch(/^The export file is not gzip: it starts with the bytes 7b 22 67 69 \(it looks like uncompressed JSON\), where a gzip file starts with 1f 8b\./);
+    expect((await decodeError(Buffer.from("<html>"))).message).toContain("(it looks like an HTML or XML page)");
   });
 
   it("names line and offset of malformed JSON without quoting the line", async () => {

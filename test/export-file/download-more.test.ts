@@ -43,6 +43,29 @@ describe("openDownload, more refusals", () => {
     expect(err.message).not.toContain("deadbeef");
   });
 
+  it("refuses a plain-http download URL to a host that is not loopback, before any request", async () => {
+    const err = await failure(openDownload(harness([`http://storage.example.com/a.gz?${SECRET}`]).options));
+    expect(err).toMatchObject({ code: "DOWNLOAD_BAD_RESPONSE", failureType: "system_error" });
+    expect(err.message).toMatch(/^The export download URL http:\/\/storage\.example\.com\/a\.gz\?\*\*\* uses plain http to a host that is not loopback: refused/);
+  });
+
+  it("cuts an attempt that brings less than the minimum rate over a window of waiting, and resumes it by Range", async () => {
+    // A byte every 30 ms after the first 1000: about 33 bytes/s, far under 1 KiB/s.
+    const s = await server((req, res, n) => {
+      if (n > 0) return serveObject(req, res, BODY);
+      res.writeHead(200, { "content-length": BODY.length, etag: '"e1"' });
+      res.write(BODY.subarray(0, 1000));
+      let at = 1000;
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(BODY.subarray(at, ++at))), 30);
+      res.once("close", () => clearInterval(timer));
+    });
+    // The waiting is measured on the clock: a real one here (its sleeps are skipped).
+    const h = harness([`${s.origin}/a.gz?${SECRET}`], { requestTimeoutMs: 500, clock: { now: () => Date.now(), sleep: () => Promise.resolve() } });
+    expect((await collect(openDownload(h.options))).equals(BODY)).toBe(true);
+    expect(s.requests[1]?.headers.range).toMatch(/^bytes=10\d\d-$/);
+    expect(h.logs.some((l) => /ERR_SLOW_ANSWER: \d+ bytes in \d\.\d s, under the minimum of 1024 bytes\/s/.test(l))).toBe(true);
+  });
+
   it("passes through an error of resolveUrl (the Asana side)", async () => {
     const h = harness([]);
     h.options.resolveUrl = () => Promise.reject(new Error("job failed"));

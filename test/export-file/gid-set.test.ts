@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GidSet, gidToNumber } from "../../src/export-file/gid-set.js";
-import { firstInvalidUtf8 } from "../../src/export-file/utf8.js";
+import { firstInvalidUtf8 } from "../../src/core/utf8.js";
 
 describe("gidToNumber", () => {
   it("maps canonical safe digit strings to numbers and everything else to -1", () => {

@@ -43,7 +43,7 @@ const BAD_FILE_CASES: FailureCase[] = [
     expected: {
       code: "EXPORT_FILE_TRUNCATED",
       failureType: "transient_error",
-      message: [/^The export file ended early: its gzip data stops/, /run the sync again to download it again/],
+      message: [/^The export file ended early: its gzip data stops/, /The state no longer records this export job, so the next run starts a new export\.$/],
     },
     check: async (c) => {
       forgetsTheJob(c);
@@ -59,7 +59,7 @@ const BAD_FILE_CASES: FailureCase[] = [
     expected: {
       code: "EXPORT_LINE_MALFORMED",
       failureType: "system_error",
-      message: [/^Export file line 7 \(byte offset \d+ of the uncompressed file\) is not valid JSON \(/, /set on_invalid_record to "skip" to skip such lines\.$/],
+      message: [/^Export file line 7 \(byte offset \d+ of the uncompressed file\) is not valid JSON \(/, /the next run starts a new export; or set on_invalid_record to "skip" to skip such lines\.$/],
     },
     check: namesLine(7),
   },
@@ -99,7 +99,7 @@ const BAD_FILE_CASES: FailureCase[] = [
     expected: {
       code: "RECORD_MISSING_CURSOR",
       failureType: "system_error",
-      message: [/^The export's (tasks|messages) object \d+ \(line \d+\) has no 'modified_at', so an incremental sync cannot place it\./, /Set config\.on_invalid_record to "skip"/],
+      message: [/^The export's (tasks|messages) object \d+ \(line \d+\) has no 'modified_at', so an incremental sync cannot place it\./, /the next run starts a new export\./, /Set config\.on_invalid_record to "skip"/],
     },
     check: (c) => {
       const lines = downloadedLines(c.em, c.requests);
@@ -108,6 +108,26 @@ const BAD_FILE_CASES: FailureCase[] = [
       expect(c.o.failure?.message).toContain(`object ${String(object?.gid)} (line ${victim.number})`);
       forgetsTheJob(c);
     },
+  },
+  {
+    name: "a file that is not gzip at all (the JSON Lines stored uncompressed)",
+    faults: [{ kind: "file-not-gzip" }],
+    expected: {
+      code: "EXPORT_FILE_NOT_GZIP",
+      failureType: "system_error",
+      message: [/^The export file is not gzip: it starts with the bytes 7b 22 [0-9a-f]{2} [0-9a-f]{2} \(it looks like uncompressed JSON\), where a gzip file starts with 1f 8b\./, /the next run starts a new export\.$/],
+    },
+    check: forgetsTheJob,
+  },
+  {
+    name: "a line longer than the 32 MiB line limit (40 MiB of notes)",
+    faults: [{ kind: "file-huge-line", line: 5, bytes: 40 * 1024 * 1024 }],
+    expected: {
+      code: "EXPORT_LINE_TOO_LONG",
+      failureType: "system_error",
+      message: [/^Export file line \d+ \(byte offset \d+ of the uncompressed file\) is longer than the 33554432-byte line limit, which bounds the memory a line may take\./, /the next run starts a new export\.$/],
+    },
+    check: forgetsTheJob,
   },
 ];
 

@@ -66,6 +66,8 @@ export interface RunInput {
   format?: "jsonl" | "parquet";
   /** Replace the whole config file text (bad-config cases). */
   configText?: string;
+  /** Replace the config file with these bytes (encoding cases). */
+  configBytes?: Buffer;
   /** Extra flags. */
   flags?: string[];
   env?: NodeJS.ProcessEnv;
@@ -74,7 +76,7 @@ export interface RunInput {
 /** The argv of a run, with its files written to `dir`. */
 export function runArgs(side: Side, em: Emulator, input: RunInput, dir = scratch()): { args: string[]; dir: string; out: string | undefined } {
   const configPath = join(dir, "config.json");
-  writeFileSync(configPath, input.configText ?? JSON.stringify(emulatorConfig(em, input.config ?? {})));
+  writeFileSync(configPath, input.configBytes ?? input.configText ?? JSON.stringify(emulatorConfig(em, input.config ?? {})));
   if (side === "read") {
     writeFileSync(join(dir, "catalog.json"), JSON.stringify(input.catalog ?? fullCatalog()));
     const args = ["read", "--config", configPath, "--catalog", join(dir, "catalog.json")];

@@ -76,6 +76,60 @@ const CASES: InputCase[] = [
     },
   },
   {
+    name: "a 10 MB unknown key and a 10 MB wrong value: both shown cut to 60 characters, with their length",
+    input: (_side, em) => ({
+      configText: JSON.stringify({ ...emulatorConfig(em), ["k".repeat(10 * 1024 * 1024)]: 1, output: { format: "y".repeat(10 * 1024 * 1024) } }),
+    }),
+    expected: {
+      code: "CONFIG_INVALID",
+      failureType: "config_error",
+      message: [
+        /^2 problems in the config:/,
+        /- config\.output\.format must be one of 'parquet', 'jsonl', got 'y{60}\.\.\. \(10485760 characters\)'/,
+        /- config\["k{60}"\.\.\. \(a key of 10485760 characters\)\] is not a known key; valid keys: workspace, /,
+      ],
+    },
+  },
+  {
+    name: "a workspace gid of 40 digits: longer than any gid (32 at most)",
+    input: (_side, em) => ({ configText: JSON.stringify({ ...emulatorConfig(em), workspace: "1".repeat(40) }) }),
+    expected: { code: "CONFIG_INVALID", failureType: "config_error", message: /^config\.workspace must be a workspace gid \(digits\), got '1{40}'/ },
+  },
+  {
+    name: "a base_url whose fragment holds a token: refused, the fragment never shown",
+    input: (_side, em) => ({ configText: JSON.stringify({ ...emulatorConfig(em), base_url: `${em.baseUrl}#access_token=Fr4gmentSecret99` }) }),
+    expected: {
+      code: "CONFIG_INVALID",
+      failureType: "config_error",
+      message: /^config\.base_url must not have a query string or fragment, got 'http:\/\/127\.0\.0\.1:\d+\/api\/1\.0#\*\*\*': give the API root only/,
+    },
+  },
+  {
+    name: "a config file that is not UTF-8 (a token saved in Latin-1): an encoding error naming the byte's place, never the bytes",
+    input: (_side, em) => ({
+      configBytes: Buffer.concat([Buffer.from(`{"workspace": "${em.workspaceGid}", "base_url": "${em.baseUrl}", "service_account_token": "2/12345/67890:caf`), Buffer.from([0xe9]), Buffer.from('"}')]),
+    }),
+    expected: {
+      code: "CONFIG_ENCODING",
+      failureType: "config_error",
+      message: /^config file \S+config\.json is not valid UTF-8: the byte at line 1, column \d+ \(offset \d+\) is not part of a UTF-8 character\. Save the file as UTF-8/,
+    },
+  },
+  {
+    name: "a token in the environment that is not plain ASCII: an encoding error, the token never shown",
+    input: (_side, em) => ({ configText: JSON.stringify({ ...emulatorConfig(em), service_account_token: undefined }), env: { ASANA_SERVICE_ACCOUNT_TOKEN: "2/12345/67890:caf\u00e9\u200b" } }),
+    expected: {
+      code: "CONFIG_ENCODING",
+      failureType: "config_error",
+      message: /^the environment variable ASANA_SERVICE_ACCOUNT_TOKEN holds characters that are not printable ASCII .*Paste the token again\.$/,
+    },
+  },
+  {
+    name: "a lookback window of 30 million years",
+    input: (_side, em) => ({ configText: JSON.stringify({ ...emulatorConfig(em), lookback_window_seconds: 1e15 }) }),
+    expected: { code: "CONFIG_INVALID", failureType: "config_error", message: /^config\.lookback_window_seconds must be a whole number of seconds from 0 to 3153600000 \(100 years\), got 1000000000000000$/ },
+  },
+  {
     name: "a config file that is not JSON",
     input: () => ({ configText: '{"workspace": "1200000000000000",}' }),
     expected: { code: "CONFIG_FILE_NOT_JSON", failureType: "config_error", message: /is not valid JSON: .* at line 1, column 34 \(offset 33\): JSON needs double-quoted keys/ },
@@ -122,6 +176,25 @@ const CASES: InputCase[] = [
     name: "a state for a stream this source does not have",
     input: (side) => withState(side, JSON.stringify({ bookmarks: { portfolios: { version: 1 } } })),
     expected: { code: "STATE_FOREIGN", failureType: "config_error", message: new RegExp(`holds state for an unknown stream 'portfolios' \\(known: ${STREAM_NAMES.join(", ")}\\)`) },
+  },
+  {
+    name: "a state whose cursor is before 1970 (no export is that old)",
+    input: (side) => withState(side, JSON.stringify([stream("tasks", { version: 1, cursor: "1960-01-01T00:00:00.000Z" })])),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /: tasks\.cursor is 1960-01-01T00:00:00\.000Z, before 1970, so it was not written by this connector/ },
+  },
+  {
+    name: "a state whose cursor is a year from now (it would keep every change out of every export)",
+    input: (side) => withState(side, JSON.stringify([stream("tasks", { version: 1, cursor: new Date(Date.now() + 365 * 86_400_000).toISOString() })])),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /: tasks\.cursor is \S+, later than this machine's clock \(/ },
+  },
+  {
+    name: "a state whose recorded export job starts a year from now (it would never time out)",
+    input: (side) =>
+      withState(
+        side,
+        JSON.stringify([stream("tasks", { version: 1, pending_export: { job_gid: "1", workspace: "1", fingerprint: "f", started_at: new Date(Date.now() + 365 * 86_400_000).toISOString() } })]),
+      ),
+    expected: { code: "STATE_INVALID", failureType: "config_error", message: /: tasks\.pending_export\.started_at is \S+, later than this machine's clock \(/ },
   },
   {
     name: "a state whose cursor is damaged",

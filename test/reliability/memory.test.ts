@@ -11,13 +11,15 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { airbyteStreams } from "../../src/streams/index.js";
 import { SOURCE_BIN } from "../helpers/cli.js";
 import { scratch } from "../helpers/airbyte.js";
-import { expectNoLeaks, expectTruth } from "./expect.js";
+import { expectFailure, expectNoLeaks, expectTruth } from "./expect.js";
 import { outcome, runArgs, type Json, type Outcome, type Side } from "./harness.js";
 
 const PEAK_RSS_BOUND_MB = 200;
 /** The Parquet sync's target (PERFORMANCE.md): two threads (shredding, encoding), each with its heap. */
 const SYNC_PEAK_RSS_BOUND_MB = 256;
 const TASKS = 20_000;
+/** The limit held once, plus the process's own ~100 MB: far below what accepting the line costs. */
+const OVER_LIMIT_RSS_BOUND_MB = 256;
 
 let em: Emulator;
 const dir = scratch();
@@ -114,5 +116,17 @@ describe("memory stays flat", () => {
     expect(r.peakMb).toBeGreaterThan(20); // the report is real
     expectNoLeaks(r.o, em);
     console.info(`sync peak RSS ${r.peakMb.toFixed(0)} MB`);
+  });
+
+  // A 50 MB line took `sync` to Parquet to ~820 MB and a 250 MB one to ~3 GB: the line limit (32 MiB)
+  // is what bounds that, and a line over it is refused after the splitter held at most the limit.
+  it(`a line over the 32 MiB limit (40 MiB of notes), synced to Parquet: refused, peak RSS < ${OVER_LIMIT_RSS_BOUND_MB} MB`, async () => {
+    em.faults.arm({ kind: "file-huge-line", line: 3, bytes: 40 * 1024 * 1024 });
+    const r = await measured("sync", { out: join(scratch(), "out"), format: "parquet" });
+    expect(em.faults.pending).toEqual([]);
+    expectFailure(r.o, { code: "EXPORT_LINE_TOO_LONG", failureType: "system_error", message: /is longer than the 33554432-byte line limit/ });
+    expect(r.peakMb).toBeLessThan(OVER_LIMIT_RSS_BOUND_MB);
+    expect(r.peakMb).toBeGreaterThan(20); // the report is real
+    console.info(`over-long line: sync peak RSS ${r.peakMb.toFixed(0)} MB`);
   });
 });

@@ -86,7 +86,8 @@ describe("runSync with a fake clock", () => {
     expect(last?.kind === "state" ? last.state.pending_export : undefined).toBeDefined();
   });
 
-  it("the export slot held by another export longer than the sync may wait: ASANA_EXPORT_IN_PROGRESS, saying so while waiting", async () => {
+  /** Take the workspace's export slot with another service account's export that runs 10 hours. */
+  async function foreignExport(): Promise<void> {
     em.faults.arm({ kind: "job-slow", ms: 10 * HOUR });
     const foreign = await fetch(`${em.baseUrl}/exports/resource`, {
       method: "POST",
@@ -94,16 +95,48 @@ describe("runSync with a fake clock", () => {
       body: JSON.stringify({ data: { workspace: em.workspaceGid, export_request_parameters: [{ resource_type: "team" }] } }),
     });
     expect(foreign.status).toBe(201);
+  }
+
+  it("the export slot held by another export longer than the sync may wait: ASANA_EXPORT_IN_PROGRESS, saying so while waiting", async () => {
+    await foreignExport();
     const start = t;
     const logs: string[] = [];
-    const { events, error } = await collect(runSync(STREAMS, PREVIOUS, options(30), deps(logs)));
+    const { events, error } = await collect(runSync(STREAMS, PREVIOUS, options(20), deps(logs)));
     expect((error as ConnectorError).code).toBe("ASANA_EXPORT_IN_PROGRESS");
     expect((error as ConnectorError).failureType).toBe("transient_error");
-    expect((error as Error).message).toMatch(/^Another export is already running in this workspace \(403; Asana allows one at a time\)\..*Wait for it to finish, then run the sync again\.$/);
-    expect(t - start).toBeLessThanOrEqual(30 * 60_000);
+    expect((error as Error).message).toMatch(
+      /^Another export still held workspace \d+'s only export slot after \d+ minute\(s\) of waiting \(403; Asana allows one at a time\): another tool's, or one an earlier run started whose answer was lost.*Nothing was exported\. Run the sync again later: the next run waits up to 30 minutes more for the slot, then starts its export\.$/,
+    );
+    expect(t - start).toBeLessThanOrEqual(20 * 60_000);
     const waits = logs.filter((l) => l.startsWith(`Another export is running in workspace ${em.workspaceGid}`));
     expect(waits.length).toBeGreaterThan(5);
     expect(events.some((e) => e.kind === "state")).toBe(false);
     expect(events.some((e) => e.kind === "records")).toBe(false);
+  });
+
+  it("the slot held for hours, with export_timeout_minutes 360: the run waits 30 minutes for it, not 6 hours", async () => {
+    await foreignExport();
+    const start = t;
+    const logs: string[] = [];
+    const { error } = await collect(runSync(STREAMS, PREVIOUS, options(360), deps(logs)));
+    expect((error as ConnectorError).code).toBe("ASANA_EXPORT_IN_PROGRESS");
+    expect(t - start).toBeLessThanOrEqual(30 * 60_000);
+    // The last wait ended within a minute (the longest interval) of the 30 minutes.
+    expect(t - start).toBeGreaterThan(29 * 60_000 - 60_000);
+    expect(logs.filter((l) => l.includes("(waiting at most 30 min)")).length).toBe(logs.filter((l) => l.startsWith("Another export is running")).length);
+  });
+
+  it("a 403 on the POST that says neither busy nor not permitted, for good: a 3-minute wait, then ASANA_FORBIDDEN_OR_BUSY naming both causes", async () => {
+    em.faults.arm({ kind: "forbidden", target: "create-export", message: "Export limit reached", times: Number.POSITIVE_INFINITY });
+    const start = t;
+    const logs: string[] = [];
+    const { events, error } = await collect(runSync(STREAMS, PREVIOUS, options(360), deps(logs)));
+    expect((error as ConnectorError).code).toBe("ASANA_FORBIDDEN_OR_BUSY");
+    expect((error as ConnectorError).failureType).toBe("transient_error");
+    expect((error as Error).message).toMatch(/^Starting the export was refused \(403\) for \d+ minute\(s\), and Asana's reason does not say whether another export holds workspace \d+'s only export slot/);
+    expect((error as Error).message).toMatch(/Asana said: "Export limit reached"\. Nothing was exported\. If no other export is running, the refusal is a permission one: the token must belong to a service account/);
+    expect(t - start).toBeLessThanOrEqual(3 * 60_000);
+    expect(logs.filter((l) => l.includes("(waiting at most 3 min)")).length).toBeGreaterThan(3);
+    expect(events.some((e) => e.kind === "state")).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SyncEvent } from "../../src/core/events.js";
 import { manifestSchema } from "../../src/sinks/standalone-manifest.js";
-import { StandaloneSink, fileSafeTime, removeStaleTemporaries } from "../../src/sinks/standalone.js";
+import { StandaloneSink } from "../../src/sinks/standalone.js";
+import { fileSafeTime, removeStaleTemporaries } from "../../src/sinks/standalone-leftovers.js";
 import { requireStream } from "../../src/streams/index.js";
 import { listFiles } from "../e2e/sync-helpers.js";
 import { PARQUET, record, tempDir } from "./files-fixtures.js";
@@ -96,12 +97,14 @@ describe("StandaloneSink", () => {
     await expect(s.handle({ kind: "records", stream: "tasks", records: [record({ gid: "1" })], emittedAt: 0 })).rejects.toThrow(/before the export was named/);
   });
 
-  it("removeStaleTemporaries deletes only hidden .partial files", async () => {
+  it("removeStaleTemporaries deletes only temporaries named as our writers name them", async () => {
     const out = tempDir();
     mkdirSync(join(out, "tasks"));
-    writeFileSync(join(out, "tasks", ".abc-00001.parquet.partial"), "x");
-    writeFileSync(join(out, "tasks", "20260101T000000000Z-00001.parquet"), "x");
-    expect(await removeStaleTemporaries(out, ["tasks", "teams"])).toBe(1);
-    expect(listFiles(out)).toEqual(["tasks/20260101T000000000Z-00001.parquet"]);
+    mkdirSync(join(out, "_manifests"));
+    const ours = ["tasks/.0a1b2c3d4e5f-00001.parquet.partial", "tasks/.0a1b2c3d4e5f-00002.jsonl.gz.partial", "_manifests/.1200000000000009.json.0a1b2c3d.partial", "._state.json.0a1b2c3d.partial", ".._state.json.pending.0a1b2c3d.partial"];
+    const theirs = ["tasks/20260101T000000000Z-00001.parquet", "tasks/.abc-00001.parquet.partial", "tasks/.notes.partial", ".editor-backup.partial", "_manifests/.draft.partial"];
+    for (const f of [...ours, ...theirs]) writeFileSync(join(out, f), "x");
+    expect(await removeStaleTemporaries(out, ["tasks", "teams"], join(out, "_state.json"))).toBe(ours.length);
+    expect(listFiles(out).sort()).toEqual([...theirs].sort());
   });
 });

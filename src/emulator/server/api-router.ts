@@ -7,6 +7,7 @@ import { ApiError, asanaErrorBody } from "./errors.js";
 import type { RequestFault } from "./fault-plan.js";
 import type { FaultController } from "./faults.js";
 import { readBody, sendJson } from "./http.js";
+import { bytesOf, writePadded, writeTrickling } from "./slow-bodies.js";
 import { errorPhrase } from "./phrase.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { RequestLog } from "./request-log.js";
@@ -19,6 +20,8 @@ export interface ApiRouterDeps extends ApiDeps {
   now: () => number;
   /** Seeded randomness for 500 phrases. */
   random: () => number;
+  /** `Asana-Change` header values sent on every answer (Asana announces API changes this way). */
+  asanaChange: readonly string[];
 }
 
 const TOO_MANY = "You have made too many requests recently. Please, be chill.";
@@ -46,14 +49,52 @@ function answerFault(deps: ApiRouterDeps, req: IncomingMessage, res: ServerRespo
     case "rate-limit":
       sendJson(res, 429, asanaErrorBody(TOO_MANY), { "retry-after": String(fault.retryAfterSeconds ?? 1) });
       return;
+    case "forbidden":
+      sendJson(res, 403, asanaErrorBody(fault.message));
+      return;
     case "reset":
     case "expire-url":
       req.socket.destroy();
       return;
     case "latency":
     case "hold":
+    case "lost-reply":
+    case "huge-answer":
+    case "trickle":
+    case "redirect":
       return;
   }
+}
+
+/** Faults that let the endpoint act, then spoil its answer (the others answer instead of it). */
+function spoilsAnswer(fault: RequestFault): boolean {
+  return fault.kind === "lost-reply" || fault.kind === "huge-answer" || fault.kind === "trickle";
+}
+
+/** Send an endpoint's answer, spoiled as the fault says. */
+function deliver(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: { status: number; body: unknown; headers: Record<string, string | readonly string[]>; pretty: boolean },
+  fault: RequestFault | undefined,
+): void {
+  const { status, body, headers } = answer;
+  if (fault?.kind === "lost-reply") {
+    // The request was acted on (a POST created its job); only the answer is lost.
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === "huge-answer") {
+    void writePadded(res, status, body, fault.bytes, headers).catch(() => res.destroy());
+    return;
+  }
+  if (fault?.kind === "trickle") {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { ...headers, "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text) });
+    void writeTrickling(res, bytesOf(text), fault.afterBytes ?? 0, fault.everyMs ?? 100).catch(() => res.destroy());
+    return;
+  }
+  sendJson(res, status, body, headers, answer.pretty);
 }
 
 /** The request listener of the API host. */
@@ -70,8 +111,9 @@ async function handle(deps: ApiRouterDeps, req: IncomingMessage, res: ServerResp
   const notes = deps.log.begin(req, res, "api", deps.now());
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const pretty = url.searchParams.has("opt_pretty") && url.searchParams.get("opt_pretty") !== "false";
+  const change = deps.asanaChange.length > 0 ? { "asana-change": deps.asanaChange } : {};
   const send = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
-    sendJson(res, status, body, headers, pretty);
+    sendJson(res, status, body, { ...headers, ...change }, pretty);
   let body: Buffer;
   try {
     body = await readBody(req);
@@ -90,19 +132,22 @@ async function handle(deps: ApiRouterDeps, req: IncomingMessage, res: ServerResp
   const routed = route(req.method ?? "GET", url.pathname);
   const decision = deps.faults.forRequest(routed.endpoint);
   if (!(await delayRequest(decision, deps.faults, res))) return;
-  if (decision.fault) {
-    notes.fault = decision.fault.kind;
-    answerFault(deps, req, res, decision.fault);
+  const fault = decision.fault;
+  if (fault) notes.fault = fault.kind;
+  if (fault && !spoilsAnswer(fault)) {
+    answerFault(deps, req, res, fault);
     return;
   }
+  const reply = (status: number, answer: unknown, headers: Record<string, string> = {}): void =>
+    deliver(req, res, { status, body: answer, headers: { ...headers, ...change }, pretty }, fault);
   try {
     if (!routed.handle) throw new ApiError(404, "No matching route for request");
     const identity = token === undefined ? undefined : deps.directory.identities.get(token);
     if (!identity) throw new ApiError(401, "Not Authorized");
-    const reply = routed.handle(deps, identity, body);
-    send(reply.status, reply.body);
+    const answer = routed.handle(deps, identity, body);
+    reply(answer.status, answer.body);
   } catch (error) {
-    if (error instanceof ApiError) send(error.status, asanaErrorBody(error.message), { ...error.headers });
-    else send(500, asanaErrorBody("Server Error", errorPhrase(deps.random)));
+    if (error instanceof ApiError) reply(error.status, asanaErrorBody(error.message), { ...error.headers });
+    else reply(500, asanaErrorBody("Server Error", errorPhrase(deps.random)));
   }
 }

@@ -36,13 +36,13 @@ const compact = (ws: WorkspaceInfo): Record<string, unknown> => ({ gid: ws.gid, 
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** The job as `GET /jobs/{gid}` and `POST /exports/resource` show it. */
-export function jobJson(job: ExportJob, downloadUrl: string | null): Record<string, unknown> {
+/** The job as `GET /jobs/{gid}` and `POST /exports/resource` show it (`status`: what this answer says). */
+export function jobJson(job: ExportJob, downloadUrl: string | null, status: string = job.status): Record<string, unknown> {
   return {
     gid: job.gid,
     resource_type: "job",
     resource_subtype: "export_request",
-    status: job.status,
+    status,
     new_resource_export: {
       gid: job.exportGid,
       resource_type: "export_request",
@@ -115,9 +115,9 @@ function getJob(gid: string) {
     const known = deps.jobs.get(gid);
     // A job is visible only to the token that created it; others see no such object.
     if (!known || known.ownerToken !== identity.token) throw new ApiError(404, `job: Unknown object: ${gid}`);
-    const job = deps.jobs.poll(gid) ?? known;
-    const url = job.status === "succeeded" ? deps.downloadUrl(job) : null;
-    return { status: 200, body: { data: jobJson(job, url) } };
+    const view = deps.jobs.poll(gid) ?? { job: known, status: known.status, showUrl: known.status === "succeeded" };
+    const url = view.showUrl ? deps.downloadUrl(view.job) : null;
+    return { status: 200, body: { data: jobJson(view.job, url, view.status) } };
   };
 }
 

@@ -1,12 +1,13 @@
 // Writes one export file: every slot of every parameter, visited in a keyed Feistel order so objects
 // are shuffled and types interleaved, each object filtered and projected as it is read from the
-// workspace (a snapshot taken while the job runs), gzip-compressed and streamed to a temp file.
+// workspace (a snapshot taken while the job runs), gzip-compressed and streamed to a temp file. An
+// export that matched nothing is a 0-byte object by default (what a quiet incremental export gets).
 // Memory stays flat whatever the size; the event loop is yielded between chunks.
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat, truncate, unlink } from "node:fs/promises";
-import { Transform, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { createGzip } from "node:zlib";
@@ -31,6 +32,8 @@ export interface ExportFileSpec {
   /** A gid for injected lines that is no real object's. */
   fakeGid: string;
   signal: AbortSignal;
+  /** An export that matched nothing is stored as a 0-byte object (`zero-bytes`) or as an empty gzip stream. */
+  emptyFile: "zero-bytes" | "gzip";
 }
 
 /** A finished export file. */
@@ -79,7 +82,9 @@ export async function writeExportFile(spec: ExportFileSpec): Promise<WrittenExpo
   }
   const permutation = feistelPermutation(total, spec.key);
   const faults = new LineFaults(spec.faults, spec.fakeGid);
-  const gzip = createGzip({ level: spec.gzipLevel });
+  // Not gzip: the same bytes, stored uncompressed (a PassThrough in the gzip stage's place).
+  const notGzip = spec.faults.some((f) => f.kind === "file-not-gzip");
+  const gzip = notGzip ? new PassThrough() : createGzip({ level: spec.gzipLevel });
   const tap = new Md5Tap();
   const done = pipeline(gzip, tap, createWriteStream(spec.path));
   done.catch(() => undefined); // observed below; avoid an unhandled rejection while writing
@@ -138,6 +143,11 @@ export async function writeExportFile(spec: ExportFileSpec): Promise<WrittenExpo
 
   let size = (await stat(spec.path)).size;
   let md5 = tap.hash.digest("hex");
+  if (lines === 0 && spec.emptyFile === "zero-bytes") {
+    await truncate(spec.path, 0);
+    size = 0;
+    md5 = createHash("md5").digest("hex");
+  }
   const truncation = spec.faults.find((f) => f.kind === "file-truncated");
   if (truncation) {
     size = Math.max(1, Math.min(size - 1, Math.floor(size * (truncation.keepFraction ?? 0.5))));

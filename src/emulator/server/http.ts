@@ -34,7 +34,7 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
   pretty = false,
 ): void {
   const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);

@@ -33,10 +33,25 @@ export interface ExportJob {
   file: WrittenExportFile | undefined;
 }
 
+/** What a GET of a job shows: its status (possibly one Asana does not document) and whether its URL is filled in. */
+export interface JobView {
+  job: ExportJob;
+  status: string;
+  showUrl: boolean;
+}
+
 interface JobState extends ExportJob {
   writing: "pending" | "writing" | "written" | "error";
   failAtPoll: number | undefined;
   slowMs: number;
+  /** An undocumented status shown on the first `polls` polls. */
+  oddStatus: { status: string; polls: number } | undefined;
+  /** Polls after succeeding that show a null download_url. */
+  urlLatePolls: number;
+  /** Polls answered since it succeeded. */
+  pollsSinceSuccess: number;
+  /** Polls answered in all. */
+  answered: number;
   abort: AbortController;
   finished: Promise<void>;
 }
@@ -50,6 +65,8 @@ export interface JobStoreDeps {
   timing: JobTiming;
   now: () => number;
   faults: FaultController;
+  /** How an export that matched nothing is stored. */
+  emptyFile: "zero-bytes" | "gzip";
 }
 
 /** Creates export jobs, runs their file generation, and answers their status. */
@@ -79,12 +96,18 @@ export class JobStore {
       writing: "pending",
       failAtPoll: undefined,
       slowMs: 0,
+      oddStatus: undefined,
+      urlLatePolls: 0,
+      pollsSinceSuccess: 0,
+      answered: 0,
       abort: new AbortController(),
       finished: Promise.resolve(),
     };
     for (const fault of faults.job) {
       if (fault.kind === "job-failed") job.failAtPoll = Math.min(job.failAtPoll ?? Infinity, fault.atPoll ?? 1);
-      else job.slowMs += fault.ms;
+      else if (fault.kind === "job-slow") job.slowMs += fault.ms;
+      else if (fault.kind === "job-status") job.oddStatus = { status: fault.status, polls: fault.polls ?? 1 };
+      else job.urlLatePolls += fault.polls ?? 1;
     }
     job.finished = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       if (job.abort.signal.aborted) return;
@@ -100,6 +123,7 @@ export class JobStore {
           faults: faults.file,
           fakeGid: derivedGid(seed, "injected", n),
           signal: job.abort.signal,
+          emptyFile: this.deps.emptyFile,
         });
         job.writing = "written";
       } catch {
@@ -129,13 +153,17 @@ export class JobStore {
     return this.jobs.get(gid);
   }
 
-  /** Answer a GET of the job: counts the poll and advances the state machine. */
-  poll(gid: string): ExportJob | undefined {
+  /** Answer a GET of the job: counts the poll, advances the state machine, and says what the answer shows. */
+  poll(gid: string): JobView | undefined {
     const job = this.jobs.get(gid);
     if (!job) return undefined;
     if (job.status !== "succeeded" && job.status !== "failed") job.polls += 1;
     this.advance(job);
-    return job;
+    job.answered += 1;
+    if (job.status === "succeeded") job.pollsSinceSuccess += 1;
+    // The undocumented status hides the real one (done or not) on the first polls.
+    const odd = job.oddStatus !== undefined && job.answered <= job.oddStatus.polls ? job.oddStatus.status : undefined;
+    return { job, status: odd ?? job.status, showUrl: odd === undefined && job.status === "succeeded" && job.pollsSinceSuccess > job.urlLatePolls };
   }
 
   /** The unfinished job of a workspace, if one holds its export slot. */

@@ -1,12 +1,14 @@
 // The object-storage host serving export files at presigned URLs, as S3 does: query-string auth
 // only (a request with an Authorization header is refused and counted), expiry, Range (206/416),
-// ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry).
+// ETag, conditional requests, S3-style XML errors, and injected faults (5xx, resets, expiry, lost
+// replies, trickling bodies, redirects; a padded answer is the API's fault only).
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { delayRequest } from "./delays.js";
 import { s3ErrorXml } from "./errors.js";
 import type { FaultController } from "./faults.js";
 import { sendXml } from "./http.js";
+import { writeTrickling } from "./slow-bodies.js";
 import type { JobStore } from "./jobs.js";
 import { derivedGid } from "./prng.js";
 import { parseRange } from "./range.js";
@@ -96,6 +98,10 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
     else fail(fault.status, fault.status === 502 ? "BadGateway" : "GatewayTimeout", "The upstream did not answer in time.");
     return;
   }
+  if (fault?.kind === "forbidden") {
+    fail(403, "AccessDenied", fault.message);
+    return;
+  }
   if (fault?.kind === "rate-limit") {
     fail(503, "SlowDown", "Please reduce your request rate.", { "retry-after": String(fault.retryAfterSeconds ?? 1) });
     return;
@@ -103,6 +109,16 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   if (fault?.kind === "expire-url") {
     deps.signer.revokeIssued();
     fail(403, "AccessDenied", "Request has expired");
+    return;
+  }
+  if (fault?.kind === "lost-reply") {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === "redirect") {
+    const location = `${fault.scheme ?? "http"}://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`;
+    res.writeHead(302, { location, "content-length": 0, "x-amz-request-id": requestId });
+    res.end();
     return;
   }
 
@@ -141,6 +157,10 @@ async function serve(deps: StorageDeps, req: IncomingMessage, res: ServerRespons
   }
   if (fault?.kind === "reset") {
     await sendThenReset(req, res, file.path, start, Math.min(end, start + (fault.afterBytes ?? 0) - 1));
+    return;
+  }
+  if (fault?.kind === "trickle") {
+    await writeTrickling(res, createReadStream(file.path, { start, end }), fault.afterBytes ?? 0, fault.everyMs ?? 100);
     return;
   }
   const stream = createReadStream(file.path, { start, end });

@@ -149,6 +149,7 @@ class ParquetPart implements PartWriter {
     if (this.options.onInvalidRecord === "fail") {
       throw new ConnectorError(
         `The export's ${this.options.stream} object ${record.gid}${where} cannot be written to Parquet: ${reason}. ` +
+          `The state no longer records this export job, so the next run starts a new export (where the object comes back). ` +
           `Set config.on_invalid_record to "skip" to write the other objects without it, or use --format jsonl, which keeps lines as they are.`,
         { code: "RECORD_UNREPRESENTABLE", failureType: "system_error" },
       );

@@ -3,8 +3,9 @@
 // The standalone sync commits all parts once the whole export was read; a Singer BATCH writer can
 // set `commitEachPart` to publish each part as soon as it is complete.
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { makeDirectory } from "../../core/make-directory.js";
 import type { ExportRecord } from "../../core/record.js";
 import { fsyncDir } from "./atomic.js";
 import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
@@ -40,6 +41,16 @@ interface CompletePart {
 /** Part numbers in names: 1-based, five digits, so names sort in writing order. */
 export function partName(baseName: string, part: number, extension: string): string {
   return `${baseName}-${String(part).padStart(5, "0")}.${extension}`;
+}
+
+/** A part's temporary name: hidden, the writer's random token, the part number. */
+function tempPartName(token: string, part: number, extension: string): string {
+  return `.${token}-${String(part).padStart(5, "0")}.${extension}.partial`;
+}
+
+/** Whether a file name is a part's temporary name (so a killed writer's leftovers can be told from anything else). */
+export function isTempPartName(name: string): boolean {
+  return /^\.[0-9a-f]{12}-\d{5}\.[a-z0-9]+(\.[a-z0-9]+)?\.partial$/.test(name);
 }
 
 /** A per-stream writer that rotates parts by size and publishes them by atomic rename. */
@@ -92,11 +103,12 @@ export class RotatingFileWriter {
 
   private async openPart(): Promise<NonNullable<RotatingFileWriter["current"]>> {
     if (!this.madeDir) {
-      await mkdir(this.options.dir, { recursive: true });
+      // Private to its owner, like every folder the connector makes (core/make-directory.ts).
+      await makeDirectory(this.options.dir);
       this.madeDir = true;
     }
     const part = this.nextPart++;
-    const temp = join(this.options.dir, `.${this.token}-${String(part).padStart(5, "0")}.${this.options.format.extension}.partial`);
+    const temp = join(this.options.dir, tempPartName(this.token, part, this.options.format.extension));
     this.current = { part, temp, writer: await this.options.format.open(temp) };
     return this.current;
   }

@@ -1,5 +1,6 @@
-// Locating the first invalid UTF-8 byte. Only used on the error path: validity itself is checked
-// with buffer.isUtf8 (native, vectorised), and this slower scan just names the byte in the message.
+// Locating the first invalid UTF-8 byte (of an export line, of a config file). Only used on the error
+// path: validity itself is checked with buffer.isUtf8 (native, vectorised), and this slower scan just
+// names the byte in the message.
 
 /** Index of the first byte in `[start, end)` that begins an invalid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(buf: Uint8Array, start: number, end: number): number {
