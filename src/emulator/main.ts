@@ -2,11 +2,17 @@
 // it, and serve until SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { type Emulator, type EmulatorOptions, startEmulator } from "./index.js";
+import { ADMIN_TOKEN_ENV, runMutateCli } from "./mutate-cli.js";
 import { type Fault, parseFault } from "./server/fault-plan.js";
 
 const USAGE = `Usage: source-asana-export emulator [options]
+       source-asana-export emulator mutate [--port P] [--token T] (--kind K ... | --round SPEC)
 
-Serves a seeded Asana workspace through the resource export API on loopback.
+Serves a seeded Asana workspace through the resource export API on loopback. Its changes follow
+Asana's modified_at rules: a task's name, notes, completion, assignee, due date, custom fields,
+stories and attachments move modified_at; section and project moves, tags, followers, likes, the
+start date and dependencies do not. An export shows the workspace as it was when its job was created.
+\`emulator mutate\` changes a running emulator from another shell (\`emulator mutate --help\`: every kind).
 
   --port N            API port (default 4010; 0 picks a free one)
   --storage-port N    download host port (default 0: a free one)
@@ -16,6 +22,8 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --teams N           teams (default 10)
   --messages N        messages (default 200)
   --token T           service account token (default derived from the seed)
+  --admin-token T     token of the control endpoint that \`emulator mutate\` calls (default derived
+                      from the seed; printed at start)
   --job-seconds S     an export job takes at least S seconds (default 2)
   --url-ttl S         download URL lifetime in seconds (default 300)
   --gzip-level N      1..9 (default 6)
@@ -66,6 +74,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       teams: { type: "string" },
       messages: { type: "string" },
       token: { type: "string" },
+      "admin-token": { type: "string" },
       "job-seconds": { type: "string" },
       "url-ttl": { type: "string" },
       "gzip-level": { type: "string" },
@@ -112,6 +121,10 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     faults,
   };
   if (values.token !== undefined) options.token = values.token;
+  if (values["admin-token"] !== undefined) {
+    if (!/^\S+$/.test(values["admin-token"])) throw new Error("--admin-token must be a non-empty token without spaces");
+    options.adminToken = values["admin-token"];
+  }
   if (values["max-field-depth"] !== undefined) options.maxFieldDepth = integer("max-field-depth", values["max-field-depth"], 0, 1);
   const typeParameters = values["type-parameters"];
   if (typeParameters !== undefined) {
@@ -125,6 +138,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
 
 /** What the CLI prints once the emulator listens. */
 export function describeEmulator(emu: Emulator, options: EmulatorOptions): string {
+  const port = new URL(emu.baseUrl).port;
   const body = JSON.stringify({ data: { workspace: emu.workspaceGid, export_request_parameters: [{ resource_type: "task" }] } });
   const config = JSON.stringify({ workspace: emu.workspaceGid, service_account_token: emu.token, base_url: emu.baseUrl }, null, 2);
   return [
@@ -135,6 +149,7 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
     `  token:         ${emu.token}   (service account)`,
     `  other tokens:  ${emu.tokens.regularUser}   (regular user: 403 on exports)`,
     `                 ${emu.tokens.unpaidServiceAccount}   (workspace ${emu.unpaidWorkspaceGid} without the plan: 402)`,
+    `  admin token:   ${emu.adminToken}   (control endpoint ${emu.controlUrl}, loopback only)`,
     "",
     "Try:",
     `  curl -s -X POST '${emu.baseUrl}/exports/resource' \\`,
@@ -142,6 +157,11 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
     `    -d '${body}'`,
     `  curl -s '${emu.baseUrl}/jobs/<job gid>' -H 'Authorization: Bearer ${emu.token}'`,
     `  curl -s '<download_url>' | gunzip | head`,
+    "",
+    "Change the workspace from another shell (then sync again):",
+    `  export ${ADMIN_TOKEN_ENV}='${emu.adminToken}'`,
+    `  source-asana-export emulator mutate --port ${port} --round creates=5,modifies=20,silent=10,deletes=2`,
+    `  source-asana-export emulator mutate --port ${port} --kind move-section --task <task gid>`,
     "",
     "Connector config.json:",
     config,
@@ -151,8 +171,15 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
   ].join("\n");
 }
 
-/** Run the emulator CLI: print where it listens and serve until SIGINT/SIGTERM (or `signal` aborts). */
+/**
+ * Run the emulator CLI: print where it listens and serve until SIGINT/SIGTERM (or `signal` aborts);
+ * `mutate ...` changes a running one instead.
+ */
 export async function runEmulatorCli(argv: string[], out: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
+  if (argv[0] === "mutate") {
+    await runMutateCli(argv.slice(1), out, process.env);
+    return;
+  }
   const options = parseEmulatorArgs(argv);
   if (options === "help") {
     out.write(USAGE);
