@@ -72,13 +72,16 @@ export interface MutationResult {
   changed: ObjectChange[];
 }
 
-/** What a mutation round did. Gid lists are disjoint and hold each gid once. */
+/**
+ * What a mutation round did, net: each object is compared between the round's start and its end (a
+ * change undone later in the round is not reported). Gid lists are disjoint and hold each gid once.
+ */
 export interface MutationSummary {
   /** Tasks and messages created this round and still live. */
   created: string[];
   /** Live objects, not created this round, whose modified_at moved. */
   modified: string[];
-  /** Live objects, not created or modified this round, whose export changed while modified_at stood still. */
+  /** Live objects, not created this round, whose export changed while modified_at stood still. */
   silent: string[];
   /** Every object deleted this round (tasks, messages, teams; cascades included). */
   deleted: string[];

@@ -3,10 +3,11 @@
 // targeted this round on which its kind applies, and the results add up to one summary.
 import { MutationError } from "../mutation-error.js";
 import { KIND_NAMES, MUTATION_KINDS, type KindSpec, type MutationKind, type MutationRound, roundSchema, describeIssues } from "../mutation-kinds.js";
-import type { AsanaObject, MutationResult, MutationSummary, ObjectRef, ResourceType } from "../workspace.js";
+import type { AsanaObject, MutationResult, MutationSummary, ResourceType } from "../workspace.js";
 import type { GenContext } from "./context.js";
 import { KIND } from "./gids.js";
 import type { Mutator } from "./mutations.js";
+import type { SlotRef } from "./plan.js";
 import { PURPOSE, type Rng, rngFor } from "./prng.js";
 
 type Generate = (type: ResourceType, index: number) => AsanaObject | undefined;
@@ -56,6 +57,19 @@ export class RoundRunner {
     if (!parsed.success) throw new MutationError("invalid", describeIssues(parsed.error, "mutation round"));
     const round = parsed.data;
     const rng = rngFor(this.ctx.seed, PURPOSE.mutateRound, this.rounds++);
+    // The first before-image of every object a mutation could change, to compare with the end.
+    const firstSeen = new Map<string, [SlotRef, string, unknown]>();
+    this.mutator.observer = (slot, before) => {
+      if (!firstSeen.has(before.gid)) firstSeen.set(before.gid, [slot, JSON.stringify(before), before.modified_at]);
+    };
+    try {
+      return this.runRound(round, rng, firstSeen);
+    } finally {
+      this.mutator.observer = undefined;
+    }
+  }
+
+  private runRound(round: MutationRound, rng: Rng, firstSeen: ReadonlyMap<string, [SlotRef, string, unknown]>): MutationSummary {
     const results: MutationResult[] = [];
     const touched = new Set<string>();
     const note = (result: MutationResult): void => {
@@ -86,7 +100,7 @@ export class RoundRunner {
       const result = this.findAndApply(rng, draw, touched);
       if (result !== undefined) note(result);
     }
-    return this.summarize(results);
+    return this.summarize(results, firstSeen);
   }
 
   /** One seeded change of the `modifies` pool (it moves modified_at) to a live task or message. */
@@ -141,30 +155,24 @@ export class RoundRunner {
     return undefined;
   }
 
-  private summarize(results: readonly MutationResult[]): MutationSummary {
-    const isLive = (ref: ObjectRef): boolean => {
-      const index = this.ctx.ref.gids.indexOf(TYPE_KIND[ref.resource_type], ref.gid);
-      return index !== undefined && this.generate(ref.resource_type, index) !== undefined;
-    };
-    const created = new Map<string, ObjectRef>();
-    const moved = new Map<string, ObjectRef>();
-    const silent = new Map<string, ObjectRef>();
-    const deleted = new Set<string>();
+  /** What the round did, net: each object compared between its first before-image and now. */
+  private summarize(results: readonly MutationResult[], firstSeen: ReadonlyMap<string, [SlotRef, string, unknown]>): MutationSummary {
     const kinds: Partial<Record<MutationKind, number>> = {};
+    const created: string[] = [];
+    const deleted: string[] = [];
     for (const r of results) {
       kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
-      for (const c of r.created) created.set(c.gid, c);
-      for (const d of r.deleted) deleted.add(d.gid);
-      for (const c of r.changed) (c.modified_at_moved ? moved : silent).set(c.gid, c);
+      for (const c of r.created) created.push(c.gid);
+      for (const d of r.deleted) deleted.push(d.gid);
     }
-    const keep = (refs: Map<string, ObjectRef>, ...not: ReadonlyMap<string, unknown>[]): string[] =>
-      [...refs.values()].filter((ref) => isLive(ref) && !not.some((m) => m.has(ref.gid))).map((ref) => ref.gid);
-    return {
-      created: keep(created),
-      modified: keep(moved, created),
-      silent: keep(silent, created, moved),
-      deleted: [...deleted],
-      kinds,
-    };
+    const fresh = new Set(created);
+    const modified: string[] = [];
+    const silent: string[] = [];
+    for (const [gid, [slot, before, modifiedAt]] of firstSeen) {
+      const now = this.generate(slot.type, slot.index);
+      if (now === undefined || fresh.has(gid) || JSON.stringify(now) === before) continue;
+      (now.modified_at === modifiedAt ? silent : modified).push(gid);
+    }
+    return { created: created.filter((g) => !deleted.includes(g)), modified, silent, deleted, kinds };
   }
 }

@@ -33,6 +33,8 @@ function changedFields(before: AsanaObject, after: AsanaObject): string[] {
 export class Mutator {
   /** Changes are stamped at least 1 ms after this: the latest snapshot (an export's created_at). */
   private floor = Number.NEGATIVE_INFINITY;
+  /** Told of every before-image taken (a round uses it to compare with the end of the round). */
+  observer: ((slot: SlotRef, before: AsanaObject) => void) | undefined;
 
   constructor(
     private readonly ctx: GenContext,
@@ -142,6 +144,7 @@ export class Mutator {
       if (seen.has(key) || object === undefined) continue;
       seen.add(key);
       out.push([slot, object]);
+      this.observer?.(slot, object);
     }
     return out;
   }
