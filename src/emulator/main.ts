@@ -2,6 +2,7 @@
 // it, and serve until SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { type Emulator, type EmulatorOptions, startEmulator } from "./index.js";
+import { EmulatorCliError, usageErrorOf } from "./cli-error.js";
 import { ADMIN_TOKEN_ENV, runMutateCli } from "./mutate-cli.js";
 import { type Fault, parseFault } from "./server/fault-plan.js";
 
@@ -45,7 +46,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+    throw new EmulatorCliError("EMULATOR_USAGE", `--${name} must be an integer from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }
@@ -54,13 +55,23 @@ function real(name: string, text: string | undefined, min: number, max: number):
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, got '${text}'`);
+    throw new EmulatorCliError("EMULATOR_USAGE", `--${name} must be a number from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }
 
+export { EmulatorCliError } from "./cli-error.js";
+
 /** Turn emulator flags into options (throws with a message naming the flag on bad input). */
 export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
+  try {
+    return parseFlags(argv);
+  } catch (error) {
+    throw usageErrorOf(error, "source-asana-export emulator --help");
+  }
+}
+
+function parseFlags(argv: string[]): EmulatorOptions | "help" {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -93,12 +104,12 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new Error(`--fault must be a JSON object, got '${text}'`);
+      throw new EmulatorCliError("EMULATOR_USAGE", `--fault must be a JSON object, got '${text}'`);
     }
     try {
       return parseFault(parsed);
     } catch (error) {
-      throw new Error(`--fault: ${(error as Error).message}`, { cause: error });
+      throw new EmulatorCliError("EMULATOR_USAGE", `--fault: ${(error as Error).message}`, { cause: error });
     }
   });
   const errorRate = real("error-rate", values["error-rate"], 0, 1);
@@ -122,14 +133,14 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
   };
   if (values.token !== undefined) options.token = values.token;
   if (values["admin-token"] !== undefined) {
-    if (!/^\S+$/.test(values["admin-token"])) throw new Error("--admin-token must be a non-empty token without spaces");
+    if (!/^\S+$/.test(values["admin-token"])) throw new EmulatorCliError("EMULATOR_USAGE", "--admin-token must be a non-empty token without spaces");
     options.adminToken = values["admin-token"];
   }
   if (values["max-field-depth"] !== undefined) options.maxFieldDepth = integer("max-field-depth", values["max-field-depth"], 0, 1);
   const typeParameters = values["type-parameters"];
   if (typeParameters !== undefined) {
     if (typeParameters !== "duplicate" && typeParameters !== "union" && typeParameters !== "reject") {
-      throw new Error(`--type-parameters must be duplicate, union or reject, got '${typeParameters}'`);
+      throw new EmulatorCliError("EMULATOR_USAGE", `--type-parameters must be duplicate, union or reject, got '${typeParameters}'`);
     }
     options.typeParameters = typeParameters;
   }

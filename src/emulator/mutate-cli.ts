@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { request } from "undici";
 import { z } from "zod";
+import { EmulatorCliError, usageErrorOf } from "./cli-error.js";
 import { describeIssues, GROUPS, KIND_NAMES, MUTATION_KINDS, type KindSpec, mutationSchema, roundSchema } from "./mutation-kinds.js";
 
 /** The environment variable the admin token may come from. */
@@ -55,16 +56,24 @@ function parseRound(text: string): z.infer<typeof roundSchema> {
   const round: Record<string, number> = {};
   for (const part of text.split(",").filter((p) => p.trim() !== "")) {
     const m = /^\s*([a-z-]+)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m) throw new Error(`--round must be name=count pairs separated by commas (e.g. creates=5,modifies=20), got '${part}'`);
+    if (!m) throw new EmulatorCliError("EMULATOR_USAGE", `--round must be name=count pairs separated by commas (e.g. creates=5,modifies=20), got '${part}'`);
     round[m[1] as string] = Number(m[2]);
   }
   const parsed = roundSchema.safeParse(round);
-  if (!parsed.success) throw new Error(`--round: ${describeIssues(parsed.error, "round")}; pools are ${Object.keys(GROUPS).join(", ")}, kinds are ${KIND_NAMES.join(", ")}`);
+  if (!parsed.success) throw new EmulatorCliError("EMULATOR_USAGE", `--round: ${describeIssues(parsed.error, "round")}; pools are ${Object.keys(GROUPS).join(", ")}, kinds are ${KIND_NAMES.join(", ")}`);
   return parsed.data;
 }
 
 /** Turn `emulator mutate` flags into the request to make (throws with a message naming the flag). */
 export function parseMutateArgs(argv: string[], env: Readonly<Record<string, string | undefined>>): MutateCommand | "help" {
+  try {
+    return parseFlags(argv, env);
+  } catch (error) {
+    throw usageErrorOf(error, "source-asana-export emulator mutate --help");
+  }
+}
+
+function parseFlags(argv: string[], env: Readonly<Record<string, string | undefined>>): MutateCommand | "help" {
   const gidFlag = { type: "string" } as const;
   const { values } = parseArgs({
     args: argv,
@@ -92,22 +101,22 @@ export function parseMutateArgs(argv: string[], env: Readonly<Record<string, str
   });
   if (values.help) return "help";
   const port = Number(values.port ?? "4010");
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`--port must be an integer from 1 to 65535, got '${values.port ?? ""}'`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new EmulatorCliError("EMULATOR_USAGE", `--port must be an integer from 1 to 65535, got '${values.port ?? ""}'`);
   const host = values.host ?? "127.0.0.1";
   const token = values.token ?? env[ADMIN_TOKEN_ENV];
-  if (token === undefined || token === "") throw new Error(`emulator mutate needs the admin token the emulator printed at start: --token T or env ${ADMIN_TOKEN_ENV}`);
+  if (token === undefined || token === "") throw new EmulatorCliError("EMULATOR_USAGE", `emulator mutate needs the admin token the emulator printed at start: --token T or env ${ADMIN_TOKEN_ENV}`);
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}/_emulator`;
-  if ((values.kind === undefined) === (values.round === undefined)) throw new Error("emulator mutate takes either --kind K (one mutation) or --round SPEC (a seeded round), not both or neither");
+  if ((values.kind === undefined) === (values.round === undefined)) throw new EmulatorCliError("EMULATOR_USAGE", "emulator mutate takes either --kind K (one mutation) or --round SPEC (a seeded round), not both or neither");
   if (values.round !== undefined) {
     const others = Object.keys(values).filter((k) => !["port", "host", "token", "round"].includes(k));
-    if (others.length > 0) throw new Error(`--round takes no --${others.join(", --")}`);
+    if (others.length > 0) throw new EmulatorCliError("EMULATOR_USAGE", `--round takes no --${others.join(", --")}`);
     return { url: `${origin}/rounds`, token, body: { data: parseRound(values.round) } };
   }
   const { port: _p, host: _h, token: _t, round: _r, help: _help, assignee, ...rest } = values;
   const mutation: Record<string, unknown> = { ...rest };
   if (assignee !== undefined) mutation.assignee = assignee === "none" ? null : assignee;
   const parsed = mutationSchema.safeParse(mutation);
-  if (!parsed.success) throw new Error(`--kind: ${describeIssues(parsed.error, "mutation")} (each key is a flag: --task, --user, ...)`);
+  if (!parsed.success) throw new EmulatorCliError("EMULATOR_USAGE", `--kind: ${describeIssues(parsed.error, "mutation")} (each key is a flag: --task, --user, ...)`);
   return { url: `${origin}/mutations`, token, body: { data: parsed.data } };
 }
 
@@ -130,7 +139,7 @@ export async function runMutateCli(argv: string[], out: NodeJS.WritableStream, e
     answer = { status: res.statusCode, text: await res.body.text() };
   } catch (error) {
     const origin = new URL(command.url).origin;
-    throw new Error(`could not reach the emulator at ${origin} (is \`source-asana-export emulator --port ${new URL(command.url).port}\` running?): ${(error as Error).message}`, { cause: error });
+    throw new EmulatorCliError("EMULATOR_UNREACHABLE", `could not reach the emulator at ${origin} (is \`source-asana-export emulator --port ${new URL(command.url).port}\` running?): ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {
@@ -140,7 +149,7 @@ export async function runMutateCli(argv: string[], out: NodeJS.WritableStream, e
   }
   if (answer.status !== 200) {
     const failure = errorBody.safeParse(json);
-    throw new Error(`the emulator refused it (${answer.status}): ${failure.success ? failure.data.errors.map((e) => e.message).join("; ") : answer.text.slice(0, 200)}`);
+    throw new EmulatorCliError("EMULATOR_REFUSED", `the emulator refused it (${answer.status}): ${failure.success ? failure.data.errors.map((e) => e.message).join("; ") : answer.text.slice(0, 200)}`);
   }
   const data = z.object({ data: z.unknown() }).safeParse(json);
   if (!data.success) throw new Error(`the emulator answered 200 without data: ${answer.text.slice(0, 200)}`);

@@ -29,7 +29,7 @@ export interface ControlDeps {
 
 const STATUS = { invalid: 400, "unknown-object": 404, "not-applicable": 409 } as const;
 
-const envelope = z.object({ data: z.unknown() }).strict();
+const envelope = z.object({ data: z.custom<unknown>((v) => v !== undefined, "missing") }).strict();
 
 /** Whether a peer address is loopback (IPv4 127/8, IPv6 ::1, or IPv4 loopback mapped into IPv6). */
 export function isLoopback(address: string | undefined): boolean {
@@ -41,7 +41,7 @@ export function isLoopback(address: string | undefined): boolean {
 /** The body's `data`, validated by `schema`. */
 function dataOf<T>(body: Buffer, schema: z.ZodType<T>, what: string): T {
   const wrapped = envelope.safeParse(parseJsonBody(body));
-  if (!wrapped.success) throw new ApiError(400, `${describeIssues(wrapped.error, "body")} (send {"data": <${what}>})`);
+  if (!wrapped.success) throw new ApiError(400, `the body must be {"data": <${what}>}: ${describeIssues(wrapped.error, "body")}`);
   const parsed = schema.safeParse(wrapped.data.data);
   if (!parsed.success) throw new ApiError(400, describeIssues(parsed.error, what));
   return parsed.data;
