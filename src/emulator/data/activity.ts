@@ -4,7 +4,7 @@
 import { CHILD_SLOTS, type GidSpace, type Kind } from "./gids.js";
 import type { Rng } from "./prng.js";
 import type { Compact } from "./reference.js";
-import type { ExtraAttachment, ExtraStory, LikeEntry } from "./state.js";
+import type { ExtraAttachment, ExtraStory, LikeEntry, Patch } from "./state.js";
 import { isoTime } from "./time.js";
 
 /** Stories of the generated history use child slots below this (mutations number theirs in KIND.added). */
@@ -112,4 +112,13 @@ export function attachments(
     out.push(a);
   }
   return out;
+}
+
+/** No trashed stories or attachments. */
+export const NO_GIDS: ReadonlySet<string> = new Set();
+
+/** Generated attachments with those mutations added, less trashed ones. */
+export function withChanges(files: object[], patch: Patch | undefined, parent: object, removed: ReadonlySet<string>): object[] {
+  if (patch?.attachments === undefined && removed.size === 0) return files;
+  return [...files, ...(patch?.attachments ?? []).map((a) => extraAttachment(a, parent))].filter((a) => !removed.has((a as { gid: string }).gid));
 }

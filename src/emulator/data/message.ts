@@ -1,5 +1,5 @@
 // One message (a conversation post or a status update), generated from (seed, slot) and the overlay.
-import { attachments, baseLikes, extraAttachment, likeObjects, stories, type StorySpec } from "./activity.js";
+import { attachments, baseLikes, likeObjects, NO_GIDS, stories, type StorySpec, withChanges } from "./activity.js";
 import { baseCreatedAt, baseModifiedAt, type GenContext } from "./context.js";
 import { KIND } from "./gids.js";
 import { PURPOSE, type Rng, rngFor } from "./prng.js";
@@ -77,10 +77,8 @@ export function generateMessage(ctx: GenContext, index: number): AsanaObject | u
     specs.push({ at: when(), user: rng.int(users.length), subtype: "comment_added", text: comment(rng, index + c) });
   }
   const self = { gid, resource_type: "message", name: title, resource_subtype: head.subtype };
-  const removed = new Set(patch?.removedChildren ?? []);
-  const files = [...attachments(rng, gids, KIND.messageAttachment, index, self, created, historyEnd + 1), ...(patch?.attachments ?? []).map((a) => extraAttachment(a, self))].filter(
-    (a) => !removed.has((a as { gid: string }).gid),
-  );
+  const removed = patch?.removedChildren === undefined ? NO_GIDS : new Set(patch.removedChildren);
+  const files = withChanges(attachments(rng, gids, KIND.messageAttachment, index, self, created, historyEnd + 1), patch, self, removed);
   const likeList = patch?.likes ?? baseLikes(gids, KIND.messageLike, index, likeUsers);
   return {
     gid,

@@ -39,7 +39,9 @@ export function subtasksOf(seed: number, table: SlotTable, index: number): numbe
       if (table.isLive(j) && parentOf(seed, table, j) === index) out.push(j);
     }
   }
-  for (const j of table.state(index)?.patch.addedSubtasks ?? []) {
+  const added = table.state(index)?.patch.addedSubtasks;
+  if (added === undefined) return out;
+  for (const j of added) {
     if (table.isLive(j) && parentOf(seed, table, j) === index && !out.includes(j)) out.push(j);
   }
   return out.sort((a, b) => a - b);
@@ -69,7 +71,9 @@ export function dependenciesOf(seed: number, table: SlotTable, index: number): n
     const j = index - k;
     if ((bits & (1 << (k - 1))) !== 0 && table.isLive(j) && !removed.includes(j)) out.push(j);
   }
-  for (const j of patch?.addedDependencies ?? []) if (table.isLive(j)) out.push(j);
+  const added = patch?.addedDependencies;
+  if (added === undefined || added.length === 0) return out;
+  for (const j of added) if (table.isLive(j)) out.push(j);
   return out.sort((a, b) => a - b);
 }
 
@@ -82,7 +86,9 @@ export function dependentsOf(seed: number, table: SlotTable, index: number): num
     if ((dependencyBits(seed, j) & (1 << (k - 1))) === 0 || !table.isLive(j)) continue;
     if (table.state(j)?.patch.removedDependencies?.includes(index) !== true) out.push(j);
   }
-  for (const j of table.state(index)?.patch.addedDependents ?? []) if (table.isLive(j)) out.push(j);
+  const added = table.state(index)?.patch.addedDependents;
+  if (added === undefined || added.length === 0) return out;
+  for (const j of added) if (table.isLive(j)) out.push(j);
   return out.sort((a, b) => a - b);
 }
 

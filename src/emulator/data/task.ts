@@ -1,6 +1,6 @@
 // One task, generated from (seed, slot) and the overlay, with every default and opt-in field. Every
 // random draw happens whatever the overlay holds; the overlay replaces what it changed afterwards.
-import { attachments, baseLikes, extraAttachment, likeObjects, stories, type StorySpec } from "./activity.js";
+import { attachments, baseLikes, likeObjects, NO_GIDS, stories, type StorySpec, withChanges } from "./activity.js";
 import { baseCreatedAt, baseModifiedAt, type GenContext, isLargeNote } from "./context.js";
 import { customFieldValue, emptyCustomFieldValue } from "./custom-fields.js";
 import { KIND } from "./gids.js";
@@ -81,10 +81,11 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     const project = ref.projects[p];
     if (project !== undefined) baseMemberships.push({ project: p, section: rng.int(project.sections.length) });
   }
-  const baseValues = new Map<number, Readonly<Record<string, unknown>>>();
-  for (const f of fieldsOf(ctx, baseMemberships)) {
+  const baseFields = fieldsOf(ctx, baseMemberships);
+  const baseValues: Array<Readonly<Record<string, unknown>>> = [];
+  for (const f of baseFields) {
     const def = ctx.fields[f];
-    if (def !== undefined) baseValues.set(f, customFieldValue(def, rng, ref, created));
+    if (def !== undefined) baseValues.push(customFieldValue(def, rng, ref, created));
   }
   const baseTags = rng.chance(0.4) ? rng.distinct(rng.range(1, 3), ref.tags.length) : [];
   const baseLikeUsers = rng.chance(0.3) ? rng.distinct(rng.range(1, 5), users.length) : [];
@@ -105,15 +106,19 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     projects.push(project.ref);
     memberships.push({ project: project.ref, section: project.sections[m.section] ?? null });
   }
-  const customFields: object[] = [];
-  for (const f of fieldsOf(ctx, currentMemberships)) {
-    const def = ctx.fields[f];
-    if (def !== undefined) customFields.push(patch?.customFields?.[f] ?? baseValues.get(f) ?? emptyCustomFieldValue(def));
+  let customFields: object[] = baseValues;
+  if (patch?.memberships !== undefined || patch?.customFields !== undefined) {
+    customFields = [];
+    for (const f of patch.memberships === undefined ? baseFields : fieldsOf(ctx, currentMemberships)) {
+      const def = ctx.fields[f];
+      const k = baseFields.indexOf(f);
+      if (def !== undefined) customFields.push(patch.customFields?.[f] ?? (k < 0 ? undefined : baseValues[k]) ?? emptyCustomFieldValue(def));
+    }
   }
   const tags = (patch?.tags ?? baseTags).map((t) => ref.tags[t]);
   const likeList = patch?.likes ?? baseLikes(gids, KIND.taskLike, index, baseLikeUsers);
   const followers = patch?.followers ?? followerIdx;
-  const removed = new Set(patch?.removedChildren ?? []);
+  const removed = patch?.removedChildren === undefined ? NO_GIDS : new Set(patch.removedChildren);
 
   const specs: StorySpec[] = [];
   const firstProject = ref.projects[projectIdx[0] ?? -1];
@@ -131,9 +136,7 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     specs.push({ at: when(), user: creator, subtype: "due_date_changed", text: `changed the due date to ${isoDate(dueMs)}` });
   }
   const taskRef = { gid, resource_type: "task", name: head.name, resource_subtype: head.subtype };
-  const files = [...attachments(rng, gids, KIND.taskAttachment, index, taskRef, created, historyEnd + 1), ...(patch?.attachments ?? []).map((a) => extraAttachment(a, taskRef))].filter(
-    (a) => !removed.has((a as { gid: string }).gid),
-  );
+  const files = withChanges(attachments(rng, gids, KIND.taskAttachment, index, taskRef, created, historyEnd + 1), patch, taskRef, removed);
 
   const customType = head.subtype === "custom" ? rng.pick(ref.customTypes) : null;
   const actualTime = rng.chance(0.25) ? rng.range(5, 2400) : null;
