@@ -68,8 +68,14 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
         await syncCommand(rest, runtime, out, redactor);
         break;
       case "emulator": {
-        const { runEmulatorCli } = await import("../emulator/main.js");
-        await runEmulatorCli(rest, runtime.stdout);
+        const { EmulatorCliError, runEmulatorCli } = await import("../emulator/main.js");
+        try {
+          await runEmulatorCli(rest, runtime.stdout);
+        } catch (error) {
+          // A bad flag, an emulator not running, a refused mutation: the user's to fix, not a bug.
+          if (error instanceof EmulatorCliError) throw new ConnectorError(error.message, { code: error.code, failureType: "config_error", cause: error });
+          throw error;
+        }
         break;
       }
       case undefined:

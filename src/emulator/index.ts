@@ -20,7 +20,22 @@ import { storagePath, storageRouter } from "./server/storage.js";
 import { withDeadline, type WaitOptions } from "./server/waiting.js";
 import type { EmulatorClock, Workspace } from "./workspace.js";
 
-export type { EmulatorClock, Workspace } from "./workspace.js";
+export type {
+  AsanaObject,
+  DeletedObject,
+  DeletionCause,
+  EmulatorClock,
+  MutationResult,
+  MutationSummary,
+  ObjectChange,
+  ObjectRef,
+  ResourceType,
+  Workspace,
+  WorkspaceSnapshot,
+  WorkspaceView,
+} from "./workspace.js";
+export { GROUPS, KIND_NAMES, MUTATION_KINDS, type Mutation, type MutationKind, type MutationRound } from "./mutation-kinds.js";
+export { MutationError, type MutationErrorReason } from "./mutation-error.js";
 export type { EmulatorTokens } from "./server/directory.js";
 export type { Fault, FaultPlan, FaultSchedule, FaultTarget, FileFault, JobFault, RequestFault } from "./server/fault-plan.js";
 export type { FaultController, FiredFault, FiredWaitOptions } from "./server/faults.js";
@@ -44,6 +59,8 @@ export interface EmulatorOptions {
   messages?: number;
   /** The service account token; default derived from the seed. */
   token?: string;
+  /** The token of the control endpoint (/_emulator/..., loopback only); default derived from the seed. */
+  adminToken?: string;
   /** Time source for timestamps, job timing, URL expiry and rate windows; default real time. */
   clock?: EmulatorClock;
   /** A job succeeds at the earliest on this GET of it; default 2 (the first GET says in_progress). */
@@ -86,6 +103,10 @@ export interface Emulator {
   readonly unpaidWorkspaceGid: string;
   /** The ground truth, with its mutation API. */
   readonly workspace: Workspace;
+  /** Root of the control endpoint, e.g. http://127.0.0.1:PORT/_emulator (see server/control.ts). */
+  readonly controlUrl: string;
+  /** The bearer token the control endpoint requires. */
+  readonly adminToken: string;
   /**
    * Every request answered so far, oldest first. An entry is written when its response is done, so a
    * client holding its answer can be ahead of it: see `waitForRequest` and `settled`.
@@ -148,6 +169,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
   });
   const directory = buildDirectory(seed, workspace, options.token);
+  const adminToken = options.adminToken ?? `emu-admin-${digestHex(seed, "admin-token").slice(0, 32)}`;
   const tempDir = await mkdtemp(join(tmpdir(), "asana-export-emulator-"));
   const faults = new FaultController(seed, now, options.faults ?? []);
   const jobs = new JobStore({
@@ -173,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const path = storagePath(job.workspaceGid, job.exportGid);
         return `${storageOrigin}${path}?${signer.sign(path, now(), ttl)}`;
       },
+      control: { workspace, adminToken },
       limiter: new RateLimiter({ requestsPerMinute: options.requestsPerMinute ?? 1500, maxInFlight: options.maxInFlight ?? 50 }, now),
       faults,
       log,
@@ -216,6 +239,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       workspaceGid: workspace.gid,
       unpaidWorkspaceGid: directory.unpaidWorkspaceGid,
       workspace,
+      controlUrl: `${apiOrigin}/_emulator`,
+      adminToken,
       requests: log.records,
       waitForRequest: (predicate, waitOptions) => log.waitFor(predicate, waitOptions),
       settled: (waitOptions) => log.settled(waitOptions),

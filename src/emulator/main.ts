@@ -2,11 +2,18 @@
 // it, and serve until SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { type Emulator, type EmulatorOptions, startEmulator } from "./index.js";
+import { EmulatorCliError, usageErrorOf } from "./cli-error.js";
+import { ADMIN_TOKEN_ENV, runMutateCli } from "./mutate-cli.js";
 import { type Fault, parseFault } from "./server/fault-plan.js";
 
 const USAGE = `Usage: source-asana-export emulator [options]
+       source-asana-export emulator mutate [--port P] [--token T] (--kind K ... | --round SPEC)
 
-Serves a seeded Asana workspace through the resource export API on loopback.
+Serves a seeded Asana workspace through the resource export API on loopback. Its changes follow
+Asana's modified_at rules: a task's name, notes, completion, assignee, due date, custom fields,
+stories and attachments move modified_at; section and project moves, tags, followers, likes, the
+start date and dependencies do not. An export shows the workspace as it was when its job was created.
+\`emulator mutate\` changes a running emulator from another shell (\`emulator mutate --help\`: every kind).
 
   --port N            API port (default 4010; 0 picks a free one)
   --storage-port N    download host port (default 0: a free one)
@@ -16,6 +23,8 @@ Serves a seeded Asana workspace through the resource export API on loopback.
   --teams N           teams (default 10)
   --messages N        messages (default 200)
   --token T           service account token (default derived from the seed)
+  --admin-token T     token of the control endpoint that \`emulator mutate\` calls (default derived
+                      from the seed; printed at start)
   --job-seconds S     an export job takes at least S seconds (default 2)
   --url-ttl S         download URL lifetime in seconds (default 300)
   --gzip-level N      1..9 (default 6)
@@ -37,7 +46,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+    throw new EmulatorCliError("EMULATOR_USAGE", `--${name} must be an integer from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }
@@ -46,13 +55,23 @@ function real(name: string, text: string | undefined, min: number, max: number):
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, got '${text}'`);
+    throw new EmulatorCliError("EMULATOR_USAGE", `--${name} must be a number from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }
 
+export { EmulatorCliError } from "./cli-error.js";
+
 /** Turn emulator flags into options (throws with a message naming the flag on bad input). */
 export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
+  try {
+    return parseFlags(argv);
+  } catch (error) {
+    throw usageErrorOf(error, "source-asana-export emulator --help");
+  }
+}
+
+function parseFlags(argv: string[]): EmulatorOptions | "help" {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -66,6 +85,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
       teams: { type: "string" },
       messages: { type: "string" },
       token: { type: "string" },
+      "admin-token": { type: "string" },
       "job-seconds": { type: "string" },
       "url-ttl": { type: "string" },
       "gzip-level": { type: "string" },
@@ -84,12 +104,12 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new Error(`--fault must be a JSON object, got '${text}'`);
+      throw new EmulatorCliError("EMULATOR_USAGE", `--fault must be a JSON object, got '${text}'`);
     }
     try {
       return parseFault(parsed);
     } catch (error) {
-      throw new Error(`--fault: ${(error as Error).message}`, { cause: error });
+      throw new EmulatorCliError("EMULATOR_USAGE", `--fault: ${(error as Error).message}`, { cause: error });
     }
   });
   const errorRate = real("error-rate", values["error-rate"], 0, 1);
@@ -112,11 +132,15 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
     faults,
   };
   if (values.token !== undefined) options.token = values.token;
+  if (values["admin-token"] !== undefined) {
+    if (!/^\S+$/.test(values["admin-token"])) throw new EmulatorCliError("EMULATOR_USAGE", "--admin-token must be a non-empty token without spaces");
+    options.adminToken = values["admin-token"];
+  }
   if (values["max-field-depth"] !== undefined) options.maxFieldDepth = integer("max-field-depth", values["max-field-depth"], 0, 1);
   const typeParameters = values["type-parameters"];
   if (typeParameters !== undefined) {
     if (typeParameters !== "duplicate" && typeParameters !== "union" && typeParameters !== "reject") {
-      throw new Error(`--type-parameters must be duplicate, union or reject, got '${typeParameters}'`);
+      throw new EmulatorCliError("EMULATOR_USAGE", `--type-parameters must be duplicate, union or reject, got '${typeParameters}'`);
     }
     options.typeParameters = typeParameters;
   }
@@ -125,6 +149,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions | "help" {
 
 /** What the CLI prints once the emulator listens. */
 export function describeEmulator(emu: Emulator, options: EmulatorOptions): string {
+  const port = new URL(emu.baseUrl).port;
   const body = JSON.stringify({ data: { workspace: emu.workspaceGid, export_request_parameters: [{ resource_type: "task" }] } });
   const config = JSON.stringify({ workspace: emu.workspaceGid, service_account_token: emu.token, base_url: emu.baseUrl }, null, 2);
   return [
@@ -135,6 +160,7 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
     `  token:         ${emu.token}   (service account)`,
     `  other tokens:  ${emu.tokens.regularUser}   (regular user: 403 on exports)`,
     `                 ${emu.tokens.unpaidServiceAccount}   (workspace ${emu.unpaidWorkspaceGid} without the plan: 402)`,
+    `  admin token:   ${emu.adminToken}   (control endpoint ${emu.controlUrl}, loopback only)`,
     "",
     "Try:",
     `  curl -s -X POST '${emu.baseUrl}/exports/resource' \\`,
@@ -142,6 +168,11 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
     `    -d '${body}'`,
     `  curl -s '${emu.baseUrl}/jobs/<job gid>' -H 'Authorization: Bearer ${emu.token}'`,
     `  curl -s '<download_url>' | gunzip | head`,
+    "",
+    "Change the workspace from another shell (then sync again):",
+    `  export ${ADMIN_TOKEN_ENV}='${emu.adminToken}'`,
+    `  source-asana-export emulator mutate --port ${port} --round creates=5,modifies=20,silent=10,deletes=2`,
+    `  source-asana-export emulator mutate --port ${port} --kind move-section --task <task gid>`,
     "",
     "Connector config.json:",
     config,
@@ -151,8 +182,15 @@ export function describeEmulator(emu: Emulator, options: EmulatorOptions): strin
   ].join("\n");
 }
 
-/** Run the emulator CLI: print where it listens and serve until SIGINT/SIGTERM (or `signal` aborts). */
+/**
+ * Run the emulator CLI: print where it listens and serve until SIGINT/SIGTERM (or `signal` aborts);
+ * `mutate ...` changes a running one instead.
+ */
 export async function runEmulatorCli(argv: string[], out: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
+  if (argv[0] === "mutate") {
+    await runMutateCli(argv.slice(1), out, process.env);
+    return;
+  }
   const options = parseEmulatorArgs(argv);
   if (options === "help") {
     out.write(USAGE);

@@ -1,4 +1,5 @@
 // Mutations of the seeded workspace: create, modify, remove, and deterministic mutation rounds.
+// (Each kind on its own, against the OpenAPI text: mutation-kinds.test.ts.)
 import { describe, expect, it } from "vitest";
 import { createWorkspace } from "../../src/emulator/data/index.js";
 import type { AsanaObject, Workspace } from "../../src/emulator/workspace.js";
@@ -66,10 +67,14 @@ describe("modify", () => {
     expect(after.gid).toBe(before.gid);
     expect(JSON.stringify(after)).not.toBe(JSON.stringify(before));
     expect(ws.at("task", 10)).toEqual(after);
-    const stories = after.stories as { created_at: string }[];
-    expect(stories.length).toBe((before.stories as unknown[]).length + 1);
-    expect(stories.at(-1)?.created_at).toBe(after.modified_at);
     checkTask(after);
+    // A rename (one of modify's kinds) writes a story stamped with the new modified_at.
+    clock.t += 1_000;
+    ws.apply({ kind: "rename", task: before.gid });
+    const renamed = ws.at("task", 10) as AsanaObject;
+    const stories = renamed.stories as { created_at: string; resource_subtype: string }[];
+    expect(stories.length).toBe((after.stories as unknown[]).length + 1);
+    expect(stories.at(-1)).toMatchObject({ created_at: renamed.modified_at, resource_subtype: "name_changed" });
   });
 
   it("keeps modified_at strictly increasing when the clock stands still", () => {
@@ -153,7 +158,7 @@ describe("mutate", () => {
     const s = ws.mutate({ creates: 20, modifies: 60, deletes: 15 });
     // A deleted parent takes its subtasks along, even ones created or modified this round.
     expect(s.created.length).toBeGreaterThan(15);
-    expect(s.modified.length).toBeGreaterThan(50); // plus tasks whose links or subtasks changed
+    expect(s.modified.length).toBe(60); // the targets of the 60 modifies, none deleted (deletes skip them)
     expect(s.deleted.length).toBeGreaterThanOrEqual(15);
     const sets = [s.created, s.modified, s.deleted].map((x) => new Set(x));
     expect(sets.map((x) => x.size)).toEqual([s.created.length, s.modified.length, s.deleted.length]);
@@ -173,24 +178,37 @@ describe("mutate", () => {
     expect(JSON.stringify([...ws.objects("team")])).toBe(teams);
   });
 
-  it("advances modified_at of every object whose export changed, and reports it", () => {
+  it("reports every object whose export changed: as modified when its modified_at moved, as silent when it did not", () => {
     const { ws, clock } = setup(5);
     const snapshot = (): Map<string, AsanaObject> => new Map([...ws.objects("task"), ...ws.objects("message")].map((o) => [o.gid, o]));
     for (let r = 0; r < 6; r++) {
       const before = snapshot();
       clock.t += r % 2 === 0 ? 1000 : 0;
-      const s = ws.mutate({ creates: 15, modifies: 30, deletes: 12 });
-      const reported = new Set(s.modified);
+      const s = ws.mutate({ creates: 15, modifies: 30, silent: 20, deletes: 12 });
+      const modified = new Set(s.modified);
+      const silent = new Set(s.silent);
+      let silentChanges = 0;
       for (const [gid, now] of snapshot()) {
         const old = before.get(gid);
         if (old === undefined) {
           expect(s.created).toContain(gid);
           continue;
         }
-        if (JSON.stringify(old) === JSON.stringify(now)) continue;
-        expect(ms(now.modified_at)).toBeGreaterThan(ms(old.modified_at));
-        expect(reported.has(gid)).toBe(true);
+        if (JSON.stringify(old) === JSON.stringify(now)) {
+          expect(modified.has(gid) || silent.has(gid)).toBe(false);
+          continue;
+        }
+        // modified_at moves only where a kind the text lists changed the object, never backward.
+        if (now.modified_at !== old.modified_at) {
+          expect(ms(now.modified_at)).toBeGreaterThan(ms(old.modified_at));
+          expect(modified.has(gid), gid).toBe(true);
+        } else {
+          expect(silent.has(gid), gid).toBe(true);
+          silentChanges++;
+        }
       }
+      // The silent pool and the side effects of the others (a parent's num_subtasks, dependents) show.
+      expect(silentChanges).toBeGreaterThanOrEqual(20);
       for (const gid of before.keys()) if (ws.get("task", gid) === undefined && ws.get("message", gid) === undefined) expect(s.deleted).toContain(gid);
     }
   });
@@ -201,6 +219,7 @@ describe("mutate", () => {
     const s = ws.mutate({ creates: 0, modifies: 0, deletes: 10_000 });
     expect(ws.count("task") + ws.count("message")).toBe(0);
     expect(s.deleted.length).toBe(400);
-    expect(ws.mutate({ creates: 0, modifies: 5, deletes: 5 })).toEqual({ created: [], modified: [], deleted: [] });
+    expect(ws.mutate({ creates: 0, modifies: 5, deletes: 5 })).toEqual({ created: [], modified: [], silent: [], deleted: [], kinds: {} });
+    expect(ws.count("team")).toBe(4); // `deletes` deletes tasks and messages; teams go only by delete-team
   });
 });

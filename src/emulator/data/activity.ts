@@ -1,12 +1,13 @@
 // What hangs off a task or message: likes, compact stories and attachments (export form, without
-// download_url / view_url). Their gids are children of the owner's slot.
+// download_url / view_url). Generated ones have gids that are children of the owner's slot; those
+// mutations add are numbered in KIND.added.
 import { CHILD_SLOTS, type GidSpace, type Kind } from "./gids.js";
 import type { Rng } from "./prng.js";
 import type { Compact } from "./reference.js";
-import type { ExtraStory } from "./state.js";
+import type { ExtraAttachment, ExtraStory, LikeEntry } from "./state.js";
 import { isoTime } from "./time.js";
 
-/** Stories of the generated history use child slots below this; modifications use the rest. */
+/** Stories of the generated history use child slots below this (mutations number theirs in KIND.added). */
 export const BASE_STORY_SLOTS = 16;
 
 /** A story before it is shaped: when, by whom (user index), what. */
@@ -17,16 +18,19 @@ export interface StorySpec {
   text: string;
 }
 
-/** Likes `{gid, user}` for users given by index. */
-export function likes(gids: GidSpace, kind: Kind, owner: number, userIdx: readonly number[], users: readonly Compact[]): object[] {
-  const out: object[] = [];
-  for (let k = 0; k < userIdx.length && k < CHILD_SLOTS; k++) {
-    out.push({ gid: gids.child(kind, owner, k), user: users[userIdx[k] ?? 0] });
-  }
+/** The generated likes of an owner, for users given by index. */
+export function baseLikes(gids: GidSpace, kind: Kind, owner: number, userIdx: readonly number[]): LikeEntry[] {
+  const out: LikeEntry[] = [];
+  for (let k = 0; k < userIdx.length && k < CHILD_SLOTS; k++) out.push({ gid: gids.child(kind, owner, k), user: userIdx[k] ?? 0 });
   return out;
 }
 
-/** Compact stories, generated history first (sorted by time), then those modifications added. */
+/** Likes as exported: `{gid, user}`. */
+export function likeObjects(entries: readonly LikeEntry[], users: readonly Compact[]): object[] {
+  return entries.map((l) => ({ gid: l.gid, user: users[l.user] }));
+}
+
+/** Compact stories, generated history first (sorted by time), then those mutations added, less trashed ones. */
 export function stories(
   gids: GidSpace,
   kind: Kind,
@@ -34,12 +38,14 @@ export function stories(
   specs: StorySpec[],
   extra: readonly ExtraStory[],
   users: readonly Compact[],
+  removed: ReadonlySet<string>,
 ): object[] {
   specs.sort((a, b) => a.at - b.at);
   const out: object[] = [];
-  const shape = (k: number, s: StorySpec | ExtraStory): void => {
+  const shape = (gid: string, s: StorySpec | ExtraStory): void => {
+    if (removed.has(gid)) return;
     out.push({
-      gid: gids.child(kind, owner, k),
+      gid,
       resource_type: "story",
       created_at: isoTime(s.at),
       created_by: users[s.user] ?? null,
@@ -47,16 +53,33 @@ export function stories(
       text: s.text,
     });
   };
-  for (let k = 0; k < specs.length && k < BASE_STORY_SLOTS; k++) shape(k, specs[k] as StorySpec);
-  for (let k = 0; k < extra.length && BASE_STORY_SLOTS + k < CHILD_SLOTS; k++) shape(BASE_STORY_SLOTS + k, extra[k] as ExtraStory);
+  for (let k = 0; k < specs.length && k < BASE_STORY_SLOTS; k++) shape(gids.child(kind, owner, k), specs[k] as StorySpec);
+  for (const s of extra) shape(s.gid, s);
   return out;
 }
 
-const FILES = [
+/** File names and hosts attachments draw from. */
+export const ATTACHMENT_FILES = [
   "Screenshot.png", "spec-v2.pdf", "budget Q3.xlsx", "会議メモ.docx", "تقرير.pdf", "photo 📷.jpg",
   "notes \"final\".txt", "design_mockup.fig", "contract (signed).pdf", "data.csv",
 ] as const;
-const HOSTS = ["asana", "asana", "asana", "gdrive", "dropbox", "box", "onedrive", "external"] as const;
+export const ATTACHMENT_HOSTS = ["asana", "asana", "asana", "gdrive", "dropbox", "box", "onedrive", "external"] as const;
+
+/** An attachment a mutation added, in export form. */
+export function extraAttachment(a: ExtraAttachment, parent: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    gid: a.gid,
+    resource_type: "attachment",
+    name: a.name,
+    resource_subtype: a.host,
+    created_at: isoTime(a.at),
+    host: a.host,
+    permanent_url: `https://app.asana.com/app/asana/-/get_asset?asset_id=${a.gid}`,
+    parent,
+  };
+  if (a.host === "asana") out.size = a.size;
+  return out;
+}
 
 /** Export-form attachments of an owner, created between `from` and `to`. */
 export function attachments(
@@ -73,11 +96,11 @@ export function attachments(
   const out: object[] = [];
   for (let k = 0; k < n; k++) {
     const gid = gids.child(kind, owner, k);
-    const host = rng.pick(HOSTS);
+    const host = rng.pick(ATTACHMENT_HOSTS);
     const a: Record<string, unknown> = {
       gid,
       resource_type: "attachment",
-      name: rng.pick(FILES),
+      name: rng.pick(ATTACHMENT_FILES),
       resource_subtype: host,
       created_at: isoTime(from + Math.floor(rng.float() * (to - from))),
       host,

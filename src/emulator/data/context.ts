@@ -1,9 +1,9 @@
-// What every generator needs: the seed, the reference data, the clock at creation, the slot tables,
-// and the rules that place generated history in time.
+// What every generator needs: the seed, the reference data, the clock at creation, the slot tables
+// and team deletions (the overlay), and the rules that place generated history in time.
 import type { CustomFieldDef } from "./custom-fields.js";
 import type { Rng } from "./prng.js";
 import type { Reference } from "./reference.js";
-import type { SlotTable } from "./state.js";
+import type { Deletion, SlotTable } from "./state.js";
 import { HOUR, SECOND, YEAR } from "./time.js";
 
 /** Generated history reaches back this far before the workspace's creation. */
@@ -20,6 +20,15 @@ export interface GenContext {
   readonly teams: number;
   readonly tasks: SlotTable;
   readonly messages: SlotTable;
+  /** Deleted teams by index. */
+  readonly deletedTeams: Map<number, Deletion>;
+  /** How many gids mutations have handed out (stories, attachments, likes they add). */
+  readonly added: { next: number };
+}
+
+/** A copy of the context that later mutations do not reach (the reference data is frozen already). */
+export function freezeContext(ctx: GenContext): GenContext {
+  return { ...ctx, tasks: ctx.tasks.clone(), messages: ctx.messages.clone(), deletedTeams: new Map(ctx.deletedTeams), added: { ...ctx.added } };
 }
 
 /** created_at of generated slot `index` of `count`: increasing with the slot, within HISTORY. */

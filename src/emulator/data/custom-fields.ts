@@ -83,10 +83,8 @@ function pickSome<T>(rng: Rng, items: readonly T[], max: number): T[] {
   return rng.distinct(rng.range(1, max), items.length).map((k) => items[k] as T);
 }
 
-/** A custom field value on a task: common fields, display_value, and only its typed value field. */
-export function customFieldValue(def: CustomFieldDef, rng: Rng, ref: Reference, around: number): Record<string, unknown> {
-  const set = rng.chance(0.75);
-  const value: Record<string, unknown> = {
+function common(def: CustomFieldDef): Record<string, unknown> {
+  return {
     gid: def.gid,
     resource_type: "custom_field",
     name: def.name,
@@ -97,6 +95,31 @@ export function customFieldValue(def: CustomFieldDef, rng: Rng, ref: Reference, 
     is_formula_field: false,
     display_value: null,
   };
+}
+
+/** The value field each custom field type carries. */
+const VALUE_FIELD: Record<CustomFieldType, string> = {
+  text: "text_value",
+  enum: "enum_value",
+  multi_enum: "multi_enum_values",
+  number: "number_value",
+  date: "date_value",
+  people: "people_value",
+  reference: "reference_value",
+};
+
+/** A custom field with no value (a field a task gained with a project it was added to). */
+export function emptyCustomFieldValue(def: CustomFieldDef): Record<string, unknown> {
+  const list = def.type === "multi_enum" || def.type === "people" || def.type === "reference";
+  return { ...common(def), [VALUE_FIELD[def.type]]: list ? [] : null };
+}
+
+/**
+ * A custom field value on a task: common fields, display_value, and only its typed value field.
+ * `set` (drawn first when not given, so generated values keep their draws) says whether it has a value.
+ */
+export function customFieldValue(def: CustomFieldDef, rng: Rng, ref: Reference, around: number, set = rng.chance(0.75)): Record<string, unknown> {
+  const value = common(def);
   switch (def.type) {
     case "text": {
       const text = set ? (def.precision === 0 && def.name === "External ID" ? `EXT-${rng.range(1000, 99999)}` : `“${rng.pick(["Love it", "Needs work", "Ça marche", "すごい", "رائع"])}” — customer`) : null;

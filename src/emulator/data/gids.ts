@@ -25,6 +25,8 @@ export const KIND = {
   messageStory: 25,
   messageAttachment: 26,
   messageLike: 27,
+  /** Stories, attachments and likes that mutations add, numbered in the order they are added. */
+  added: 28,
 } as const;
 
 export type Kind = (typeof KIND)[keyof typeof KIND];

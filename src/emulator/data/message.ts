@@ -1,5 +1,5 @@
 // One message (a conversation post or a status update), generated from (seed, slot) and the overlay.
-import { attachments, likes, stories, type StorySpec } from "./activity.js";
+import { attachments, baseLikes, extraAttachment, likeObjects, stories, type StorySpec } from "./activity.js";
 import { baseCreatedAt, baseModifiedAt, type GenContext } from "./context.js";
 import { KIND } from "./gids.js";
 import { PURPOSE, type Rng, rngFor } from "./prng.js";
@@ -21,6 +21,7 @@ function messageHead(ctx: GenContext, index: number): { subtype: "default" | "st
   return { subtype, title };
 }
 
+/** The generated parents of a message (deleted teams included). */
 function parentsOf(ctx: GenContext, rng: Rng, statusUpdate: boolean): { parents: Compact[]; goal: boolean } {
   const { ref } = ctx;
   if (statusUpdate) {
@@ -33,6 +34,11 @@ function parentsOf(ctx: GenContext, rng: Rng, statusUpdate: boolean): { parents:
   if (ctx.teams > 0 && (parents.length === 0 || rng.chance(0.3))) parents.push(teamCompact(ctx, rng.int(ctx.teams)));
   if (parents.length === 0) parents.push(rng.pick(ref.portfolios));
   return { parents, goal: false };
+}
+
+function isDeletedTeam(ctx: GenContext, gid: string): boolean {
+  const index = ctx.ref.gids.indexOf(KIND.team, gid);
+  return index !== undefined && ctx.deletedTeams.has(index);
 }
 
 /** The message in a slot, or undefined when the slot is deleted or does not exist. */
@@ -50,14 +56,17 @@ export function generateMessage(ctx: GenContext, index: number): AsanaObject | u
   const historyEnd = st?.createdAt ?? baseModifiedAt(rng, created, ctx.start);
   const when = (): number => created + Math.floor(rng.float() * (historyEnd - created));
   const statusUpdate = head.subtype === "status_update";
-  const { parents, goal } = parentsOf(ctx, rng, statusUpdate);
+  const generated = parentsOf(ctx, rng, statusUpdate);
+  const goal = generated.goal;
+  // A deleted team drops out of the parents (its messages posted nowhere else went with it).
+  const parents = patch?.parents ?? generated.parents.filter((p) => p.resource_type !== "team" || !isDeletedTeam(ctx, p.gid));
   const statusType = statusUpdate ? rng.pick(goal ? GOAL_STATUS : PROJECT_STATUS) : null;
   const date = new Date(created);
   const generatedTitle = statusUpdate ? `${head.title} - ${MONTHS[date.getUTCMonth()] ?? "Jan"} ${date.getUTCDate()}` : head.title;
   const title = patch?.name ?? generatedTitle;
   const text = appendText(notes(rng, index), patch?.notesSuffix);
   const author = rng.int(users.length);
-  const likeUsers = patch?.likes ?? (rng.chance(0.35) ? rng.distinct(rng.range(1, 6), users.length) : []);
+  const likeUsers = rng.chance(0.35) ? rng.distinct(rng.range(1, 6), users.length) : [];
   const followerIdx = [author];
   for (let k = rng.range(0, 4); k > 0; k--) {
     const f = rng.int(users.length);
@@ -68,7 +77,11 @@ export function generateMessage(ctx: GenContext, index: number): AsanaObject | u
     specs.push({ at: when(), user: rng.int(users.length), subtype: "comment_added", text: comment(rng, index + c) });
   }
   const self = { gid, resource_type: "message", name: title, resource_subtype: head.subtype };
-  const files = attachments(rng, gids, KIND.messageAttachment, index, self, created, historyEnd + 1);
+  const removed = new Set(patch?.removedChildren ?? []);
+  const files = [...attachments(rng, gids, KIND.messageAttachment, index, self, created, historyEnd + 1), ...(patch?.attachments ?? []).map((a) => extraAttachment(a, self))].filter(
+    (a) => !removed.has((a as { gid: string }).gid),
+  );
+  const likeList = patch?.likes ?? baseLikes(gids, KIND.messageLike, index, likeUsers);
   return {
     gid,
     resource_type: "message",
@@ -79,11 +92,11 @@ export function generateMessage(ctx: GenContext, index: number): AsanaObject | u
     modified_at: isoTime(st?.modifiedAt ?? historyEnd),
     title,
     text: text.plain,
-    num_likes: Math.min(likeUsers.length, 64),
-    likes: likes(gids, KIND.messageLike, index, likeUsers, users),
-    followers: followerIdx.map((f) => users[f]),
+    num_likes: likeList.length,
+    likes: likeObjects(likeList, users),
+    followers: (patch?.followers ?? followerIdx).map((f) => users[f]),
     parents,
-    stories: stories(gids, KIND.messageStory, index, specs, st?.stories ?? [], users),
+    stories: stories(gids, KIND.messageStory, index, specs, st?.stories ?? [], users, removed),
     attachments: files,
     html_notes: htmlWrap(text.escaped),
   };

@@ -1,27 +1,40 @@
-// Creating, modifying and deleting tasks and messages: the overlay records just enough to
-// regenerate the changed object, and modified_at only ever moves forward. When a change alters a
-// field derived from another task (num_subtasks, dependencies, dependents, a subtask's parent
-// name), that task's modified_at advances too, so "every change moves modified_at" holds and an
-// incremental export can always be checked against the ground truth.
+// Applying one mutation: validate it, find its target, plan it (every choice made, nothing written),
+// take before-images of every object it may change, write the overlay, stamp the time, and report
+// what changed by comparing the images. Whether the target's modified_at moves comes from the kind
+// table (mutation-kinds.ts, where Asana's text is quoted); no other object's modified_at ever moves.
+import { MutationError } from "../mutation-error.js";
+import { type KindSpec, MUTATION_KINDS, type Mutation, type MutationKind, mutationSchema, describeIssues } from "../mutation-kinds.js";
+import type { AsanaObject, DeletedObject, EmulatorClock, MutationResult, ObjectChange, ObjectRef, ResourceType } from "../workspace.js";
 import type { GenContext } from "./context.js";
 import { KIND } from "./gids.js";
-import { PURPOSE, type Rng, rngFor } from "./prng.js";
-import type { SlotState, SlotTable } from "./state.js";
-import { dependenciesOf, dependentsOf, FAMILY, parentOf, subtasksOf, wantsParent } from "./task-graph.js";
-import { sentence, taskName } from "./text.js";
-import { DAY, isoDate } from "./time.js";
-import type { AsanaObject, EmulatorClock, MutationSummary } from "../workspace.js";
+import { ACTIVITY_PLANNERS } from "./mutate-activity.js";
+import { type LifecyclePlan, planCreateMessage, planCreateTask, planDeleteMessage, planDeleteTask, planDeleteTeam } from "./mutate-lifecycle.js";
+import { TASK_FIELD_PLANNERS } from "./mutate-task-fields.js";
+import { TASK_LINK_PLANNERS } from "./mutate-task-links.js";
+import type { Planner, SlotRef } from "./plan.js";
+import { PURPOSE, rngFor } from "./prng.js";
+import type { SlotTable } from "./state.js";
+import { isoTime } from "./time.js";
 
-/** The two mutable resource types. */
-export type MutableType = "task" | "message";
+type Generate = (type: ResourceType, index: number) => AsanaObject | undefined;
 
-type Generate = (type: MutableType, index: number) => AsanaObject | undefined;
+const PLANNERS: Partial<Record<MutationKind, Planner>> = { ...TASK_FIELD_PLANNERS, ...TASK_LINK_PLANNERS, ...ACTIVITY_PLANNERS };
+const KIND_NUMBER = new Map(Object.keys(MUTATION_KINDS).map((k, i) => [k, i]));
+const TYPE_KIND = { task: KIND.task, message: KIND.message, team: KIND.team } as const;
+
+/** Top-level fields whose exported value differs (modified_at left out), sorted. */
+function changedFields(before: AsanaObject, after: AsanaObject): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete("modified_at");
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+}
 
 /** Applies mutations to a workspace's overlay. */
 export class Mutator {
-  private round = 0;
-  /** While a mutation round runs: gids of tasks whose modified_at advanced as a side effect. */
-  private related: string[] | undefined;
+  /** Changes are stamped at least 1 ms after this: the latest snapshot (an export's created_at). */
+  private floor = Number.NEGATIVE_INFINITY;
+  /** Told of every before-image taken (a round uses it to compare with the end of the round). */
+  observer: ((slot: SlotRef, before: AsanaObject) => void) | undefined;
 
   constructor(
     private readonly ctx: GenContext,
@@ -29,186 +42,123 @@ export class Mutator {
     private readonly generate: Generate,
   ) {}
 
-  private table(type: MutableType): SlotTable {
+  /** Record a snapshot taken at `at`: later changes are stamped after it. */
+  snapshotTaken(at: number): void {
+    this.floor = Math.max(this.floor, at);
+  }
+
+  private table(type: "task" | "message"): SlotTable {
     return type === "task" ? this.ctx.tasks : this.ctx.messages;
   }
 
-  private liveIndex(type: MutableType, gid: string): number {
-    const index = this.ctx.ref.gids.indexOf(type === "task" ? KIND.task : KIND.message, gid);
-    if (index === undefined || !this.table(type).isLive(index)) throw new Error(`no live ${type} with gid ${gid}`);
+  /** The slot of a live object, or an unknown-object error naming it (as `label`). */
+  liveIndex(type: ResourceType, gid: string, label: string = type): number {
+    const index = this.ctx.ref.gids.indexOf(TYPE_KIND[type], gid);
+    if (index === undefined || this.generate(type, index) === undefined) throw new MutationError("unknown-object", `${label}: Unknown object: ${gid} (no live ${type} has this gid)`);
     return index;
   }
 
-  private stamp(current: AsanaObject): number {
-    return Math.max(this.clock.now(), Date.parse(String(current.modified_at)) + 1);
-  }
-
-  /** Advance the modified_at of live tasks whose derived fields a change altered. */
-  private bump(indexes: Iterable<number>): void {
-    for (const i of new Set(indexes)) {
-      const current = this.generate("task", i);
-      if (current === undefined) continue;
-      this.ctx.tasks.touch(i).modifiedAt = this.stamp(current);
-      this.related?.push(current.gid);
+  /** Validate and apply one mutation. */
+  apply(input: Mutation): MutationResult {
+    const parsed = mutationSchema.safeParse(input);
+    if (!parsed.success) throw new MutationError("invalid", describeIssues(parsed.error, "mutation"));
+    const m = parsed.data;
+    const spec: KindSpec = MUTATION_KINDS[m.kind];
+    const option = spec.option === undefined ? undefined : m[spec.option];
+    if (spec.targets.length === 0) {
+      const parent = m.parent === undefined ? undefined : this.liveIndex("task", m.parent, "parent");
+      return this.applyPlanned(m.kind, m.kind === "create-task" ? planCreateTask(this.ctx, parent) : planCreateMessage(this.ctx, this.rng("message", this.ctx.messages.slots, m.kind, 0)));
     }
+    const type = (["task", "message", "team"] as const).find((t) => m[t] !== undefined) as "task" | "message" | "team";
+    return this.applyAt(m.kind, type, this.liveIndex(type, m[type] as string), option);
   }
 
-  /** Append a new task or message stamped now. */
-  create(type: MutableType): AsanaObject {
+  /** Apply a kind to the live object in a slot (a MutationError, and no change, when it does not apply). */
+  applyAt(kind: MutationKind, type: "task" | "message" | "team", index: number, option?: string | null): MutationResult {
+    const spec: KindSpec = MUTATION_KINDS[kind];
+    if (!(spec.targets as readonly string[]).includes(type)) throw new MutationError("invalid", `${kind} does not target a ${type}`);
+    if (kind === "delete-team") return this.applyPlanned(kind, planDeleteTeam(this.ctx, index));
+    if (type === "team") throw new MutationError("invalid", `${kind} does not target a team`);
+    const current = this.generate(type, index);
+    if (current === undefined) throw new MutationError("unknown-object", `${type}: Unknown object: ${this.ctx.ref.gids.gid(TYPE_KIND[type], index)}`);
+    if (kind === "delete-task") return this.applyPlanned(kind, planDeleteTask(this.ctx, index));
+    if (kind === "delete-message") return this.applyPlanned(kind, planDeleteMessage(this.ctx, index));
+    const planner = PLANNERS[kind];
+    if (planner === undefined) throw new MutationError("invalid", `${kind} does not target a ${type}`);
     const table = this.table(type);
-    const index = table.slots;
-    const family = index - (index % FAMILY);
-    const parent = type === "task" && wantsParent(this.ctx.seed, index) && table.isLive(family) ? family : null;
-    table.append(this.clock.now(), parent);
-    if (type === "task") this.bump([...(parent === null ? [] : [parent]), ...dependenciesOf(this.ctx.seed, table, index)]);
-    return this.generate(type, index) as AsanaObject;
-  }
-
-  /** Change a few fields of a live object and advance its modified_at. */
-  modify(type: MutableType, gid: string): AsanaObject {
-    const index = this.liveIndex(type, gid);
-    const current = this.generate(type, index) as AsanaObject;
-    const now = this.stamp(current);
-    const st = this.table(type).touch(index);
-    st.version++;
-    const rng = rngFor(this.ctx.seed, type === "task" ? PURPOSE.taskModify : PURPOSE.messageModify, index, st.version);
-    if (type === "task") this.changeTask(st, rng, current, index, now);
-    else this.changeMessage(st, rng, current);
-    if (rng.chance(0.3)) this.addLike(st, rng, current);
-    st.modifiedAt = now;
-    const renamed = st.patch.name !== undefined && st.patch.name !== current.name;
-    if (type === "task" && renamed) this.bump(subtasksOf(this.ctx.seed, this.ctx.tasks, index));
-    return this.generate(type, index) as AsanaObject;
-  }
-
-  private changeTask(st: SlotState, rng: Rng, current: AsanaObject, index: number, now: number): void {
-    const users = this.ctx.ref.users.length;
-    const user = rng.int(users);
-    const story = (subtype: string, text: string): void => {
-      st.stories.push({ at: now, user, subtype, text });
+    const version = (table.state(index)?.version ?? 0) + 1;
+    const plan = planner({ ctx: this.ctx, kind, type, index, current, table, state: () => table.touch(index), rng: this.rng(type, index, kind, version), option, version });
+    const moves = spec.moves[type] === true;
+    const target: SlotRef = { type, index };
+    const before = this.images([target, ...plan.related]);
+    const at = this.now();
+    const modifiedAt = moves ? Math.max(at, Date.parse(String(current.modified_at)) + 1) : at;
+    plan.write(at, modifiedAt);
+    const st = table.touch(index);
+    st.version = version;
+    if (moves) st.modifiedAt = modifiedAt;
+    return {
+      kind,
+      target: this.ref(target),
+      moves_modified_at: moves,
+      at: isoTime(moves ? modifiedAt : at),
+      created: [],
+      deleted: [],
+      changed: this.changes(before),
     };
-    switch (rng.int(5)) {
-      case 0: {
-        const name = `${taskName(rng, index)} (rev ${st.version})`;
-        st.patch.name = name;
-        story("name_changed", `changed the name to "${name}"`);
-        break;
-      }
-      case 1: {
-        const done = current.completed !== true;
-        st.patch.completed = done;
-        st.patch.completedAt = done ? now : null;
-        st.patch.completedBy = done ? user : null;
-        story(done ? "marked_complete" : "marked_incomplete", done ? "marked this task complete" : "marked incomplete");
-        break;
-      }
-      case 2:
-        st.patch.notesSuffix = `${st.patch.notesSuffix ?? ""}\nUpdate ${st.version}: ${sentence(rng)}`;
-        story("notes_changed", "changed the description");
-        break;
-      case 3: {
-        const assignee = rng.chance(0.2) ? null : rng.int(users);
-        st.patch.assignee = assignee;
-        story(assignee === null ? "unassigned" : "assigned", assignee === null ? "unassigned" : `assigned to ${this.ctx.ref.users[assignee]?.name ?? ""}`);
-        break;
-      }
-      default: {
-        const dueOn = rng.chance(0.2) ? null : isoDate(now + rng.range(1, 30) * DAY);
-        st.patch.dueOn = dueOn;
-        story("due_date_changed", dueOn === null ? "removed the due date" : `changed the due date to ${dueOn}`);
-      }
-    }
   }
 
-  private changeMessage(st: SlotState, rng: Rng, current: AsanaObject): void {
-    if (rng.chance(0.5)) st.patch.name = `${String(current.title).replace(/ \(edited \d+\)$/, "")} (edited ${st.version})`;
-    else st.patch.notesSuffix = `${st.patch.notesSuffix ?? ""}\nEdit ${st.version}: ${sentence(rng)}`;
+  private applyPlanned(kind: MutationKind, plan: LifecyclePlan): MutationResult {
+    const before = this.images(plan.related);
+    const at = this.now();
+    plan.write(at);
+    const deleted: DeletedObject[] = plan.doomed.map((d) => ({
+      ...this.ref(d.ref),
+      deleted_at: isoTime(at),
+      cause: d.cause,
+      ...(d.via === undefined ? {} : { via: d.via }),
+    }));
+    return { kind, target: this.ref(plan.target), moves_modified_at: false, at: isoTime(at), created: plan.created.map((r) => this.ref(r)), deleted, changed: this.changes(before) };
   }
 
-  private addLike(st: SlotState, rng: Rng, current: AsanaObject): void {
-    const { gids, users } = this.ctx.ref;
-    const liked = (current.likes as { user: { gid: string } }[]).map((l) => gids.indexOf(KIND.user, l.user.gid) ?? 0);
-    const user = rng.int(users.length);
-    if (!liked.includes(user) && liked.length < 32) st.patch.likes = [...liked, user];
+  private rng(type: "task" | "message", index: number, kind: MutationKind, version: number) {
+    const purpose = type === "task" ? PURPOSE.taskModify : PURPOSE.messageModify;
+    return rngFor(this.ctx.seed, purpose, index, version * 64 + (KIND_NUMBER.get(kind) ?? 0));
   }
 
-  /** Delete a live object (a task's subtasks go with it); returns every deleted gid. */
-  remove(type: MutableType, gid: string): string[] {
-    const index = this.liveIndex(type, gid);
-    const table = this.table(type);
-    const kind = type === "task" ? KIND.task : KIND.message;
-    const seed = this.ctx.seed;
-    const doomed = type === "task" ? [index, ...subtasksOf(seed, table, index)] : [index];
-    const neighbours = type === "task" ? doomed.flatMap((i) => [parentOf(seed, table, i) ?? -1, ...dependenciesOf(seed, table, i), ...dependentsOf(seed, table, i)]) : [];
-    for (const i of doomed) table.markDeleted(i);
-    this.bump(neighbours.filter((i) => table.isLive(i)));
-    return doomed.map((i) => this.ctx.ref.gids.gid(kind, i));
+  /** The time of a change: the clock, but never at or before the latest snapshot. */
+  private now(): number {
+    return Math.max(this.clock.now(), this.floor + 1);
   }
 
-  /** One deterministic round of creates, modifies and deletes over tasks and messages. */
-  mutate(round: { creates: number; modifies: number; deletes: number }): MutationSummary {
-    for (const [k, v] of Object.entries(round)) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new Error(`mutate: ${k} must be a non-negative integer, got ${v}`);
-    }
-    this.related = [];
-    try {
-      return this.mutateRound(round);
-    } finally {
-      this.related = undefined;
-    }
+  private ref(slot: SlotRef): ObjectRef {
+    return { resource_type: slot.type, gid: this.ctx.ref.gids.gid(TYPE_KIND[slot.type], slot.index) };
   }
 
-  private mutateRound(round: { creates: number; modifies: number; deletes: number }): MutationSummary {
-    const rng = rngFor(this.ctx.seed, PURPOSE.mutateRound, this.round++);
-    const touched = new Set<string>();
-    const created: string[] = [];
-    const modified: string[] = [];
-    const deleted: string[] = [];
-    for (let c = 0; c < round.creates; c++) {
-      const type = this.pickType(rng, (t) => this.table(t).slots);
-      const gid = this.create(type).gid;
-      created.push(gid);
-      touched.add(gid);
+  private images(slots: readonly SlotRef[]): Array<[SlotRef, AsanaObject]> {
+    const seen = new Set<string>();
+    const out: Array<[SlotRef, AsanaObject]> = [];
+    for (const slot of slots) {
+      const key = `${slot.type}:${slot.index}`;
+      const object = this.generate(slot.type, slot.index);
+      if (seen.has(key) || object === undefined) continue;
+      seen.add(key);
+      out.push([slot, object]);
+      this.observer?.(slot, object);
     }
-    for (let m = 0; m < round.modifies; m++) {
-      const gid = this.pickLive(rng, touched);
-      if (gid === undefined) break;
-      modified.push(this.modify(gid[0], gid[1]).gid);
-      touched.add(gid[1]);
-    }
-    for (let d = 0; d < round.deletes; d++) {
-      const gid = this.pickLive(rng, touched);
-      if (gid === undefined) break;
-      for (const g of this.remove(gid[0], gid[1])) {
-        deleted.push(g);
-        touched.add(g);
-      }
-    }
-    const gone = new Set(deleted);
-    const fresh = new Set(created);
-    const changed = [...new Set([...modified, ...(this.related ?? [])])].filter((g) => !gone.has(g) && !fresh.has(g));
-    return { created: created.filter((g) => !gone.has(g)), modified: changed, deleted };
+    return out;
   }
 
-  private pickType(rng: Rng, size: (t: MutableType) => number): MutableType {
-    const tasks = size("task");
-    const total = tasks + size("message");
-    return total === 0 || rng.float() * total < tasks ? "task" : "message";
-  }
-
-  private pickLive(rng: Rng, exclude: ReadonlySet<string>): [MutableType, string] | undefined {
-    const first = this.pickType(rng, (t) => this.table(t).live);
-    for (const type of [first, first === "task" ? "message" : "task"] as const) {
-      const table = this.table(type);
-      const kind = type === "task" ? KIND.task : KIND.message;
-      const start = rng.int(Math.max(table.slots, 1));
-      for (let k = 0; k < table.slots; k++) {
-        const i = (start + k) % table.slots;
-        if (!table.isLive(i)) continue;
-        const gid = this.ctx.ref.gids.gid(kind, i);
-        if (!exclude.has(gid)) return [type, gid];
-      }
+  private changes(before: Array<[SlotRef, AsanaObject]>): ObjectChange[] {
+    const out: ObjectChange[] = [];
+    for (const [slot, old] of before) {
+      const now = this.generate(slot.type, slot.index);
+      if (now === undefined) continue;
+      const fields = changedFields(old, now);
+      const moved = old.modified_at !== now.modified_at;
+      if (fields.length === 0 && !moved) continue;
+      out.push({ ...this.ref(slot), fields, modified_at_moved: moved, modified_at: typeof now.modified_at === "string" ? now.modified_at : null });
     }
-    return undefined;
+    return out;
   }
 }

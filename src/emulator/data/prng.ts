@@ -98,4 +98,5 @@ export const PURPOSE = {
   team: 30,
   teamName: 31,
   mutateRound: 40,
+  modifyOne: 41,
 } as const;

@@ -1,13 +1,22 @@
-// One task, generated from (seed, slot) and the overlay, with every default and opt-in field.
-import { attachments, likes, stories, type StorySpec } from "./activity.js";
+// One task, generated from (seed, slot) and the overlay, with every default and opt-in field. Every
+// random draw happens whatever the overlay holds; the overlay replaces what it changed afterwards.
+import { attachments, baseLikes, extraAttachment, likeObjects, stories, type StorySpec } from "./activity.js";
 import { baseCreatedAt, baseModifiedAt, type GenContext, isLargeNote } from "./context.js";
-import { customFieldValue } from "./custom-fields.js";
+import { customFieldValue, emptyCustomFieldValue } from "./custom-fields.js";
 import { KIND } from "./gids.js";
 import { PURPOSE, rngFor } from "./prng.js";
 import { dependenciesOf, dependentsOf, parentOf, subtasksOf, taskHead } from "./task-graph.js";
 import { appendText, comment, htmlWrap, largeNotes, notes } from "./text.js";
 import { DAY, HOUR, isoDate, isoTime } from "./time.js";
+import type { Membership } from "./state.js";
 import type { AsanaObject } from "../workspace.js";
+
+/** The custom fields (indexes, ascending) a task carries: those of its projects. */
+function fieldsOf(ctx: GenContext, memberships: readonly Membership[]): number[] {
+  const out: number[] = [];
+  for (const m of memberships) for (const f of ctx.ref.projects[m.project]?.customFields ?? []) if (!out.includes(f)) out.push(f);
+  return out.sort((a, b) => a - b);
+}
 
 const ASSIGNEE_STATUS = ["today", "upcoming", "later", "new", "inbox"] as const;
 const APPROVAL_DONE = ["approved", "rejected", "changes_requested"] as const;
@@ -58,36 +67,53 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     dueOn = patch.dueOn;
     dueAt = startOn = startAt = null;
   }
+  if (patch?.startOn !== undefined) {
+    startOn = patch.startOn;
+    startAt = null;
+  }
 
   const parent = parentOf(seed, table, index);
   const projectDraw = rng.float();
   const projectCount = ref.projects.length === 0 ? 0 : parent !== null ? (projectDraw < 0.3 ? 1 : 0) : projectDraw < 0.1 ? 0 : projectDraw < 0.8 ? 1 : 2;
   const projectIdx = rng.distinct(projectCount, ref.projects.length);
-  const projects: object[] = [];
-  const memberships: object[] = [];
-  const fieldIdx: number[] = [];
+  const baseMemberships: Membership[] = [];
   for (const p of projectIdx) {
     const project = ref.projects[p];
-    if (project === undefined) continue;
-    projects.push(project.ref);
-    memberships.push({ project: project.ref, section: rng.pick(project.sections) });
-    for (const f of project.customFields) if (!fieldIdx.includes(f)) fieldIdx.push(f);
+    if (project !== undefined) baseMemberships.push({ project: p, section: rng.int(project.sections.length) });
   }
-  fieldIdx.sort((a, b) => a - b);
-  const customFields: object[] = [];
-  for (const f of fieldIdx) {
+  const baseValues = new Map<number, Readonly<Record<string, unknown>>>();
+  for (const f of fieldsOf(ctx, baseMemberships)) {
     const def = ctx.fields[f];
-    if (def !== undefined) customFields.push(customFieldValue(def, rng, ref, created));
+    if (def !== undefined) baseValues.set(f, customFieldValue(def, rng, ref, created));
   }
-  const tags = rng.chance(0.4) ? rng.distinct(rng.range(1, 3), ref.tags.length).map((t) => ref.tags[t]) : [];
-
-  const likeUsers = patch?.likes ?? (rng.chance(0.3) ? rng.distinct(rng.range(1, 5), users.length) : []);
+  const baseTags = rng.chance(0.4) ? rng.distinct(rng.range(1, 3), ref.tags.length) : [];
+  const baseLikeUsers = rng.chance(0.3) ? rng.distinct(rng.range(1, 5), users.length) : [];
   const followerIdx = [creator];
   if (assignee !== null && !followerIdx.includes(assignee)) followerIdx.push(assignee);
   for (let k = rng.int(3); k > 0; k--) {
     const f = rng.int(users.length);
     if (!followerIdx.includes(f)) followerIdx.push(f);
   }
+
+  // The overlay, applied after every draw.
+  const currentMemberships = patch?.memberships ?? baseMemberships;
+  const memberships: object[] = [];
+  const projects: object[] = [];
+  for (const m of currentMemberships) {
+    const project = ref.projects[m.project];
+    if (project === undefined) continue;
+    projects.push(project.ref);
+    memberships.push({ project: project.ref, section: project.sections[m.section] ?? null });
+  }
+  const customFields: object[] = [];
+  for (const f of fieldsOf(ctx, currentMemberships)) {
+    const def = ctx.fields[f];
+    if (def !== undefined) customFields.push(patch?.customFields?.[f] ?? baseValues.get(f) ?? emptyCustomFieldValue(def));
+  }
+  const tags = (patch?.tags ?? baseTags).map((t) => ref.tags[t]);
+  const likeList = patch?.likes ?? baseLikes(gids, KIND.taskLike, index, baseLikeUsers);
+  const followers = patch?.followers ?? followerIdx;
+  const removed = new Set(patch?.removedChildren ?? []);
 
   const specs: StorySpec[] = [];
   const firstProject = ref.projects[projectIdx[0] ?? -1];
@@ -105,7 +131,9 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     specs.push({ at: when(), user: creator, subtype: "due_date_changed", text: `changed the due date to ${isoDate(dueMs)}` });
   }
   const taskRef = { gid, resource_type: "task", name: head.name, resource_subtype: head.subtype };
-  const files = attachments(rng, gids, KIND.taskAttachment, index, taskRef, created, historyEnd + 1);
+  const files = [...attachments(rng, gids, KIND.taskAttachment, index, taskRef, created, historyEnd + 1), ...(patch?.attachments ?? []).map((a) => extraAttachment(a, taskRef))].filter(
+    (a) => !removed.has((a as { gid: string }).gid),
+  );
 
   const customType = head.subtype === "custom" ? rng.pick(ref.customTypes) : null;
   const actualTime = rng.chance(0.25) ? rng.range(5, 2400) : null;
@@ -131,25 +159,25 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
     start_at: startAt,
     start_on: startOn,
     liked: false,
-    likes: likes(gids, KIND.taskLike, index, likeUsers, users),
+    likes: likeObjects(likeList, users),
     memberships,
     modified_at: isoTime(st?.modifiedAt ?? historyEnd),
     notes: text.plain,
-    num_likes: Math.min(likeUsers.length, 64),
+    num_likes: likeList.length,
     actual_time_minutes: actualTime,
     assignee: userRef(assignee),
     assignee_section: assignee !== null && sectionDraw < 0.5 ? (ref.userTaskSections[assignee]?.[Math.floor(sectionDraw * 8)] ?? null) : null,
     custom_fields: customFields,
     custom_type: customType?.ref ?? null,
     custom_type_status_option: customType === null ? null : rng.pick(customType.statuses),
-    followers: followerIdx.map((f) => users[f]),
+    followers: followers.map((f) => users[f]),
     parent: parent === null || parentHead === null ? null : { gid: gids.gid(KIND.task, parent), resource_type: "task", name: parentHead.name, resource_subtype: parentHead.subtype },
     projects,
     tags,
     workspace: ref.workspace,
     permalink_url: `https://app.asana.com/1/${ref.workspace.gid}/task/${gid}`,
     attachments: files,
-    stories: stories(gids, KIND.taskStory, index, specs, st?.stories ?? [], users),
+    stories: stories(gids, KIND.taskStory, index, specs, st?.stories ?? [], users, removed),
     created_by: users[creator],
     dependencies: dependenciesOf(seed, table, index).map((j) => ({ gid: gids.gid(KIND.task, j), resource_type: "task" })),
     dependents: dependentsOf(seed, table, index).map((j) => ({ gid: gids.gid(KIND.task, j), resource_type: "task" })),

@@ -1,4 +1,4 @@
-// Teams: a handful, generated on demand, never mutated.
+// Teams: a handful, generated on demand; a deleted one is gone (its index stays taken).
 import { customFieldCompact } from "./custom-fields.js";
 import type { GenContext } from "./context.js";
 import { KIND } from "./gids.js";
@@ -28,9 +28,9 @@ export function teamCompact(ctx: GenContext, index: number): Compact {
   return { gid: ctx.ref.gids.gid(KIND.team, index), resource_type: "team", name: teamName(ctx.seed, index) };
 }
 
-/** The team in a slot, or undefined outside [0, teams). */
+/** The team in a slot, or undefined outside [0, teams) or when deleted. */
 export function generateTeam(ctx: GenContext, index: number): AsanaObject | undefined {
-  if (!Number.isInteger(index) || index < 0 || index >= ctx.teams) return undefined;
+  if (!Number.isInteger(index) || index < 0 || index >= ctx.teams || ctx.deletedTeams.has(index)) return undefined;
   const { ref } = ctx;
   const rng = rngFor(ctx.seed, PURPOSE.team, index);
   const self = teamCompact(ctx, index);

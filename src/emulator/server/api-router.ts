@@ -1,8 +1,10 @@
 // The API host's request pipeline: log, rate limit (per token), injected faults, routing, auth,
-// handler, and Asana's error envelope for every failure.
+// handler, and Asana's error envelope for every failure. The emulator's own control endpoint
+// (/_emulator/...) goes around all of it.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { matchRoute, type ApiDeps, type Route } from "./api.js";
 import { delayRequest } from "./delays.js";
+import { CONTROL_PREFIX, type ControlDeps, handleControl } from "./control.js";
 import { ApiError, asanaErrorBody } from "./errors.js";
 import type { RequestFault } from "./fault-plan.js";
 import type { FaultController } from "./faults.js";
@@ -13,6 +15,8 @@ import type { RequestLog } from "./request-log.js";
 
 /** What the API host needs beyond the handlers' own dependencies. */
 export interface ApiRouterDeps extends ApiDeps {
+  /** The control endpoint (/_emulator/...), answered before limits, faults and the log. */
+  control: ControlDeps;
   limiter: RateLimiter;
   faults: FaultController;
   log: RequestLog;
@@ -59,7 +63,9 @@ function answerFault(deps: ApiRouterDeps, req: IncomingMessage, res: ServerRespo
 /** The request listener of the API host. */
 export function apiRouter(deps: ApiRouterDeps): RequestListener {
   return (req, res) => {
-    void handle(deps, req, res).catch(() => {
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const work = url.pathname.startsWith(CONTROL_PREFIX) ? handleControl(deps.control, req, res, url) : handle(deps, req, res);
+    void work.catch(() => {
       if (!res.headersSent) sendJson(res, 500, asanaErrorBody("Server Error", errorPhrase(deps.random)));
       else res.destroy();
     });

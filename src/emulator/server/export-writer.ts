@@ -1,6 +1,6 @@
 // Writes one export file: every slot of every parameter, visited in a keyed Feistel order so objects
 // are shuffled and types interleaved, each object filtered and projected as it is read from the
-// workspace (a snapshot taken while the job runs), gzip-compressed and streamed to a temp file.
+// workspace snapshot taken when the job was created, gzip-compressed and streamed to a temp file.
 // Memory stays flat whatever the size; the event loop is yielded between chunks.
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
@@ -10,7 +10,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { createGzip } from "node:zlib";
-import type { Workspace } from "../workspace.js";
+import type { WorkspaceView } from "../workspace.js";
 import type { ExportParameter } from "./export-request.js";
 import type { FileFault } from "./fault-plan.js";
 import { LineFaults, type Line } from "./line-faults.js";
@@ -20,7 +20,8 @@ import { mergeProjections } from "./project-fields.js";
 /** What to write and where. */
 export interface ExportFileSpec {
   path: string;
-  workspace: Workspace;
+  /** What to export: a snapshot taken when the job was created. */
+  workspace: WorkspaceView;
   parameters: readonly ExportParameter[];
   /** Write an object that several parameters of its type match once, with their fields' union. */
   union: boolean;

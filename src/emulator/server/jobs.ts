@@ -1,5 +1,5 @@
 // Export jobs and their state machine: not_started -> in_progress -> succeeded | failed. A job's file
-// is generated as soon as it is created; it succeeds once the file is complete, it has been polled
+// is generated as soon as it is created, from a snapshot of the workspace taken then; it succeeds once the file is complete, it has been polled
 // enough times and enough (emulator clock) time has passed. Faults can slow it down or fail it.
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -63,15 +63,19 @@ export class JobStore {
   /** Create a job for a validated request and start writing its file. */
   create(ownerToken: string, request: ExportRequest): ExportJob {
     const n = ++this.created;
-    const { seed, now, tempDir } = this.deps;
+    const { seed, tempDir } = this.deps;
     const faults = this.deps.faults.forNewJob();
     const exportGid = derivedGid(seed, "export", n);
+    // The export shows the workspace as it is now, the job's created_at: every object is then "up to
+    // date anywhere between the exports created_at and completed_at", at the earliest such moment.
+    // A change made while the job runs is in the next export (it is stamped after created_at).
+    const snapshot = this.deps.workspace.snapshot();
     const job: JobState = {
       gid: derivedGid(seed, "job", n),
       exportGid,
       ownerToken,
       workspaceGid: request.workspaceGid,
-      createdAt: now(),
+      createdAt: snapshot.takenAt,
       completedAt: null,
       status: "not_started",
       polls: 0,
@@ -92,7 +96,7 @@ export class JobStore {
       try {
         job.file = await writeExportFile({
           path: join(tempDir, `${exportGid}.jsonl.gz`),
-          workspace: this.deps.workspace,
+          workspace: snapshot,
           parameters: request.parameters,
           union: request.union,
           key: hash32(seed, "shuffle", n),
