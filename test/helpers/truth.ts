@@ -3,6 +3,9 @@
 // src/sync/derive.ts.
 import type { Workspace } from "../../src/emulator/index.js";
 
+/** What the oracle reads of a workspace: its live objects (the ground truth now, or a snapshot). */
+type Truth = Pick<Workspace, "objects">;
+
 type Json = Record<string, unknown>;
 type ResourceType = "task" | "team" | "message";
 
@@ -19,7 +22,7 @@ export interface TruthOptions {
   after?: string;
 }
 
-function parents(ws: Workspace, type: ResourceType, options: TruthOptions = {}): Json[] {
+function parents(ws: Truth, type: ResourceType, options: TruthOptions = {}): Json[] {
   const out: Json[] = [];
   for (const o of ws.objects(type)) {
     if (options.after !== undefined && !(Date.parse(String(o.modified_at)) > Date.parse(options.after))) continue;
@@ -42,7 +45,7 @@ function referencesIn(value: unknown, type: string, out: Json[]): void {
 }
 
 /** Distinct references of a type over every live object: gid, resource_type and name (first known name). */
-function references(ws: Workspace, type: string): Json[] {
+function references(ws: Truth, type: string): Json[] {
   const rows = new Map<string, Json>();
   for (const resource of ["task", "team", "message"] as const) {
     for (const o of ws.objects(resource)) {
@@ -60,7 +63,7 @@ function references(ws: Workspace, type: string): Json[] {
 }
 
 /** The rows of a stream as the ground truth implies them (a full refresh, or the changed parents' rows). */
-export function expectedRows(ws: Workspace, stream: string, options: TruthOptions = {}): Json[] {
+export function expectedRows(ws: Truth, stream: string, options: TruthOptions = {}): Json[] {
   switch (stream) {
     case "tasks":
     case "teams":
