@@ -9,7 +9,7 @@
 // - after a due full export: every column of every incremental stream equal (and for the
 //   standalone sync, which tracks child rows, the child streams exact too).
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { expect } from "vitest";
@@ -154,12 +154,9 @@ function driver(front: FrontEnd, em: Emulator, config: Json): Driver {
       absorb: () => {
         // The files of manifests not read yet: each is one completed sync.
         const records = new Map<string, Json[]>();
-        let manifests: string[] = [];
-        try {
-          manifests = readdirSync(join(out, "_manifests")).filter((f) => f.endsWith(".json")).sort();
-        } catch {
-          return records;
-        }
+        // No folder yet: no sync completed.
+        const folder = join(out, "_manifests");
+        const manifests = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".json")).sort() : [];
         for (const name of manifests) {
           if (seen.has(name)) continue;
           seen.add(name);
