@@ -122,8 +122,9 @@ export async function runExport(emu: Emulator, parameters: Parameter[], token?: 
   return finishJob(emu, (answer.json as { data: JobJson }).data.gid, token);
 }
 
-/** Split gunzipped bytes into parsed JSON lines. */
+/** Split gunzipped bytes into parsed JSON lines (an export that matched nothing is a 0-byte file, as Asana stores it). */
 export function parseLines(gz: Buffer): Array<Record<string, unknown>> {
+  if (gz.length === 0) return [];
   const text = gunzipSync(gz).toString("utf8");
   return text
     .split("\n")
