@@ -47,7 +47,7 @@ describe("emulator CLI", () => {
   it("parses flags into options and faults", () => {
     const options = parseEmulatorArgs([
       "--port", "0", "--url-ttl", "5", "--job-seconds", "1.5", "--error-rate", "0.1", "--rate-limit", "100",
-      "--fault", '{"kind":"file-truncated"}', "--token", "tok",
+      "--fault", '{"kind":"file-truncated"}', "--token", "tok", "--admin-token", "adm",
       "--max-field-depth", "1", "--asana-change", "name=a", "--asana-change", "name=b", "--empty-export", "gzip",
     ]);
     expect(options).toMatchObject({
@@ -59,6 +59,7 @@ describe("emulator CLI", () => {
       maxFieldDepth: 1,
       asanaChange: ["name=a", "name=b"],
       emptyExportFile: "gzip",
+      adminToken: "adm",
       faults: [{ kind: "file-truncated" }, { kind: "status", status: 503, target: "any", rate: 0.1 }],
     });
   });
@@ -67,7 +68,8 @@ describe("emulator CLI", () => {
     expect(() => parseEmulatorArgs(["--tasks", "many"])).toThrow(/--tasks must be an integer/);
     expect(() => parseEmulatorArgs(["--fault", "{nope"])).toThrow(/--fault must be a JSON object/);
     expect(() => parseEmulatorArgs(["--fault", '{"kind":"explode"}'])).toThrow(/--fault: invalid fault/);
-    expect(() => parseEmulatorArgs(["--colour"])).toThrow();
+    expect(() => parseEmulatorArgs(["--colour"])).toThrow(/Unknown option '--colour' \(see source-asana-export emulator --help\)/);
+    expect(() => parseEmulatorArgs(["--admin-token", ""])).toThrow(/--admin-token must be a non-empty token/);
     const { out, text } = capture();
     await runEmulatorCli(["--help"], out);
     expect(text()).toContain("Usage: source-asana-export emulator");

@@ -30,6 +30,10 @@ export function likeObjects(entries: readonly LikeEntry[], users: readonly Compa
   return entries.map((l) => ({ gid: l.gid, user: users[l.user] }));
 }
 
+function storyObject(gid: string, s: StorySpec | ExtraStory, users: readonly Compact[]): object {
+  return { gid, resource_type: "story", created_at: isoTime(s.at), created_by: users[s.user] ?? null, resource_subtype: s.subtype, text: s.text };
+}
+
 /** Compact stories, generated history first (sorted by time), then those mutations added, less trashed ones. */
 export function stories(
   gids: GidSpace,
@@ -42,19 +46,12 @@ export function stories(
 ): object[] {
   specs.sort((a, b) => a.at - b.at);
   const out: object[] = [];
-  const shape = (gid: string, s: StorySpec | ExtraStory): void => {
-    if (removed.has(gid)) return;
-    out.push({
-      gid,
-      resource_type: "story",
-      created_at: isoTime(s.at),
-      created_by: users[s.user] ?? null,
-      resource_subtype: s.subtype,
-      text: s.text,
-    });
-  };
-  for (let k = 0; k < specs.length && k < BASE_STORY_SLOTS; k++) shape(gids.child(kind, owner, k), specs[k] as StorySpec);
-  for (const s of extra) shape(s.gid, s);
+  const trashed = removed.size > 0;
+  for (let k = 0; k < specs.length && k < BASE_STORY_SLOTS; k++) {
+    const gid = gids.child(kind, owner, k);
+    if (!trashed || !removed.has(gid)) out.push(storyObject(gid, specs[k] as StorySpec, users));
+  }
+  for (const s of extra) if (!trashed || !removed.has(s.gid)) out.push(storyObject(s.gid, s, users));
   return out;
 }
 

@@ -100,7 +100,8 @@ export function generateTask(ctx: GenContext, index: number): AsanaObject | unde
   const currentMemberships = patch?.memberships ?? baseMemberships;
   const memberships: object[] = [];
   const projects: object[] = [];
-  for (const m of currentMemberships) {
+  for (let k = 0; k < currentMemberships.length; k++) {
+    const m = currentMemberships[k] as Membership;
     const project = ref.projects[m.project];
     if (project === undefined) continue;
     projects.push(project.ref);
