@@ -6,6 +6,9 @@
 //   npm run bench -- --tasks 1000 --only sigterm-waiting,sigterm-downloading,demo
 //                                      SIGTERM-to-exit latency and the demo's wall time only (they
 //                                      bring their own emulators; the small fixture is just generated)
+//   npm run bench -- --only incr-read-off,incr-read-objects,incr-sync-off,incr-sync-rows
+//                                      issue 12: an incremental sync after a mutation round (--changed-percent,
+//                                      default 2) without and with deletion tracking, on an emulator of its own
 //   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
 //                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
 // Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
@@ -23,9 +26,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
+import { isIncrementalCase } from "./suite/incremental-cases.js";
+import { prepareIncremental, type IncrementalFixture } from "./suite/incremental-fixture.js";
 import { rssMethod } from "./suite/measure.js";
 import { compareLayouts, layoutSection, type LayoutComparison } from "./suite/layout.js";
-import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
+import { incrementalSection, machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, "..");
@@ -53,7 +58,7 @@ const log = (line: string): void => {
 /** Remove a run's bulky files (the export, sync outputs) unless `--keep` asks to look at them. */
 function cleanUp(fixture: Fixture): void {
   if (process.argv.includes("--keep")) return;
-  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-parquet-all"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
+  for (const path of [dirname(fixture.file), join(out, "incremental"), join(out, "incr-sync-off"), join(out, "incr-sync-rows"), join(out, "sync-parquet"), join(out, "sync-parquet-all"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
     rmSync(path, { recursive: true, force: true });
   }
 }
@@ -76,8 +81,8 @@ function exportsStarted(fixture: Fixture): number {
 }
 
 /** Run the cases `runs` times, interleaved (each run visits every case once), checking outputs. */
-async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: number): Promise<CaseResult[]> {
-  const ctx: CaseContext = { fixture, root, dist, out };
+async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: number, incremental?: IncrementalFixture): Promise<CaseResult[]> {
+  const ctx: CaseContext = { fixture, root, dist, out, ...(incremental === undefined ? {} : { incremental }) };
   const results: CaseResult[] = cases.map((bench) => {
     const skipped = bench.skip(ctx);
     return { bench, runs: [], problems: [], ...(skipped === undefined ? {} : { skipped }) };
@@ -123,8 +128,26 @@ async function suite(): Promise<boolean> {
   const loadAtStart = loadavg();
   log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")} (2 cores: above 2, other work competes with the bench)`);
   const fixture = await fixtureFor(tasks);
+  let incremental: IncrementalFixture | undefined;
   try {
-    const results = await runCases(fixture, cases, runs);
+    if (cases.some(isIncrementalCase)) {
+      incremental = await prepareIncremental(
+        {
+          tasks,
+          messages: numberFlag("--messages", Math.max(1, Math.round(tasks / 20))),
+          teams: numberFlag("--teams", 50),
+          gzipLevel: numberFlag("--gzip-level", 6),
+          seed: numberFlag("--seed", 1),
+          changedPercent: numberFlag("--changed-percent", 2),
+          dir: join(out, "incremental"),
+          log,
+        },
+        dist,
+      );
+    }
+    const results = await runCases(fixture, cases, runs, incremental);
+    // The deletion-tracking cases are no pass over the suite's export: they get a section of their own.
+    const suiteResults = results.filter((r) => !isIncrementalCase(r.bench));
     const records = fixture.truth.total;
     const byId = new Map(results.map((r) => [r.bench.id, r]));
     const ran = (id: string): boolean => (byId.get(id)?.runs.length ?? 0) > 0 && byId.get(id)?.problems.length === 0;
@@ -143,13 +166,10 @@ async function suite(): Promise<boolean> {
         "x floor = wall time / the fastest gunzip of the same file (Node zlib, 256 KB chunks), as PERFORMANCE.md defines the floor. " +
         "CPU s = user + system seconds: above wall s, the command used both cores.",
       "",
-      resultsTable({ results, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }),
-      "",
+      ...(suiteResults.length === 0 ? [] : [resultsTable({ results: suiteResults, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }), ""]),
       ...(layout === undefined ? [] : ["### Files: ours against typed DuckDB's", "", layoutSection(layout), ""]),
-      "### Targets (PERFORMANCE.md)",
-      "",
-      targetsTable(results, layout),
-      "",
+      ...(incremental === undefined ? [] : ["### Deletion tracking: the cost of the narrow projection (issue 12)", "", incrementalSection(results, incremental, runs), ""]),
+      ...(suiteResults.length === 0 ? [] : ["### Targets (PERFORMANCE.md)", "", targetsTable(results, layout), ""]),
       "### Machine",
       "",
       machineSection(root, rssMethod(), loadAtStart),
@@ -162,6 +182,7 @@ async function suite(): Promise<boolean> {
     process.stdout.write(`${body}\n`);
     return results.every((r) => r.problems.length === 0);
   } finally {
+    await incremental?.close();
     await fixture.close();
     cleanUp(fixture);
   }
