@@ -4,22 +4,18 @@
 // `track_deletions` off and on. Each distinct export is started once; every run resumes its job
 // through a pending-export state whose fingerprint is the plan the CLI computes from the same
 // config, catalog and state files, so every run of a case reads the same bytes.
-import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { createGunzip } from "node:zlib";
 import { loadConfig } from "../../src/config/index.js";
 import { syncOptions } from "../../src/cli/pump.js";
 import { selectedStreams } from "../../src/cli/selection.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { LineSplitter } from "../../src/export-file/lines.js";
 import { STREAMS, parseConfiguredCatalog, projectRecordSchema, type StreamDefinition } from "../../src/streams/index.js";
 import { planSync, type ExportPlan } from "../../src/sync/plan.js";
 import { loadStateFile } from "../../src/sync/state-input.js";
 import { STATE_VERSION, type ConnectorState, type StreamState } from "../../src/sync/state.js";
-import { measure } from "./measure.js";
+import { fullRead } from "./full-read.js";
+import { prepareExport, type PreparedExport } from "./prepared-export.js";
 
 /** `track_deletions` of a measured run (the standalone sync's default is rows, Airbyte's and Singer's objects). */
 export type Tracking = "off" | "objects" | "rows";
@@ -30,17 +26,6 @@ export type Command = "read" | "sync";
 export const TRACKED = ["tasks", "messages"] as const;
 type TrackedStream = (typeof TRACKED)[number];
 const TYPE_OF: Record<TrackedStream, "task" | "message"> = { tasks: "task", messages: "message" };
-
-/** One prepared export job, measured as downloaded. */
-export interface PreparedExport {
-  jobGid: string;
-  fingerprint: string;
-  /** `resource_type: fields (filters)` of each parameter, for the report. */
-  parameters: string[];
-  compressedBytes: number;
-  uncompressedBytes: number;
-  lines: number;
-}
 
 /** What a verification run of a case observed (filled in by the case, read by the report). */
 export interface Observed {
@@ -101,14 +86,6 @@ export const MEASURED: readonly { command: Command; tracking: Tracking }[] = [
   { command: "sync", tracking: "rows" },
 ];
 
-interface JobView {
-  gid: string;
-  status: string;
-  new_resource_export?: { download_url?: string | null } | null;
-}
-
-const node = process.execPath;
-
 /** Prepare everything the deletion-tracking cases read; minutes at 200k tasks (three exports are generated). */
 export async function prepareIncremental(options: IncrementalOptions, dist: string): Promise<IncrementalFixture> {
   const { dir, log } = options;
@@ -155,13 +132,10 @@ export async function prepareIncremental(options: IncrementalOptions, dist: stri
       const known = prepared.get(plan.fingerprint);
       if (known !== undefined) return known;
       const started = performance.now();
-      const job = await runJob(emulator, plan);
-      const measured = await measureDownload(job.url);
-      const describe = plan.parameters.map((p) => `${p.resource_type}: ${p.fields === undefined ? "default fields" : p.fields.length > 6 ? `${p.fields.length} fields` : p.fields.join(", ")}${p.filters === undefined ? ", unfiltered" : `, ${Object.entries(p.filters).map(([k, v]) => `${k} ${String(v)}`).join(", ")}`}`);
-      const result = { jobGid: job.gid, fingerprint: plan.fingerprint, parameters: describe, ...measured };
+      const result = await prepareExport(emulator, plan);
       log(
-        `${what}: export of ${(measured.compressedBytes / 1e6).toFixed(2)} MB gzip, ${(measured.uncompressedBytes / 1e6).toFixed(2)} MB JSON, ` +
-          `${measured.lines} lines, ready in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        `${what}: export of ${(result.compressedBytes / 1e6).toFixed(2)} MB gzip, ${(result.uncompressedBytes / 1e6).toFixed(2)} MB JSON, ` +
+          `${result.lines} lines, ready in ${((performance.now() - started) / 1000).toFixed(0)} s`,
       );
       prepared.set(plan.fingerprint, result);
       return result;
@@ -280,83 +254,4 @@ export async function prepareIncremental(options: IncrementalOptions, dist: stri
 
 function gidsOf(emulator: Emulator, type: "task" | "message"): string[] {
   return [...emulator.workspace.objects(type)].map((o) => o.gid);
-}
-
-/** Start a job of a plan's parameters, wait for its file, and return its download URL. */
-async function runJob(emulator: Emulator, plan: ExportPlan): Promise<{ gid: string; url: string }> {
-  const headers = { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" };
-  const call = async (method: string, path: string, body?: unknown): Promise<JobView> => {
-    const response = await fetch(`${emulator.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const json = (await response.json()) as { data?: JobView; errors?: unknown };
-    if (!response.ok || json.data === undefined) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json.errors)}`);
-    return json.data;
-  };
-  const created = await call("POST", "/exports/resource", { data: { workspace: emulator.workspaceGid, export_request_parameters: plan.parameters } });
-  await emulator.waitForExportFile(created.gid, { timeoutMs: 3_600_000 });
-  const job = await call("GET", `/jobs/${created.gid}`);
-  const url = job.new_resource_export?.download_url;
-  if (job.status !== "succeeded" || !url) throw new Error(`export job ${job.gid} is ${job.status} once its file is written, without a download URL`);
-  return { gid: created.gid, url };
-}
-
-/** Bytes as downloaded (gzip), decompressed, and lines of an export file, streamed (nothing kept). */
-async function measureDownload(url: string): Promise<{ compressedBytes: number; uncompressedBytes: number; lines: number }> {
-  const response = await fetch(url);
-  if (!response.ok || response.body === null) throw new Error(`downloading an export answered ${response.status}`);
-  let compressedBytes = 0;
-  const input = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  input.on("data", (chunk: Buffer) => {
-    compressedBytes += chunk.length;
-  });
-  const gunzip = input.pipe(createGunzip({ chunkSize: 256 * 1024 }));
-  const lines = new LineSplitter();
-  gunzip.on("data", (chunk: Buffer) => lines.push(chunk, () => undefined));
-  await once(gunzip, "end");
-  lines.end(() => undefined);
-  return { compressedBytes, uncompressedBytes: lines.bytes, lines: lines.lineCount - lines.blankLines };
-}
-
-/**
- * `read` of the full export (the sync before): exit 0, every live task and message emitted once,
- * and with tracking every one of them in the state's keys. Returns the final state of each stream.
- */
-async function fullRead(
-  cli: string,
-  files: { config: string; catalog: string; state: string },
-  live: ReadonlyMap<string, ReadonlySet<string>>,
-  tracking: Tracking,
-): Promise<Map<string, StreamState>> {
-  const finals = new Map<string, StreamState>();
-  const counts = new Map<string, number>();
-  const splitter = new LineSplitter();
-  // Records are counted by their stream (the sink writes it first); only STATE lines are parsed.
-  const recordHead = /^\{"type":"RECORD","record":\{"stream":"([a-z_]+)"/;
-  const onLine = (buf: Buffer, start: number, end: number): void => {
-    const head = buf.toString("utf8", start, Math.min(end, start + 64));
-    const record = recordHead.exec(head);
-    if (record?.[1] !== undefined) counts.set(record[1], (counts.get(record[1]) ?? 0) + 1);
-    else if (head.startsWith('{"type":"STATE"')) {
-      const state = (JSON.parse(buf.toString("utf8", start, end)) as { state: { stream: { stream_descriptor: { name: string }; stream_state: StreamState } } }).state.stream;
-      finals.set(state.stream_descriptor.name, state.stream_state);
-    }
-  };
-  const run = await measure({
-    command: node,
-    args: [cli, "read", "--config", files.config, "--catalog", files.catalog, "--state", files.state],
-    stdout: async (stdout) => {
-      for await (const chunk of stdout) splitter.push(chunk as Buffer, onLine);
-      splitter.end(onLine);
-    },
-  });
-  if (run.exitCode !== 0) throw new Error(`the full read (track_deletions ${tracking}) exited with ${run.exitCode ?? run.signal}: ${run.stderr.slice(-500)}`);
-  for (const name of TRACKED) {
-    const want = live.get(name)?.size ?? 0;
-    if (counts.get(name) !== want) throw new Error(`the full read (track_deletions ${tracking}) emitted ${String(counts.get(name))} ${name} records, expected ${want}`);
-    const final = finals.get(name);
-    if (final?.cursor === undefined || final.pending_export !== undefined) throw new Error(`the full read (track_deletions ${tracking}) left no cursor for ${name}`);
-    const given = final.given?.count;
-    if (tracking !== "off" && given !== want) throw new Error(`the full read (track_deletions ${tracking}) keeps ${String(given)} ${name} keys, expected ${want}`);
-    if (tracking === "off" && final.given !== undefined) throw new Error(`the full read (track_deletions off) keeps ${name} keys`);
-  }
-  return finals;
 }
