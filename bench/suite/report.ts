@@ -212,6 +212,11 @@ export function incrementalSection(results: readonly CaseResult[], fixture: Incr
     if (a === undefined || b === undefined) continue;
     const x = (p: number, q: number): string => (Number.isFinite(p / q) ? `${fmt(p / q, 2)}x` : "n/a");
     rows.push(`| **\`${command}\`: ${on} / off** | ${x(b.gzip, a.gzip)} | ${x(b.json, a.json)} | ${x(b.lines, a.lines)} | | | ${x(b.wall, a.wall)} | ${x(b.cpu, a.cpu)} | ${x(b.rss, a.rss)} | ${x(b.state, a.state)} | | |`);
+    // The extra cost itself: a short incremental run is mostly the CLI's fixed start, which the ratio hides.
+    const plus = (p: number, q: number, digits: number, scale = 1): string => (Number.isFinite(p - q) ? `${p >= q ? "+" : ""}${((p - q) / scale).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}` : "n/a");
+    rows.push(
+      `| **\`${command}\`: ${on} - off** | ${plus(b.gzip, a.gzip, 2, 1e6)} MB | ${plus(b.json, a.json, 2, 1e6)} MB | ${plus(b.lines, a.lines, 0)} | | | ${plus(b.wall, a.wall, 2)} s | ${plus(b.cpu, a.cpu, 2)} s | ${plus(b.rss, a.rss, 0)} MB | ${plus(b.state, a.state, 0)} B | | |`,
+    );
   }
   const tracked = MEASURED.find((m) => m.tracking !== "off");
   const parameters = tracked === undefined ? [] : fixture.exportOf(tracked.command, tracked.tracking).parameters;
