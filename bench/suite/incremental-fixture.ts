@@ -175,15 +175,13 @@ export async function prepareIncremental(options: IncrementalOptions, dist: stri
 
     // 3. The incremental exports of each config, from its state.
     const jobs = new Map<string, PreparedExport>();
-    const states = new Map<Tracking, ConnectorState>();
     let after: string | undefined;
     for (const { command, tracking } of MEASURED) {
       const blobs = baseline.get(tracking) as Map<string, StreamState>;
       const path = join(dir, `state-before-${tracking}.json`);
       writeFileSync(path, airbyteState(Object.fromEntries(blobs)));
       // Read back the way the CLI reads it (validated), to plan from exactly what it will see.
-      const state = await loadStateFile(path, STREAMS.map((s) => s.name));
-      states.set(tracking, state);
+      const state = await loadStateFile(path, STREAMS.map((s) => s.name), Date.now());
       const plan = await planOf(command, tracking, state);
       const bound = plan.parameters.find((p) => p.filters?.["modified_at.after"] !== undefined)?.filters?.["modified_at.after"];
       if (typeof bound !== "string") throw new Error(`the incremental ${command} plan (${tracking}) has no modified_at.after filter: is the state's cursor missing?`);
