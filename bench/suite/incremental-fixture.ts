@@ -40,8 +40,8 @@ export interface Observed {
 export interface IncrementalFixture {
   emulator: Emulator;
   dir: string;
-  /** What the mutation round did (gids of each kind, all types). */
-  round: { created: number; modified: number; deleted: number };
+  /** What the mutation round did, net (objects of each kind, all types; `silent`: changed without moving modified_at). */
+  round: { created: number; modified: number; silent: number; deleted: number };
   /** Live tasks and messages before the round. */
   liveBefore: number;
   /** The incremental exports' lower bound of modified_at (cursor minus the lookback). */
@@ -72,7 +72,11 @@ export interface IncrementalOptions {
   teams: number;
   gzipLevel: number;
   seed: number;
-  /** Percent of live tasks and messages the round modifies; a tenth of that is created and as many deleted. */
+  /**
+   * Percent of live tasks and messages the round changes in a way that moves modified_at; a quarter
+   * of that changes silently (a tag, a follower, a like), a quarter moves (section, project), a tenth
+   * is created and as many deleted.
+   */
   changedPercent: number;
   dir: string;
   log: (line: string) => void;
@@ -170,8 +174,11 @@ export async function prepareIncremental(options: IncrementalOptions, dist: stri
     // 2. One mutation round, after the full sync's export was created (so its changes are after the cursor).
     const live = [...liveBefore.values()].reduce((n, s) => n + s.size, 0);
     const modifies = Math.round((live * options.changedPercent) / 100);
-    const summary = emulator.workspace.mutate({ creates: Math.round(modifies / 10), modifies, deletes: Math.round(modifies / 10) });
-    log(`mutation round: ${summary.created.length} created, ${summary.modified.length} modified, ${summary.deleted.length} deleted (tasks and messages)`);
+    const tenth = Math.round(modifies / 10);
+    const quarter = Math.round(modifies / 4);
+    const summary = emulator.workspace.mutate({ creates: tenth, modifies, silent: quarter, moves: quarter, deletes: tenth });
+    const round = { created: summary.created.length, modified: summary.modified.length, silent: summary.silent.length, deleted: summary.deleted.length };
+    log(`mutation round: ${round.created} created, ${round.modified} modified, ${round.silent} changed without moving modified_at, ${round.deleted} deleted`);
 
     // 3. The incremental exports of each config, from its state.
     const jobs = new Map<string, PreparedExport>();
@@ -223,7 +230,7 @@ export async function prepareIncremental(options: IncrementalOptions, dist: stri
     return {
       emulator,
       dir,
-      round: { created: summary.created.length, modified: summary.modified.length, deleted: summary.deleted.length },
+      round,
       liveBefore: live,
       after,
       expectedChanged,

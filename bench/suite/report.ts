@@ -223,7 +223,7 @@ export function incrementalSection(results: readonly CaseResult[], fixture: Incr
   const off = fixture.exportOf("read", "off").parameters;
   return [
     `After a full sync of ${fixture.liveBefore.toLocaleString("en-US")} tasks and messages (its state written by our \`read\`), one mutation round of the emulator ` +
-      `(${fixture.round.created.toLocaleString("en-US")} created, ${fixture.round.modified.toLocaleString("en-US")} modified, ${fixture.round.deleted.toLocaleString("en-US")} deleted), ` +
+      `(${fixture.round.created.toLocaleString("en-US")} created, ${fixture.round.modified.toLocaleString("en-US")} modified, ${fixture.round.silent.toLocaleString("en-US")} changed without moving modified_at, ${fixture.round.deleted.toLocaleString("en-US")} deleted), ` +
       `then an incremental sync of tasks and messages from that state (\`modified_at.after\` ${fixture.after}: the cursor minus the default 300 s lookback). ` +
       "Each configuration resumes its own prepared export job (the emulator's generation is not timed); bytes and lines are the export file as downloaded. " +
       `Median of ${runs} interleaved runs, each its own process, \`read\` to /dev/null, \`sync\` into an empty folder. ` +
