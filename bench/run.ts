@@ -6,6 +6,9 @@
 //   npm run bench -- --tasks 1000 --only sigterm-waiting,sigterm-downloading,demo
 //                                      SIGTERM-to-exit latency and the demo's wall time only (they
 //                                      bring their own emulators; the small fixture is just generated)
+//   npm run bench -- --only incr-read-off,incr-read-objects,incr-sync-off,incr-sync-rows
+//                                      issue 12: an incremental sync after a mutation round (--changed-percent,
+//                                      default 2) without and with deletion tracking, on an emulator of its own
 //   npm run bench -- --memory-check    peak RSS of read and sync at 100k and 1M tasks (~15 min: the
 //                                      emulator takes ~3 min to generate 1M tasks, the runs the rest)
 // Other flags: --compare-dist DIST [--compare-name NAME] adds `read` of another build (e.g. before a
@@ -23,9 +26,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CASES, compareReadCase, timedRun, type BenchCase, type CaseContext } from "./suite/cases.js";
 import { prepareFixture, type Fixture } from "./suite/fixture.js";
+import { isIncrementalCase } from "./suite/incremental-cases.js";
+import { prepareIncremental, type IncrementalFixture } from "./suite/incremental-fixture.js";
 import { rssMethod } from "./suite/measure.js";
 import { compareLayouts, layoutSection, type LayoutComparison } from "./suite/layout.js";
-import { machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
+import { incrementalSection, machineSection, peakRss, resultsTable, targetsTable, wallSeconds, writeSection, type CaseResult } from "./suite/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, "..");
@@ -51,9 +56,9 @@ const log = (line: string): void => {
 };
 
 /** Remove a run's bulky files (the export, sync outputs) unless `--keep` asks to look at them. */
-function cleanUp(fixture: Fixture): void {
+function cleanUp(fixture: Fixture | undefined): void {
   if (process.argv.includes("--keep")) return;
-  for (const path of [dirname(fixture.file), join(out, "sync-parquet"), join(out, "sync-parquet-all"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
+  for (const path of [...(fixture === undefined ? [] : [dirname(fixture.file)]), join(out, "incremental"), join(out, "incr-sync-off"), join(out, "incr-sync-rows"), join(out, "sync-parquet"), join(out, "sync-parquet-all"), join(out, "sync-jsonl"), join(out, "duckdb.parquet"), join(out, "duckdb-typed")]) {
     rmSync(path, { recursive: true, force: true });
   }
 }
@@ -71,13 +76,27 @@ async function fixtureFor(tasks: number): Promise<Fixture> {
 }
 
 /** POST /exports/resource requests the emulator has answered so far. */
-function exportsStarted(fixture: Fixture): number {
+function exportsStarted(fixture: Fixture | undefined): number {
+  if (fixture === undefined) return 0;
   return fixture.emulator.requests.filter((q) => q.method === "POST" && q.path.endsWith("/exports/resource")).length;
 }
 
 /** Run the cases `runs` times, interleaved (each run visits every case once), checking outputs. */
-async function runCases(fixture: Fixture, cases: readonly BenchCase[], runs: number): Promise<CaseResult[]> {
-  const ctx: CaseContext = { fixture, root, dist, out };
+async function runCases(fixture: Fixture | undefined, cases: readonly BenchCase[], runs: number, incremental?: IncrementalFixture): Promise<CaseResult[]> {
+  const extra = incremental === undefined ? {} : { incremental };
+  // Without the suite's fixture (only deletion-tracking cases, which bring their own), a case reaching for it fails loudly.
+  const ctx: CaseContext =
+    fixture !== undefined
+      ? { fixture, root, dist, out, ...extra }
+      : {
+          get fixture(): Fixture {
+            throw new Error("the suite's fixture was not prepared: only deletion-tracking cases were selected");
+          },
+          root,
+          dist,
+          out,
+          ...extra,
+        };
   const results: CaseResult[] = cases.map((bench) => {
     const skipped = bench.skip(ctx);
     return { bench, runs: [], problems: [], ...(skipped === undefined ? {} : { skipped }) };
@@ -122,34 +141,53 @@ async function suite(): Promise<boolean> {
   const began = performance.now();
   const loadAtStart = loadavg();
   log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")} (2 cores: above 2, other work competes with the bench)`);
-  const fixture = await fixtureFor(tasks);
+  // The deletion-tracking cases bring their own emulator: alone, they need no export of the suite's.
+  const fixture = cases.length > 0 && cases.every(isIncrementalCase) ? undefined : await fixtureFor(tasks);
+  let incremental: IncrementalFixture | undefined;
   try {
-    const results = await runCases(fixture, cases, runs);
-    const records = fixture.truth.total;
+    if (cases.some(isIncrementalCase)) {
+      incremental = await prepareIncremental(
+        {
+          tasks,
+          messages: numberFlag("--messages", Math.max(1, Math.round(tasks / 20))),
+          teams: numberFlag("--teams", 50),
+          gzipLevel: numberFlag("--gzip-level", 6),
+          seed: numberFlag("--seed", 1),
+          changedPercent: numberFlag("--changed-percent", 2),
+          dir: join(out, "incremental"),
+          log,
+        },
+        dist,
+      );
+    }
+    const results = await runCases(fixture, cases, runs, incremental);
+    // The deletion-tracking cases are no pass over the suite's export: they get a section of their own.
+    const suiteResults = results.filter((r) => !isIncrementalCase(r.bench));
     const byId = new Map(results.map((r) => [r.bench.id, r]));
     const ran = (id: string): boolean => (byId.get(id)?.runs.length ?? 0) > 0 && byId.get(id)?.problems.length === 0;
     let layout: LayoutComparison | undefined;
-    if (ran("sync-parquet") && ran("duckdb-typed")) {
+    if (fixture !== undefined && ran("sync-parquet") && ran("duckdb-typed")) {
       log("comparing the Parquet files of our sync and of typed DuckDB: sizes, row groups, queries");
       layout = await compareLayouts({ dist, ours: join(out, "sync-parquet"), duckdb: join(out, "duckdb-typed"), gid: fixture.sampleGid("task") });
     }
     const body = [
       `## Suite: ${tasks.toLocaleString("en-US")} tasks, Node ${process.version} (${new Date().toISOString().slice(0, 16)}Z)`,
       "",
-      `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines; all fifteen streams: ${fixture.truthAll.total.toLocaleString("en-US")} rows), ` +
-        `${(fixture.uncompressedBytes / 1e6).toFixed(0)} MB of JSON, ${(fixture.compressedBytes / 1e6).toFixed(1)} MB gzip (level ${numberFlag("--gzip-level", 6)}), ` +
-        `generated in ${fixture.generateSeconds.toFixed(0)} s. Median of ${runs} interleaved runs, each its own process; ` +
-        "`read` and `sync` download the file from the emulator over loopback, the others read the downloaded file. " +
-        "x floor = wall time / the fastest gunzip of the same file (Node zlib, 256 KB chunks), as PERFORMANCE.md defines the floor. " +
-        "CPU s = user + system seconds: above wall s, the command used both cores.",
-      "",
-      resultsTable({ results, records, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }),
-      "",
+      ...(fixture === undefined
+        ? []
+        : [
+            `Input: the emulator's export of ${fixture.truth.toString()} (${fixture.lines} lines; all fifteen streams: ${fixture.truthAll.total.toLocaleString("en-US")} rows), ` +
+              `${(fixture.uncompressedBytes / 1e6).toFixed(0)} MB of JSON, ${(fixture.compressedBytes / 1e6).toFixed(1)} MB gzip (level ${numberFlag("--gzip-level", 6)}), ` +
+              `generated in ${fixture.generateSeconds.toFixed(0)} s. Median of ${runs} interleaved runs, each its own process; ` +
+              "`read` and `sync` download the file from the emulator over loopback, the others read the downloaded file. " +
+              "x floor = wall time / the fastest gunzip of the same file (Node zlib, 256 KB chunks), as PERFORMANCE.md defines the floor. " +
+              "CPU s = user + system seconds: above wall s, the command used both cores.",
+            "",
+            ...(suiteResults.length === 0 ? [] : [resultsTable({ results: suiteResults, records: fixture.truth.total, recordsAll: fixture.truthAll.total, uncompressedBytes: fixture.uncompressedBytes }), ""]),
+          ]),
       ...(layout === undefined ? [] : ["### Files: ours against typed DuckDB's", "", layoutSection(layout), ""]),
-      "### Targets (PERFORMANCE.md)",
-      "",
-      targetsTable(results, layout),
-      "",
+      ...(incremental === undefined ? [] : ["### Deletion tracking: the cost of the narrow projection (issue 12)", "", incrementalSection(results, incremental, runs), ""]),
+      ...(suiteResults.length === 0 ? [] : ["### Targets (PERFORMANCE.md)", "", targetsTable(results, layout), ""]),
       "### Machine",
       "",
       machineSection(root, rssMethod(), loadAtStart),
@@ -162,7 +200,8 @@ async function suite(): Promise<boolean> {
     process.stdout.write(`${body}\n`);
     return results.every((r) => r.problems.length === 0);
   } finally {
-    await fixture.close();
+    await incremental?.close();
+    await fixture?.close();
     cleanUp(fixture);
   }
 }

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { STREAM_NAMES } from "../../src/streams/index.js";
 import type { Fixture } from "./fixture.js";
+import { INCREMENTAL_CASES } from "./incremental-cases.js";
+import type { IncrementalFixture } from "./incremental-fixture.js";
 import { measure, type Measured, type RunSpec } from "./measure.js";
 import { sigtermCase } from "./signal.js";
 import { digestAirbyteOutput, digestMixedParquet, digestSyncOutput, type ReadCheck } from "./verify.js";
@@ -19,6 +21,8 @@ export interface CaseContext {
   dist: string;
   /** Scratch outputs (bench/out). */
   out: string;
+  /** The deletion-tracking cases' own emulator and jobs, prepared when one of them is selected. */
+  incremental?: IncrementalFixture;
 }
 
 export interface BenchCase {
@@ -269,4 +273,6 @@ export const CASES: readonly BenchCase[] = [
   sigtermCase("waiting"),
   sigtermCase("downloading"),
   demoCase,
+  // Issue 12: what deletion tracking's narrow projection costs an incremental sync.
+  ...INCREMENTAL_CASES,
 ];
