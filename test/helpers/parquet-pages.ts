@@ -85,6 +85,9 @@ export interface PageInfo {
   /** The page's encoding (Parquet's Encoding enum: 0 PLAIN, 2 PLAIN_DICTIONARY, 8 RLE_DICTIONARY). */
   encoding: number;
   numValues: number;
+  /** The page's body before and after compression (the header not included). */
+  uncompressed: number;
+  compressed: number;
 }
 
 /** Every column chunk of a file: its path, physical type and pages in order. */
@@ -105,7 +108,7 @@ export function parquetPages(path: string): { path: string; type: string; pages:
         const header = reader.struct();
         const type = header.get(1) as number;
         const detail = header.get(type === 0 ? 5 : type === 2 ? 7 : 8) as Struct;
-        pages.push({ type, encoding: detail.get(type === 3 ? 4 : 2) as number, numValues: detail.get(1) as number });
+        pages.push({ type, encoding: detail.get(type === 3 ? 4 : 2) as number, numValues: detail.get(1) as number, uncompressed: header.get(2) as number, compressed: header.get(3) as number });
         at = reader.pos + (header.get(3) as number);
       }
       if (at !== end) throw new Error(`pages of ${meta.path_in_schema.join(".")} end at ${at}, the chunk at ${end}`);

@@ -19,7 +19,7 @@ const MANY = Array.from({ length: 40 }, (_, copy) => RECORDS.map((r) => record({
 
 async function writeWith(encoding: ParquetEncoding, name: string): Promise<string> {
   const path = join(tempDir(), name);
-  const part = await testParquet(streamColumns(SCHEMA), { encoding, batchJsonBytes: 3_000, rowGroupBytes: 20_000 }).open(path);
+  const part = await testParquet(streamColumns(SCHEMA), { encoding, batchJsonBytes: 3_000, rowGroupBytes: 1_000 }).open(path);
   for (let i = 0; i < MANY.length; i += 9) await part.write(MANY.slice(i, i + 9), stamp);
   await part.close();
   return path;

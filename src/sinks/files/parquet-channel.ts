@@ -7,6 +7,8 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
+import { BufferPool } from "./parquet/buffer-pool.js";
+import { PageScratch } from "./parquet/column-chunk.js";
 import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
 import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";
@@ -53,17 +55,37 @@ export interface ParquetEncoding {
   close(): Promise<void>;
 }
 
-/** Pages waiting to be encoded, in all files of one encoding thread: about 16 pages of 1 MiB. */
-const PENDING_PAGE_BYTES = 8 * 1024 * 1024;
-/** A page is written at about this many bytes of entries. */
+/** Memory of the waiting pages of all files of one encoding thread (encoded, not yet compressed). */
+const PENDING_PAGE_BYTES = 24 * 1024 * 1024;
+/** Memory of the dictionaries of all files of one encoding thread. */
+const DICTIONARY_MEMORY = 16 * 1024 * 1024;
+/** Freed buffers the thread's pool keeps for the next pages. */
+const POOLED_BYTES = 8 * 1024 * 1024;
+/** A page is written at about this many bytes, encoded (before compression). */
 const PAGE_BYTES = 1024 * 1024;
-/** A column chunk's dictionary stops growing at this size (arrow's default). */
+/** A column chunk's dictionary stops growing at this size. */
 const DICTIONARY_BYTES = 4 * 1024 * 1024;
+/** Pages are copied from the spill file to the output through a buffer of this size. */
+const TRANSFER_BYTES = 256 * 1024;
 /** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
 const DICTIONARY_RATIO = 0.9;
 
+/** What the files of one encoding thread share: the buffer pool and budget of their waiting pages, their scratch. */
+export interface EncoderResources {
+  budget: PendingPages;
+  scratch: PageScratch;
+  /** The buffer pages are copied out of the spill files through. */
+  transfer: Uint8Array;
+}
+
+/** The shared resources of one encoding thread. */
+export function encoderResources(): EncoderResources {
+  const pool = new BufferPool(POOLED_BYTES);
+  return { budget: new PendingPages(pool, PENDING_PAGE_BYTES, DICTIONARY_MEMORY), scratch: new PageScratch(pool), transfer: new Uint8Array(TRANSFER_BYTES) };
+}
+
 /** A file encoder of this thread (the worker's and the in-thread encoding's). */
-export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors, codecs: PageCodecs, budget: PendingPages): Promise<FileEncoder> {
+export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors, codecs: PageCodecs, resources: EncoderResources): Promise<FileEncoder> {
   const { codec, compress } = await codecs.codec(spec.compression);
   const schema = parquetSchema(spec.columns);
   return new FileEncoder(
@@ -72,22 +94,18 @@ export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors,
     { version: spec.pageVersion, schema: schema.nodes, leafCount: schema.leaves.length, keyValues: spec.keyValues, createdBy: spec.createdBy },
     { rowGroupBytes: spec.rowGroupBytes, footerBytes: spec.footerBytes },
     descriptorOutput(files.fd),
-    new PageStore(files.spillFd),
-    budget,
+    new PageStore(files.spillFd, resources.transfer),
+    resources.scratch,
+    resources.budget,
   );
-}
-
-/** The budget of pending pages of one encoding thread. */
-export function pendingPages(): PendingPages {
-  return new PendingPages(PENDING_PAGE_BYTES);
 }
 
 /** Encoding in the calling thread, with its codecs. */
 export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
-  const budget = pendingPages();
+  const resources = encoderResources();
   return {
     async open(spec, files) {
-      const file = await openFileEncoder(spec, files, codecs, budget);
+      const file = await openFileEncoder(spec, files, codecs, resources);
       return {
         add: async (batch) => ({ status: file.add(batch), batch }),
         finish: async () => file.finish(),

@@ -2,16 +2,16 @@
 // has shredded, and writes the files, so that reading and shredding (one core) overlap with
 // encoding and compression (the other). Speaks the messages of parquet-channel.ts.
 import { parentPort } from "node:worker_threads";
-import { openFileEncoder, pendingPages, transferList, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
+import { encoderResources, openFileEncoder, transferList, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
 import { PageCodecs } from "./codecs.js";
 import type { FileEncoder } from "./parquet/file-encoder.js";
 
 const port = parentPort;
 if (port === null) throw new Error("parquet-worker.js runs as a worker thread only");
 
-// This thread's codecs (the zstd module is instantiated once here) and its budget of waiting pages.
+// This thread's codecs (the zstd module is instantiated once here), and what its files share.
 const codecs = new PageCodecs();
-const budget = pendingPages();
+const resources = encoderResources();
 /** Each open file's encoder, and the work asked of it chained in order. */
 const files = new Map<number, Promise<FileEncoder>>();
 
@@ -22,7 +22,7 @@ function reply(message: EncoderReply): void {
 
 async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderReply, { ok: true }>, "id" | "ok">> {
   if (request.kind === "open") {
-    const opened = openFileEncoder(request.spec, request.files, codecs, budget);
+    const opened = openFileEncoder(request.spec, request.files, codecs, resources);
     files.set(request.file, opened);
     await opened;
     return {};

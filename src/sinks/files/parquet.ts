@@ -12,7 +12,6 @@ import { ADDED_COLUMNS, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
 import type { Added, FileEncoding, ParquetEncoding } from "./parquet-channel.js";
 import type { FileStatus } from "./parquet/file-encoder.js";
-import { ByteBuffer } from "./parquet/bytes.js";
 import { LineShredder, UnrepresentableRow, type AddedValue } from "./shred/json-shredder.js";
 
 /** Defaults of the layout: what warehouses and engines read best (README, "Parquet layout"). */
@@ -50,51 +49,12 @@ export interface ParquetOptions {
 
 const ADDED = new Set(ADDED_COLUMNS.map((c) => c.name));
 
-/**
- * The lines of the batch being built, copied (so a batch of a sparse stream does not keep every
- * decompressed chunk it spans alive): if a line is rejected, the others are shredded again.
- */
-class BatchLines {
-  private readonly arena = new ByteBuffer(1 << 16);
-  private readonly ends: number[] = [];
-  private readonly stamps: RecordStamp[] = [];
-
-  get count(): number {
-    return this.ends.length;
-  }
-
-  get bytes(): number {
-    return this.arena.length;
-  }
-
-  push(line: Uint8Array, stamp: RecordStamp): void {
-    this.arena.append(line);
-    this.ends.push(this.arena.length);
-    this.stamps.push(stamp);
-  }
-
-  /** Visit every line with its stamp. */
-  forEach(visit: (line: Uint8Array, stamp: RecordStamp) => void): void {
-    let start = 0;
-    for (let i = 0; i < this.ends.length; i++) {
-      const end = this.ends[i] as number;
-      visit(this.arena.buf.subarray(start, end), this.stamps[i] as RecordStamp);
-      start = end;
-    }
-  }
-
-  clear(): void {
-    this.arena.reset();
-    this.ends.length = 0;
-    this.stamps.length = 0;
-  }
-}
-
 class ParquetPart implements PartWriter {
   rows = 0;
   readonly skipped: SkippedLines = { count: 0 };
-  /** Lines shredded into the batch being built (kept to shred again if a later line is rejected). */
-  private readonly batch = new BatchLines();
+  /** Rows shredded into the batch being built, and the bytes of their lines. */
+  private batchRows = 0;
+  private batchBytes = 0;
   private inFlight: Promise<Added> | undefined;
   private status: FileStatus = { written: 4, projected: 4, full: false };
 
@@ -118,7 +78,7 @@ class ParquetPart implements PartWriter {
     const limit = this.options.batchJsonBytes ?? PARQUET_DEFAULTS.batchJsonBytes;
     for (const record of records) {
       if (!this.shred(record, stamp)) continue;
-      if (this.batch.bytes >= limit) await this.send();
+      if (this.batchBytes >= limit) await this.send();
     }
   }
 
@@ -133,13 +93,13 @@ class ParquetPart implements PartWriter {
       this.shredLine(line, stamp);
     } catch (error) {
       if (!(error instanceof UnrepresentableRow)) throw error;
-      // The rejected line left entries in some leaves: shred the batch again without it.
-      for (const leaf of this.shredder.leaves) leaf.clear();
-      this.batch.forEach((kept, keptStamp) => this.shredLine(kept, keptStamp));
+      // The rejected line left entries in some leaves: drop them.
+      for (const leaf of this.shredder.leaves) leaf.dropPartialRow(this.batchRows);
       this.reject(record, error.message);
       return false;
     }
-    this.batch.push(line, stamp);
+    this.batchRows++;
+    this.batchBytes += line.length;
     this.rows++;
     return true;
   }
@@ -160,11 +120,12 @@ class ParquetPart implements PartWriter {
 
   /** Hand the batch to the encoder once the previous one was taken (one batch in flight keeps both threads busy). */
   private async send(): Promise<void> {
-    if (this.batch.count === 0) return;
+    if (this.batchRows === 0) return;
     if (this.inFlight !== undefined) this.settle(await this.inFlight);
-    const rows = this.batch.count;
+    const rows = this.batchRows;
     const leaves = this.shredder.leaves.map((leaf) => leaf.take());
-    this.batch.clear();
+    this.batchRows = 0;
+    this.batchBytes = 0;
     this.inFlight = this.file.add({ rows, leaves });
     // Awaited by the next send or by close; not an unhandled rejection meanwhile.
     this.inFlight.catch(() => undefined);

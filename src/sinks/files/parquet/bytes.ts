@@ -1,12 +1,19 @@
 // A growable byte buffer: what the encoders append pages, levels and metadata to.
+import type { BufferPool } from "./buffer-pool.js";
 
-/** Append-only bytes with amortised growth; `bytes()` is a view of what was written. */
+/**
+ * Append-only bytes with amortised growth; `bytes()` is a view of what was written. With a pool,
+ * its buffers come from the pool and go back to it as it grows and when it is released.
+ */
 export class ByteBuffer {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.buf = new Uint8Array(capacity);
+  constructor(
+    capacity = 1024,
+    private readonly pool?: BufferPool,
+  ) {
+    this.buf = pool === undefined ? new Uint8Array(capacity) : pool.take(capacity);
   }
 
   /** Make room for `n` more bytes. */
@@ -15,9 +22,29 @@ export class ByteBuffer {
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
-    const bigger = new Uint8Array(size);
+    const bigger = this.pool === undefined ? new Uint8Array(size) : this.pool.take(size);
     bigger.set(this.buf.subarray(0, this.length));
+    this.pool?.give(this.buf);
     this.buf = bigger;
+  }
+
+  /** Give the buffer back to the pool, if any; the ByteBuffer is not used again. */
+  dispose(): void {
+    this.pool?.give(this.buf);
+    this.buf = new Uint8Array(0);
+    this.length = 0;
+  }
+
+  /** Empty, and shrunk back to `capacity` bytes if it grew past that (the big buffer goes back to the pool). */
+  release(capacity: number): void {
+    this.length = 0;
+    if (this.buf.length <= capacity) return;
+    if (this.pool === undefined) {
+      this.buf = new Uint8Array(capacity);
+      return;
+    }
+    this.pool.give(this.buf);
+    this.buf = this.pool.take(capacity);
   }
 
   byte(b: number): void {

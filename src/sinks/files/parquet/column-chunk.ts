@@ -1,13 +1,17 @@
-// One leaf column of the open row group: entries arrive in batches and fill a page; a full page is
-// encoded (levels RLE, values through the chunk's dictionary or PLAIN), compressed, and only its
-// compressed bytes are kept until the row group is written. The dictionary is tried on the chunk's
-// first page and kept while it pays and stays under its size limit; after that the chunk's pages
-// are PLAIN (a chunk may hold both, as Parquet allows). Booleans are always PLAIN (bit-packed).
+// One leaf column of the open row group. Entries arrive in batches and are encoded as they come:
+// levels as RLE runs, values as dictionary indices bit-packed (or PLAIN bytes once the chunk gave up
+// its dictionary, booleans bit-packed), so the waiting page is about as small as it will be on disk
+// before compression, and a page of about `pageBytes` fits in little memory. A full page is
+// compressed and only its compressed bytes are kept (in the page store) until the row group is
+// written. The dictionary is tried on the chunk's first page and kept while it pays and stays
+// under its size limit; once it is given up, its dictionary page is written and its memory freed,
+// and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet allows).
 import type { LeafBatch } from "../shred/leaf-buffer.js";
+import type { BufferPool } from "./buffer-pool.js";
 import { ByteBuffer } from "./bytes.js";
 import { Dictionary } from "./dictionary.js";
 import { Encoding, PageType, PhysicalType, writePageHeader, type Codec, type ColumnChunkMeta, type EncodingCount, type PageHeader } from "./format.js";
-import { bitWidth, writeHybrid, writeIndices } from "./rle.js";
+import { BitPacker, HybridEncoder, bitWidth } from "./rle.js";
 import type { PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 import { ChunkStatistics } from "./statistics.js";
@@ -20,20 +24,22 @@ export interface ChunkSettings {
   pageVersion: 1 | 2;
   codec: Codec;
   compress: Compressor;
-  /** A page is written once its entries take this many bytes (values plus a byte per level). */
+  /** A page is written once its encoded entries (levels and values, before compression) take this many bytes. */
   pageBytes: number;
-  /** A dictionary stops growing at this many bytes; the chunk's later pages are PLAIN. */
+  /** A chunk gives its dictionary up once the dictionary's entries take this many bytes. */
   dictionaryBytes: number;
   /** The dictionary is kept only if the first page encoded with it is at most this share of its PLAIN size. */
   dictionaryRatio: number;
 }
 
-/** Scratch buffers of one encoding thread, reused by every page it encodes. */
+/** What the column chunks of one encoding thread share: the buffer pool and the scratch of page encoding. */
 export class PageScratch {
-  readonly body = new ByteBuffer(1 << 20);
-  readonly levels = new ByteBuffer(1 << 16);
+  readonly body = new ByteBuffer(1 << 16);
+  readonly levels = new ByteBuffer(1 << 12);
   readonly header = new ByteBuffer(256);
-  private indexBuffer = new Int32Array(1 << 16);
+  private indexBuffer = new Int32Array(1 << 12);
+
+  constructor(readonly pool: BufferPool) {}
 
   indices(count: number): Int32Array {
     if (this.indexBuffer.length < count) this.indexBuffer = new Int32Array(Math.max(count, this.indexBuffer.length * 2));
@@ -41,37 +47,38 @@ export class PageScratch {
   }
 }
 
-/** A column chunk ready for the file: its dictionary page (if any), its data pages in the store, its metadata. */
+/** A column chunk ready for the file: its pages in the store (the dictionary page first, if any) and its metadata. */
 export interface FinishedChunk {
-  dictionaryPage: Uint8Array[];
-  /** Offset and length pairs in the page store, in order. */
+  /** Offset and length pairs in the page store, in file order. */
   extents: number[];
   meta: ColumnChunkMeta;
 }
 
 type Mode = "trial" | "dictionary" | "plain";
 
-/** Page buffers larger than this are dropped after their page is written (the next page grows a new one). */
-const RETAINED_BYTES = 4 * 1024;
-
-function growBytes(levels: Uint8Array, need: number): Uint8Array<ArrayBuffer> {
-  let size = Math.max(1024, levels.length * 2);
-  while (size < need) size *= 2;
-  const grown = new Uint8Array(size);
-  grown.set(levels);
-  return grown;
-}
+/** What a column keeps of a buffer once its page is written (the rest goes back to the pool). */
+const RETAINED_BYTES = 1024;
+/** The dictionary trial may end before the first page does, once it has seen this many PLAIN bytes and does not pay. */
+const TRIAL_BYTES = 64 * 1024;
 
 /** Encodes one leaf's column chunks, page by page. */
 export class ColumnChunkWriter {
-  private def = new Uint8Array(1024);
-  private rep: Uint8Array;
+  private readonly defs: HybridEncoder;
+  private readonly reps: HybridEncoder | undefined;
+  /** The page's PLAIN values (plain mode). */
+  private readonly values: ByteBuffer;
+  /** The page's dictionary indices (trial and dictionary modes) or booleans. */
+  private readonly packed: BitPacker;
+  /** The page so far: entries, defined values, rows, and the PLAIN size of its values. */
   private entries = 0;
-  private readonly values = new ByteBuffer(1 << 12);
   private count = 0;
+  private rows = 0;
+  private plainBytes = 0;
   // The chunk so far.
   /** The chunk's data pages in the store: offset and length pairs (adjacent pages merged). */
   private extents: number[] = [];
+  /** The dictionary page in the store, once written: offset, length, uncompressed length (with its header). */
+  private dictionaryPage: [number, number, number] | undefined;
   private compressed = 0;
   private uncompressed = 0;
   private numValues = 0;
@@ -80,8 +87,6 @@ export class ColumnChunkWriter {
   private dictionaryPages = 0;
   private plainPages = 0;
   private stats: ChunkStatistics;
-  private readonly defWidth: number;
-  private readonly repWidth: number;
 
   constructor(
     private readonly spec: LeafSpec,
@@ -89,15 +94,29 @@ export class ColumnChunkWriter {
     private readonly scratch: PageScratch,
     private readonly store: PageStore,
   ) {
-    this.rep = new Uint8Array(spec.maxRep > 0 ? 1024 : 0);
-    this.defWidth = bitWidth(spec.maxDef);
-    this.repWidth = bitWidth(spec.maxRep);
+    const pool = scratch.pool;
+    this.defs = new HybridEncoder(bitWidth(spec.maxDef), pool);
+    this.reps = spec.maxRep > 0 ? new HybridEncoder(bitWidth(spec.maxRep), pool) : undefined;
+    this.values = new ByteBuffer(RETAINED_BYTES, pool);
+    this.packed = new BitPacker(pool);
     this.stats = new ChunkStatistics(spec.type);
+    if (spec.type === PhysicalType.BOOLEAN) this.mode = "plain";
   }
 
-  /** Bytes waiting in the unwritten page. */
+  /** Bytes of the unwritten page, encoded (before compression). */
   get pending(): number {
-    return this.values.length + this.entries;
+    const values = this.mode === "plain" && this.spec.type !== PhysicalType.BOOLEAN ? this.values.length : this.packed.bytes;
+    return this.defs.bytes + (this.reps?.bytes ?? 0) + values;
+  }
+
+  /** Bytes of the dictionary's entries, while the chunk has one (its page is not written yet). */
+  get dictionaryBytes(): number {
+    return this.dictionary?.values.length ?? 0;
+  }
+
+  /** Memory the dictionary holds, while the chunk has one. */
+  get dictionaryMemory(): number {
+    return this.dictionary?.memory ?? 0;
   }
 
   /** Uncompressed bytes of the chunk's written pages. */
@@ -110,66 +129,93 @@ export class ColumnChunkWriter {
     return this.compressed;
   }
 
-  /** Take one batch's entries; writes the page when it is full. */
-  append(batch: LeafBatch): void {
-    const need = this.entries + batch.n;
-    if (need > this.def.length) this.def = growBytes(this.def, need);
-    this.def.set(batch.def.subarray(0, batch.n), this.entries);
-    if (this.spec.maxRep > 0) {
-      if (need > this.rep.length) this.rep = growBytes(this.rep, need);
-      this.rep.set(batch.rep.subarray(0, batch.n), this.entries);
+  /** Take one batch's entries (`rows` whole rows); writes the page when it is full. */
+  append(batch: LeafBatch, rows: number): void {
+    const n = batch.n;
+    this.defs.add(batch.def, 0, n);
+    this.reps?.add(batch.rep, 0, n);
+    this.entries += n;
+    this.rows += rows;
+    const count = batch.valueCount;
+    this.stats.nulls += n - count;
+    if (count > 0) {
+      this.count += count;
+      if (this.spec.type === PhysicalType.BOOLEAN) {
+        this.packed.appendBooleans(batch.values, count);
+        this.stats.add(batch.values, count, count);
+      } else if (this.mode === "plain") {
+        this.values.append(batch.values.subarray(0, batch.valueBytes));
+        this.stats.add(batch.values, batch.valueBytes, count);
+      } else {
+        const type = this.spec.type;
+        const dictionary = (this.dictionary ??= new Dictionary(type === PhysicalType.BYTE_ARRAY ? 0 : type === PhysicalType.INT32 ? 4 : 8, this.scratch.pool));
+        const indices = this.scratch.indices(count);
+        dictionary.encode(batch.values, batch.valueBytes, count, indices);
+        this.packed.appendIndices(indices, count, Math.max(1, bitWidth(dictionary.size - 1)));
+        this.plainBytes += batch.valueBytes;
+        if (this.mode === "trial" && this.plainBytes >= TRIAL_BYTES && !this.dictionaryPays()) this.toPlain();
+      }
     }
-    this.entries = need;
-    this.values.append(batch.values.subarray(0, batch.valueBytes));
-    this.count += batch.valueCount;
-    if (this.pending >= this.settings.pageBytes) this.flushPage();
+    if (this.dictionaryBytes > this.settings.dictionaryBytes) this.giveUpDictionary();
+    else if (this.pending >= this.settings.pageBytes) this.flushPage();
   }
 
-  /** Encode and compress the entries waiting, as one data page. */
+  /** Whether the page's values take at most the ratio of their PLAIN size as dictionary entries and indices. */
+  private dictionaryPays(): boolean {
+    const dictionary = this.dictionary as Dictionary;
+    return dictionary.values.length + this.packed.bytes <= this.plainBytes * this.settings.dictionaryRatio;
+  }
+
+  /** The trial failed: the page's values back to PLAIN (from the dictionary), which is dropped. */
+  private toPlain(): void {
+    const dictionary = this.dictionary as Dictionary;
+    const values = this.values;
+    values.reset();
+    for (let k = 0; k < this.packed.count; k++) dictionary.appendEntry(values, this.packed.get(k));
+    this.stats.add(values.buf, values.length, this.packed.count);
+    this.packed.reset(RETAINED_BYTES);
+    dictionary.release();
+    this.dictionary = undefined;
+    this.mode = "plain";
+  }
+
+  /** Write the waiting page, then the dictionary page; the chunk's later pages are PLAIN and the dictionary's memory is freed. */
+  giveUpDictionary(): void {
+    this.flushPage();
+    this.writeDictionaryPage();
+    this.mode = "plain";
+  }
+
+  /** Encode and compress the waiting entries as one data page. */
   flushPage(): void {
     const n = this.entries;
     if (n === 0) return;
     const { settings, scratch, spec } = this;
     const count = this.count;
-    const values = this.values;
-    this.stats.nulls += n - count;
     let encoding: Encoding = Encoding.PLAIN;
-    let indices: Int32Array | undefined;
-    if (this.mode !== "plain" && spec.type !== PhysicalType.BOOLEAN && count > 0) {
-      indices = scratch.indices(count);
-      this.dictionary ??= new Dictionary(spec.type === PhysicalType.BYTE_ARRAY ? 0 : spec.type === PhysicalType.INT32 ? 4 : 8);
-      let ok = this.dictionary.encode(values.buf, values.length, count, indices, settings.dictionaryBytes);
-      if (ok && this.mode === "trial") {
-        const cost = this.dictionary.values.length + Math.ceil((count * Math.max(1, bitWidth(this.dictionary.size - 1))) / 8);
-        ok = cost <= values.length * settings.dictionaryRatio;
-        if (!ok) this.dictionary = undefined;
-      }
-      if (ok) {
-        this.mode = "dictionary";
-        encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
-      } else {
-        this.mode = "plain";
-        indices = undefined;
-      }
+    if (this.mode === "trial" && count > 0) {
+      if (this.dictionaryPays()) this.mode = "dictionary";
+      else this.toPlain();
     }
-    if (indices === undefined) this.stats.add(values.buf, values.length, count);
+    const indexed = this.mode === "dictionary" && count > 0;
+    if (indexed) encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
 
-    // The values section.
+    // v1: the levels (each with its length) and the values, compressed together.
     const body = scratch.body;
     body.reset();
     if (settings.pageVersion === 1) {
-      if (spec.maxRep > 0) this.levelsWithLength(body, this.rep, n, this.repWidth);
-      this.levelsWithLength(body, this.def, n, this.defWidth);
+      if (this.reps !== undefined) this.levelsWithLength(body, this.reps);
+      this.levelsWithLength(body, this.defs);
     }
     const valuesStart = body.length;
-    if (indices !== undefined) {
-      const width = Math.max(1, bitWidth((this.dictionary as Dictionary).size - 1));
-      body.byte(width);
-      writeIndices(body, indices, count, width);
+    if (indexed) {
+      body.byte(this.packed.width);
+      body.varint(Math.ceil(count / 8) * 2 + 1);
+      this.packed.writeTo(body);
     } else if (spec.type === PhysicalType.BOOLEAN) {
-      packBooleans(body, values.buf, count);
+      this.packed.writeTo(body);
     } else {
-      body.append(values.bytes());
+      body.append(this.values.bytes());
     }
 
     let header: PageHeader;
@@ -180,11 +226,12 @@ export class ColumnChunkWriter {
       header = { type: PageType.DATA_PAGE, uncompressed: raw.length, compressed: compressed.length, numValues: n, encoding };
       payload = [compressed];
     } else {
+      // v2: the levels outside the compressed values, without lengths (the header has them).
       const levels = scratch.levels;
       levels.reset();
-      if (spec.maxRep > 0) writeHybrid(levels, this.rep, 0, n, this.repWidth);
+      this.reps?.finishInto(levels, RETAINED_BYTES);
       const repLength = levels.length;
-      writeHybrid(levels, this.def, 0, n, this.defWidth);
+      this.defs.finishInto(levels, RETAINED_BYTES);
       const raw = body.bytes().subarray(valuesStart);
       const compressed = settings.compress(raw);
       header = {
@@ -193,32 +240,29 @@ export class ColumnChunkWriter {
         compressed: levels.length + compressed.length,
         numValues: n,
         numNulls: n - count,
-        numRows: spec.maxRep > 0 ? countZeros(this.rep, n) : n,
+        numRows: this.rows,
         encoding,
         defLength: levels.length - repLength,
         repLength,
       };
-      payload = [levels.copy(), compressed];
+      payload = [levels.bytes(), compressed];
     }
     this.addPage(header, payload);
-    if (indices !== undefined) this.dictionaryPages++;
+    if (indexed) this.dictionaryPages++;
     else this.plainPages++;
     this.numValues += n;
     this.entries = 0;
     this.count = 0;
-    values.reset();
-    // Hundreds of columns each keeping a grown page buffer would hold hundreds of MB: let them go.
-    if (values.buf.length > RETAINED_BYTES) values.buf = new Uint8Array(RETAINED_BYTES);
-    if (this.def.length > RETAINED_BYTES) {
-      this.def = new Uint8Array(RETAINED_BYTES);
-      if (this.rep.length > 0) this.rep = new Uint8Array(RETAINED_BYTES);
-    }
+    this.rows = 0;
+    this.plainBytes = 0;
+    this.values.release(RETAINED_BYTES);
+    this.packed.reset(RETAINED_BYTES);
   }
 
-  private levelsWithLength(body: ByteBuffer, levels: Uint8Array, n: number, width: number): void {
+  private levelsWithLength(body: ByteBuffer, levels: HybridEncoder): void {
     const at = body.length;
     body.u32le(0);
-    writeHybrid(body, levels, 0, n, width);
+    levels.finishInto(body, RETAINED_BYTES);
     const length = body.length - at - 4;
     body.buf[at] = length & 0xff;
     body.buf[at + 1] = (length >>> 8) & 0xff;
@@ -245,26 +289,37 @@ export class ColumnChunkWriter {
     this.compressed += headerBytes.length + header.compressed;
   }
 
+  /** Compress the dictionary into the store (its pages are all written) and free it. */
+  private writeDictionaryPage(): void {
+    const dictionary = this.dictionary;
+    if (dictionary === undefined) return;
+    this.dictionary = undefined;
+    if (this.dictionaryPages > 0) {
+      this.stats.add(dictionary.values.buf, dictionary.values.length, dictionary.size);
+      const raw = dictionary.values.bytes();
+      const compressed = this.settings.compress(raw);
+      const encoding = this.settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
+      const header = this.pageHeader({ type: PageType.DICTIONARY_PAGE, uncompressed: raw.length, compressed: compressed.length, numValues: dictionary.size, encoding });
+      const length = header.length + compressed.length;
+      this.dictionaryPage = [this.store.put([header, compressed]), length, header.length + raw.length];
+    }
+    dictionary.release();
+  }
+
   /** Write the last page and hand the chunk over (starting `offset` bytes into the file); the writer starts a new chunk. */
   finish(offset: number): FinishedChunk {
     this.flushPage();
+    this.writeDictionaryPage();
     const { settings, spec } = this;
     const encodings = new Set<Encoding>([Encoding.RLE]);
     const encodingStats: EncodingCount[] = [];
     const dataPageType = settings.pageVersion === 1 ? PageType.DATA_PAGE : PageType.DATA_PAGE_V2;
-    let dictionaryPage: Uint8Array[] = [];
-    let dictionaryBytes = 0;
-    let dictionaryUncompressed = 0;
-    const dictionary = this.dictionary;
-    if (dictionary !== undefined && this.dictionaryPages > 0) {
-      this.stats.add(dictionary.values.buf, dictionary.values.length, dictionary.size);
-      const raw = dictionary.values.bytes();
-      const compressed = settings.compress(raw);
+    const dictionaryPage = this.dictionaryPage;
+    const extents = dictionaryPage === undefined ? this.extents : [dictionaryPage[0], dictionaryPage[1], ...this.extents];
+    const dictionaryBytes = dictionaryPage?.[1] ?? 0;
+    const dictionaryUncompressed = dictionaryPage?.[2] ?? 0;
+    if (dictionaryPage !== undefined) {
       const encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
-      const header = this.pageHeader({ type: PageType.DICTIONARY_PAGE, uncompressed: raw.length, compressed: compressed.length, numValues: dictionary.size, encoding }).slice();
-      dictionaryPage = [header, compressed];
-      dictionaryBytes = header.length + compressed.length;
-      dictionaryUncompressed = header.length + raw.length;
       encodings.add(encoding);
       encodingStats.push({ pageType: PageType.DICTIONARY_PAGE, encoding, count: 1 });
       const dataEncoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
@@ -288,34 +343,26 @@ export class ColumnChunkWriter {
       statistics: this.stats.result(),
       encodingStats,
     };
-    const extents = this.extents;
     // A fresh chunk: a new dictionary trial, new statistics.
     this.extents = [];
+    this.dictionaryPage = undefined;
     this.uncompressed = 0;
     this.compressed = 0;
     this.numValues = 0;
-    this.mode = "trial";
-    this.dictionary = undefined;
+    this.mode = spec.type === PhysicalType.BOOLEAN ? "plain" : "trial";
     this.dictionaryPages = 0;
     this.plainPages = 0;
     this.stats = new ChunkStatistics(spec.type);
-    return { dictionaryPage, extents, meta };
+    return { extents, meta };
   }
-}
 
-/** PLAIN booleans: one bit each, least significant first. */
-function packBooleans(out: ByteBuffer, values: Uint8Array, count: number): void {
-  const bytes = (count + 7) >> 3;
-  out.ensure(bytes);
-  const buf = out.buf;
-  const at = out.length;
-  buf.fill(0, at, at + bytes);
-  for (let i = 0; i < count; i++) if (values[i] === 1) buf[at + (i >> 3)] = (buf[at + (i >> 3)] as number) | (1 << (i & 7));
-  out.length = at + bytes;
-}
-
-function countZeros(levels: Uint8Array, n: number): number {
-  let zeros = 0;
-  for (let i = 0; i < n; i++) if (levels[i] === 0) zeros++;
-  return zeros;
+  /** Give every buffer back to the pool (the file is done or dropped). */
+  release(): void {
+    this.dictionary?.release();
+    this.dictionary = undefined;
+    this.defs.out.dispose();
+    this.reps?.out.dispose();
+    this.values.dispose();
+    this.packed.dispose();
+  }
 }

@@ -1,7 +1,9 @@
 // A column chunk's dictionary: distinct values in PLAIN layout (which is the dictionary page's body)
 // and an open-addressing hash table over their bytes, so pages are encoded as indices without a JS
 // Map or a string per value. Fixed-width values hash their 4 or 8 bytes; byte arrays hash their
-// length, head and tail (long texts are not hashed whole: equal ones still compare whole).
+// length, head and tail (long texts are not hashed whole: equal ones still compare whole). Its
+// buffers come from the thread's pool and go back to it when the chunk is done with it.
+import type { BufferPool } from "./buffer-pool.js";
 import { ByteBuffer } from "./bytes.js";
 
 /** Bytes of a byte-array value hashed from each end. */
@@ -30,28 +32,49 @@ function hashBytes(buf: Uint8Array, start: number, length: number): number {
 /** Distinct values of one column chunk, each with its index. */
 export class Dictionary {
   /** The entries, PLAIN-encoded: the dictionary page's body. */
-  readonly values = new ByteBuffer(4096);
+  readonly values: ByteBuffer;
   size = 0;
-  private table = new Int32Array(1024);
+  private tableBytes: Uint8Array<ArrayBuffer>;
+  private table: Int32Array;
   /** For byte arrays: where each entry starts in `values`. */
-  private offsets = new Int32Array(256);
+  private offsetBytes: Uint8Array<ArrayBuffer>;
+  private offsets: Int32Array;
 
   /** `width`: bytes of a fixed-width value (4 or 8), or 0 for byte arrays. */
-  constructor(private readonly width: number) {}
-
-  /**
-   * Look up (or add) each of the `count` PLAIN values in `page[0, length)`, writing their indices to
-   * `indices`. Returns false, adding nothing, if the entries would pass `limit` bytes.
-   */
-  encode(page: Uint8Array, length: number, count: number, indices: Int32Array, limit: number): boolean {
-    const sizeBefore = this.size;
-    const bytesBefore = this.values.length;
-    const ok = this.width === 0 ? this.encodeBytes(page, length, indices, limit) : this.encodeFixed(page, count, indices, limit);
-    if (!ok) this.truncate(sizeBefore, bytesBefore);
-    return ok;
+  constructor(
+    private readonly width: number,
+    private readonly pool: BufferPool,
+  ) {
+    this.values = new ByteBuffer(4096, pool);
+    this.tableBytes = pool.take(4096).fill(0);
+    this.table = new Int32Array(this.tableBytes.buffer, 0, 1024);
+    this.offsetBytes = pool.take(1024);
+    this.offsets = new Int32Array(this.offsetBytes.buffer, 0, this.offsetBytes.length >> 2);
   }
 
-  private encodeFixed(page: Uint8Array, count: number, indices: Int32Array, limit: number): boolean {
+  /** Bytes of memory it holds (entries, hash table, offsets). */
+  get memory(): number {
+    return this.values.buf.length + this.tableBytes.length + this.offsetBytes.length;
+  }
+
+  /** Look up (or add) each of the `count` PLAIN values in `page[0, length)`, writing their indices to `indices`. */
+  encode(page: Uint8Array, length: number, count: number, indices: Int32Array): void {
+    if (this.width === 0) this.encodeBytes(page, length, indices);
+    else this.encodeFixed(page, count, indices);
+  }
+
+  /** Append entry `k`, PLAIN-encoded, to `out`. */
+  appendEntry(out: ByteBuffer, k: number): void {
+    const stored = this.values.buf;
+    if (this.width === 0) {
+      const at = this.offsets[k] as number;
+      out.append(stored.subarray(at, at + 4 + u32At(stored, at)));
+    } else {
+      out.append(stored.subarray(k * this.width, (k + 1) * this.width));
+    }
+  }
+
+  private encodeFixed(page: Uint8Array, count: number, indices: Int32Array): void {
     const words = this.width >> 2;
     const view = new Int32Array(page.buffer, page.byteOffset, count * words);
     for (let k = 0; k < count; k++) {
@@ -75,7 +98,6 @@ export class Dictionary {
         slot = (slot + 1) & mask;
       }
       if (found < 0) {
-        if (this.values.length + this.width > limit) return false;
         found = this.size++;
         this.table[slot] = found + 1;
         this.values.append(page.subarray(k * this.width, (k + 1) * this.width));
@@ -83,10 +105,9 @@ export class Dictionary {
       }
       indices[k] = found;
     }
-    return true;
   }
 
-  private encodeBytes(page: Uint8Array, length: number, indices: Int32Array, limit: number): boolean {
+  private encodeBytes(page: Uint8Array, length: number, indices: Int32Array): void {
     let k = 0;
     for (let at = 0; at < length; k++) {
       const len = u32At(page, at);
@@ -110,13 +131,8 @@ export class Dictionary {
         slot = (slot + 1) & mask;
       }
       if (found < 0) {
-        if (this.values.length + 4 + len > limit) return false;
         found = this.size++;
-        if (found === this.offsets.length) {
-          const grown = new Int32Array(this.offsets.length * 2);
-          grown.set(this.offsets);
-          this.offsets = grown;
-        }
+        if (found === this.offsets.length) this.growOffsets();
         this.offsets[found] = this.values.length;
         this.table[slot] = found + 1;
         this.values.append(page.subarray(at, start + len));
@@ -125,11 +141,19 @@ export class Dictionary {
       indices[k] = found;
       at = start + len;
     }
-    return true;
+  }
+
+  private growOffsets(): void {
+    const grown = this.pool.take(this.offsetBytes.length * 2);
+    grown.set(this.offsetBytes);
+    this.pool.give(this.offsetBytes);
+    this.offsetBytes = grown;
+    this.offsets = new Int32Array(grown.buffer, 0, grown.length >> 2);
   }
 
   private rehash(): void {
-    const table = new Int32Array(this.table.length * 2);
+    const bytes = this.pool.take(this.tableBytes.length * 2).fill(0);
+    const table = new Int32Array(bytes.buffer, 0, bytes.length >> 2);
     const mask = table.length - 1;
     const stored = this.values.buf;
     for (let e = 0; e < this.size; e++) {
@@ -147,13 +171,15 @@ export class Dictionary {
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = e + 1;
     }
+    this.pool.give(this.tableBytes);
+    this.tableBytes = bytes;
     this.table = table;
   }
 
-  /** Drop the entries added since `size` entries and `bytes` bytes (their table slots are cleared too). */
-  private truncate(size: number, bytes: number): void {
-    for (let slot = 0; slot < this.table.length; slot++) if ((this.table[slot] as number) > size) this.table[slot] = 0;
-    this.size = size;
-    this.values.length = bytes;
+  /** Give its buffers back to the pool (it is not used again). */
+  release(): void {
+    this.values.dispose();
+    this.pool.give(this.tableBytes);
+    this.pool.give(this.offsetBytes);
   }
 }

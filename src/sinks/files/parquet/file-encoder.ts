@@ -4,7 +4,8 @@
 // keeps each written row group's metadata as encoded bytes only, so its memory is bounded by bytes
 // (and the file says `full` before it grows past that bound). Runs in the encoding thread.
 import type { ShreddedBatch } from "../shred/leaf-buffer.js";
-import { ColumnChunkWriter, PageScratch, type ChunkSettings } from "./column-chunk.js";
+import type { BufferPool } from "./buffer-pool.js";
+import { ColumnChunkWriter, type ChunkSettings, type PageScratch } from "./column-chunk.js";
 import { encodeFooter, encodeRowGroup, type ColumnChunkMeta, type FooterSpec } from "./format.js";
 import type { FileOutput, PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
@@ -29,11 +30,20 @@ export interface FileStatus {
   full: boolean;
 }
 
-/** Pages waiting (not yet encoded) in the open files of one encoding thread, kept under a bound. */
+/**
+ * The memory of the open files of one encoding thread, kept under two bounds: their waiting pages
+ * (the buffers handed out by the thread's pool, dictionaries aside) and their dictionaries. Past a
+ * bound, the largest are written early: the fullest pages, or the largest dictionaries given up
+ * (their chunks go on PLAIN). Each is brought back to three quarters of its bound.
+ */
 export class PendingPages {
   private readonly files = new Set<FileEncoder>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    readonly pool: BufferPool,
+    private readonly pageLimit: number,
+    private readonly dictionaryLimit: number,
+  ) {}
 
   add(file: FileEncoder): void {
     this.files.add(file);
@@ -43,31 +53,38 @@ export class PendingPages {
     this.files.delete(file);
   }
 
-  /** Write the fullest pages early until the entries waiting are back under half the bound. */
   enforce(): void {
-    let total = 0;
-    for (const file of this.files) total += file.pending;
-    if (total <= this.limit) return;
-    const columns = [...this.files].flatMap((file) => file.columnsByPending());
-    columns.sort((a, b) => b.column.pending - a.column.pending);
-    for (const { file, column } of columns) {
-      if (total <= this.limit / 2) break;
-      total -= column.pending;
-      file.flushPage(column);
+    let dictionaries = 0;
+    for (const file of this.files) dictionaries += file.dictionaryMemory();
+    if (dictionaries > this.dictionaryLimit) {
+      const columns = this.columns().sort((a, b) => b.dictionaryMemory - a.dictionaryMemory);
+      for (const column of columns) {
+        if (dictionaries <= (this.dictionaryLimit * 3) / 4) break;
+        dictionaries -= column.dictionaryMemory;
+        column.giveUpDictionary();
+      }
     }
+    if (this.pool.inUse - dictionaries <= this.pageLimit) return;
+    const columns = this.columns().sort((a, b) => b.pending - a.pending);
+    for (const column of columns) {
+      if (this.pool.inUse - dictionaries <= (this.pageLimit * 3) / 4) break;
+      column.flushPage();
+    }
+  }
+
+  private columns(): ColumnChunkWriter[] {
+    return [...this.files].flatMap((file) => file.columns);
   }
 }
 
 /** Writes one Parquet file from shredded batches. */
 export class FileEncoder {
-  private readonly columns: ColumnChunkWriter[];
+  readonly columns: ColumnChunkWriter[];
   private offset = 0;
   private rowsInGroup = 0;
   private rows = 0;
   private readonly rowGroups: Uint8Array[] = [];
   private footerSize = 0;
-  /** Sum of the columns' pending bytes after the last batch. */
-  pending = 0;
   private compressedTotal = 0;
   private uncompressedTotal = 0;
 
@@ -78,9 +95,9 @@ export class FileEncoder {
     private readonly layout: FileLayout,
     private readonly output: FileOutput,
     private readonly store: PageStore,
+    scratch: PageScratch,
     private readonly budget: PendingPages,
   ) {
-    const scratch = new PageScratch();
     this.columns = leaves.map((leaf) => new ColumnChunkWriter(leaf, settings, scratch, store));
     this.write([MAGIC]);
     budget.add(this);
@@ -96,43 +113,36 @@ export class FileEncoder {
     if (batch.leaves.length !== this.columns.length) {
       throw new Error(`a batch of ${batch.leaves.length} leaf columns for a file of ${this.columns.length}`);
     }
-    let written = 0;
-    let pending = 0;
-    for (let i = 0; i < this.columns.length; i++) {
-      const column = this.columns[i] as ColumnChunkWriter;
-      column.append(batch.leaves[i] as ShreddedBatch["leaves"][number]);
-      written += column.writtenUncompressed;
-      pending += column.pending;
-    }
-    this.pending = pending;
+    for (let i = 0; i < this.columns.length; i++) (this.columns[i] as ColumnChunkWriter).append(batch.leaves[i] as ShreddedBatch["leaves"][number], batch.rows);
     this.rowsInGroup += batch.rows;
     this.rows += batch.rows;
     this.budget.enforce();
-    if (written + pending >= this.layout.rowGroupBytes) this.writeRowGroup();
+    // The row group's size: its written pages (uncompressed), its waiting pages and its dictionaries.
+    let size = 0;
+    for (const column of this.columns) size += column.writtenUncompressed + column.pending + column.dictionaryBytes;
+    if (size >= this.layout.rowGroupBytes) this.writeRowGroup();
     return this.status();
   }
 
-  /** The columns with entries waiting, for the budget. */
-  columnsByPending(): { file: FileEncoder; column: ColumnChunkWriter }[] {
-    return this.columns.filter((c) => c.pending > 0).map((column) => ({ file: this, column }));
-  }
-
-  /** Encode a column's waiting entries as a page now (the budget asks). */
-  flushPage(column: ColumnChunkWriter): void {
-    this.pending -= column.pending;
-    column.flushPage();
+  /** Memory of the dictionaries of the open row group. */
+  dictionaryMemory(): number {
+    let bytes = 0;
+    for (const column of this.columns) bytes += column.dictionaryMemory;
+    return bytes;
   }
 
   /** Where the file stands. */
   status(): FileStatus {
     let compressed = 0;
     let uncompressed = 0;
+    let pending = 0;
     for (const column of this.columns) {
       compressed += column.writtenCompressed;
       uncompressed += column.writtenUncompressed;
+      pending += column.pending + column.dictionaryBytes;
     }
     const ratio = this.uncompressedTotal + uncompressed > 0 ? (this.compressedTotal + compressed) / (this.uncompressedTotal + uncompressed) : 0.3;
-    return { written: this.offset, projected: Math.round(this.offset + compressed + this.pending * ratio), full: this.footerSize >= this.layout.footerBytes };
+    return { written: this.offset, projected: Math.round(this.offset + compressed + pending * ratio), full: this.footerSize >= this.layout.footerBytes };
   }
 
   private writeRowGroup(): void {
@@ -142,7 +152,6 @@ export class FileEncoder {
     let uncompressed = 0;
     for (const column of this.columns) {
       const chunk = column.finish(this.offset);
-      this.write(chunk.dictionaryPage);
       for (let i = 0; i < chunk.extents.length; i += 2) {
         const length = chunk.extents[i + 1] as number;
         this.store.copyTo(this.output, chunk.extents[i] as number, length);
@@ -164,7 +173,6 @@ export class FileEncoder {
     this.compressedTotal += this.offset - start;
     this.uncompressedTotal += uncompressed;
     this.rowsInGroup = 0;
-    this.pending = 0;
     this.store.reset();
   }
 
@@ -172,6 +180,7 @@ export class FileEncoder {
   finish(): number {
     this.budget.delete(this);
     this.writeRowGroup();
+    for (const column of this.columns) column.release();
     const footer = encodeFooter(this.footer, this.rows, this.rowGroups);
     const length = new Uint8Array(4);
     new DataView(length.buffer).setUint32(0, footer.length, true);
@@ -182,5 +191,6 @@ export class FileEncoder {
   /** Forget the file (it is being discarded). */
   discard(): void {
     this.budget.delete(this);
+    for (const column of this.columns) column.release();
   }
 }

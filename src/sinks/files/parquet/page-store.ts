@@ -24,10 +24,12 @@ export function descriptorOutput(fd: number): FileOutput {
 /** Compressed pages of the open row group, kept in a spill file. */
 export class PageStore {
   private end = 0;
-  private scratch = new Uint8Array(1 << 20);
 
-  /** `fd`: the spill file, open for reading and writing. */
-  constructor(private readonly fd: number) {}
+  /** `fd`: the spill file, open for reading and writing; `scratch`: the buffer pages are copied out through (shared by the thread's files). */
+  constructor(
+    private readonly fd: number,
+    private readonly scratch: Uint8Array,
+  ) {}
 
   /** Keep one page (its parts in order); returns its offset in the store. */
   put(parts: readonly Uint8Array[]): number {

@@ -1,93 +1,268 @@
-// Parquet's RLE / bit-packing hybrid: definition and repetition levels, and dictionary indices.
-// Runs of eight or more equal levels become RLE runs; everything between them is bit-packed in
-// groups of eight (the last group padded with zeros: the page's value count says where it ends).
-// Dictionary indices are bit-packed whole (one run): scanning them for repeats cost more than the
-// few bytes it saved once pages are compressed. Each function takes one array type, so the hot
-// loops stay monomorphic.
-import type { ByteBuffer } from "./bytes.js";
+// Parquet's RLE / bit-packing hybrid, written as entries arrive, so a column's waiting page holds
+// its levels and dictionary indices encoded (a few bits an entry, often nothing for long runs)
+// rather than a byte or four per entry.
+// - Levels (HybridEncoder): runs of eight or more equal levels become RLE runs; everything between
+//   them is bit-packed in groups of eight (the last group padded with zeros: the page's value count
+//   says where it ends).
+// - Dictionary indices and booleans (BitPacker): bit-packed whole, one run (scanning indices for
+//   repeats cost more than the few bytes it saved once pages are compressed). The width grows with
+//   the dictionary: the indices packed so far are packed again at the new width, which happens at
+//   most once per doubling of the dictionary.
+import type { BufferPool } from "./buffer-pool.js";
+import { ByteBuffer } from "./bytes.js";
 
 /** Bits needed to hold values up to `max` (0 for 0). */
 export function bitWidth(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
 }
 
-function rleRun(out: ByteBuffer, value: number, count: number, width: number): void {
-  out.varint(count * 2);
-  const bytes = (width + 7) >> 3;
-  out.ensure(bytes);
-  for (let b = 0; b < bytes; b++) out.buf[out.length++] = (value >>> (8 * b)) & 0xff;
-}
+/** Pending literals of a HybridEncoder: 63 groups of eight (a one-byte run header). */
+const LITERALS = 504;
 
-/** Bit-pack `values[start, start + count)`, `count` a multiple of 8 (entries past `end` read as 0). */
-function bitPackedRun(out: ByteBuffer, values: Uint8Array, start: number, count: number, end: number, width: number): void {
-  out.varint((count / 8) * 2 + 1);
-  out.ensure((count * width) / 8);
-  const buf = out.buf;
-  let at = out.length;
-  let acc = 0;
-  let bits = 0;
-  for (let i = start; i < start + count; i++) {
-    acc = (acc | ((i < end ? (values[i] as number) : 0) << bits)) >>> 0;
-    bits += width;
-    while (bits >= 8) {
-      buf[at++] = acc & 0xff;
-      acc >>>= 8;
-      bits -= 8;
+/** Encodes a stream of small values (levels, up to 8 bits) as the hybrid, as they arrive. */
+export class HybridEncoder {
+  /** The runs encoded so far. */
+  readonly out: ByteBuffer;
+  private readonly literals = new Uint8Array(LITERALS);
+  private literalCount = 0;
+  /** The trailing run of equal values, not yet encoded. */
+  private runValue = -1;
+  private runLength = 0;
+
+  constructor(
+    private readonly width: number,
+    pool: BufferPool,
+  ) {
+    this.out = new ByteBuffer(1024, pool);
+  }
+
+  /** Bytes the values so far take, about (what is still pending counted at its bit-packed size). */
+  get bytes(): number {
+    return this.out.length + (((this.literalCount + Math.min(this.runLength, 8)) * this.width + 7) >> 3) + 2;
+  }
+
+  /** Encode `values[start, end)`. */
+  add(values: Uint8Array, start: number, end: number): void {
+    let value = this.runValue;
+    let run = this.runLength;
+    for (let i = start; i < end; i++) {
+      const v = values[i] as number;
+      if (v === value) {
+        run++;
+        continue;
+      }
+      if (run > 0) this.closeRun(value, run);
+      value = v;
+      run = 1;
+    }
+    this.runValue = value;
+    this.runLength = run;
+  }
+
+  /** A run of `run` copies of `value` ends: an RLE run if it is long enough, else literals. */
+  private closeRun(value: number, run: number): void {
+    if (run >= 8) {
+      if (this.literalCount > 0) {
+        // Complete the literals' last group of eight with the run's first values.
+        const pad = (8 - (this.literalCount % 8)) % 8;
+        this.literals.fill(value, this.literalCount, this.literalCount + pad);
+        this.literalCount += pad;
+        run -= pad;
+        this.packLiterals(this.literalCount);
+      }
+      if (run >= 8) {
+        this.out.varint(run * 2);
+        const bytes = (this.width + 7) >> 3;
+        for (let b = 0; b < bytes; b++) this.out.byte((value >>> (8 * b)) & 0xff);
+        return;
+      }
+    }
+    while (run > 0) {
+      const room = LITERALS - this.literalCount;
+      const n = Math.min(room, run);
+      this.literals.fill(value, this.literalCount, this.literalCount + n);
+      this.literalCount += n;
+      run -= n;
+      if (this.literalCount === LITERALS) this.packLiterals(LITERALS);
     }
   }
-  out.length = at;
+
+  /** Bit-pack the first `count` literals (a multiple of eight; entries past the pending ones are zeros). */
+  private packLiterals(count: number): void {
+    const out = this.out;
+    out.varint((count / 8) * 2 + 1);
+    out.ensure((count * this.width) / 8);
+    const buf = out.buf;
+    const literals = this.literals;
+    const width = this.width;
+    let at = out.length;
+    let acc = 0;
+    let bits = 0;
+    for (let i = 0; i < count; i++) {
+      acc = (acc | ((i < this.literalCount ? (literals[i] as number) : 0) << bits)) >>> 0;
+      bits += width;
+      while (bits >= 8) {
+        buf[at++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+    out.length = at;
+    this.literalCount = 0;
+  }
+
+  /** Append the encoding of every value so far to `target` and start again (keeping `retain` bytes of buffer). */
+  finishInto(target: ByteBuffer, retain: number): void {
+    if (this.runLength > 0) this.closeRun(this.runValue, this.runLength);
+    if (this.literalCount > 0) this.packLiterals(Math.ceil(this.literalCount / 8) * 8);
+    target.append(this.out.bytes());
+    this.out.release(retain);
+    this.runValue = -1;
+    this.runLength = 0;
+  }
 }
 
-/** Dictionary indices `indices[0, count)` at `width` bits (up to 24) as one bit-packed run. */
-export function writeIndices(out: ByteBuffer, indices: Int32Array, count: number, width: number): void {
-  const padded = Math.ceil(count / 8) * 8;
-  out.varint((padded / 8) * 2 + 1);
-  out.ensure((padded * width) / 8);
-  const buf = out.buf;
-  let at = out.length;
-  // A float accumulator holds up to 53 bits: room for a 24-bit index above 7 pending bits.
-  let acc = 0;
-  let scale = 1;
-  for (let i = 0; i < padded; i++) {
-    acc += (i < count ? (indices[i] as number) : 0) * scale;
-    scale *= 1 << width;
-    while (scale >= 256) {
-      buf[at++] = acc % 256;
-      acc = Math.floor(acc / 256);
-      scale /= 256;
-    }
-  }
-  out.length = at;
-}
+/** Values bit-packed at a width that can grow (dictionary indices), or at one bit (booleans). */
+export class BitPacker {
+  private buffer: Uint8Array<ArrayBuffer>;
+  private words: Uint32Array;
+  private bits = 0;
+  /** Values packed. */
+  count = 0;
+  /** Bits per value. */
+  width = 1;
 
-/** Append the hybrid encoding of `values[start, end)` at `width` bits (no length prefix). */
-export function writeHybrid(out: ByteBuffer, values: Uint8Array, start: number, end: number, width: number): void {
-  let i = start;
-  let literalStart = start;
-  let literals = 0;
-  while (i < end) {
-    const v = values[i] as number;
-    let j = i + 1;
-    while (j < end && values[j] === v) j++;
-    let run = j - i;
-    if (run < 8) {
-      if (literals === 0) literalStart = i;
-      literals += run;
-      i = j;
-      continue;
-    }
-    if (literals > 0) {
-      // Complete the literals' last group of eight with the run's first values.
-      const pad = (8 - (literals % 8)) % 8;
-      literals += pad;
-      i += pad;
-      run -= pad;
-      bitPackedRun(out, values, literalStart, literals, end, width);
-      literals = 0;
-      if (run < 8) continue;
-    }
-    rleRun(out, v, run, width);
-    i += run;
+  constructor(private readonly pool: BufferPool) {
+    this.buffer = pool.take(1024);
+    this.words = new Uint32Array(this.buffer.buffer, 0, this.buffer.length >> 2);
   }
-  if (literals > 0) bitPackedRun(out, values, literalStart, Math.ceil(literals / 8) * 8, end, width);
+
+  /** Bytes of the packed values. */
+  get bytes(): number {
+    return (this.bits + 7) >> 3;
+  }
+
+  /** Room for `n` more values at `width` bits (one spare word: a value may spill into the next). */
+  private ensure(n: number, width: number): void {
+    const need = (((this.bits + n * width + 31) >>> 5) + 1) * 4;
+    if (need <= this.buffer.length) return;
+    const grown = this.pool.take(Math.max(need, this.buffer.length * 2));
+    // Whole words: the last one's free bits must stay zero for the next value's OR.
+    grown.set(this.buffer.subarray(0, ((this.bits + 31) >>> 5) * 4));
+    this.replace(grown);
+  }
+
+  private replace(buffer: Uint8Array<ArrayBuffer>): void {
+    this.pool.give(this.buffer);
+    this.buffer = buffer;
+    this.words = new Uint32Array(buffer.buffer, 0, buffer.length >> 2);
+  }
+
+  /** Append `indices[0, n)`, each below 2^width; packs what is there again if `width` grew. */
+  appendIndices(indices: Int32Array, n: number, width: number): void {
+    if (width > this.width) this.widen(width);
+    this.ensure(n, this.width);
+    const words = this.words;
+    const w = this.width;
+    let bits = this.bits;
+    for (let k = 0; k < n; k++) {
+      const v = indices[k] as number;
+      const i = bits >>> 5;
+      const off = bits & 31;
+      if (off === 0) words[i] = v;
+      else {
+        words[i] = (words[i] as number) | (v << off);
+        if (off + w > 32) words[i + 1] = v >>> (32 - off);
+      }
+      bits += w;
+    }
+    this.bits = bits;
+    this.count += n;
+  }
+
+  /** Append `n` booleans given one byte each (1 true, 0 false), at one bit each. */
+  appendBooleans(values: Uint8Array, n: number): void {
+    this.ensure(n, 1);
+    const words = this.words;
+    let bits = this.bits;
+    for (let k = 0; k < n; k++) {
+      const i = bits >>> 5;
+      const off = bits & 31;
+      const v = values[k] as number;
+      if (off === 0) words[i] = v;
+      else words[i] = (words[i] as number) | (v << off);
+      bits++;
+    }
+    this.bits = bits;
+    this.count += n;
+  }
+
+  /** The value at position `k`. */
+  get(k: number): number {
+    const w = this.width;
+    const bit = k * w;
+    const i = bit >>> 5;
+    const off = bit & 31;
+    let v = (this.words[i] as number) >>> off;
+    if (off + w > 32) v |= (this.words[i + 1] as number) << (32 - off);
+    return w === 32 ? v >>> 0 : v & ((1 << w) - 1);
+  }
+
+  /** Pack what is there again at a larger width. */
+  private widen(width: number): void {
+    const old = this.width;
+    this.width = width;
+    if (this.count === 0) return;
+    const count = this.count;
+    const from = this.words;
+    const next = this.pool.take((((count * width + 31) >>> 5) + 1) * 4);
+    const to = new Uint32Array(next.buffer, 0, next.length >> 2);
+    const mask = old === 32 ? 0xffffffff : (1 << old) - 1;
+    let bits = 0;
+    for (let k = 0; k < count; k++) {
+      const bit = k * old;
+      const i = bit >>> 5;
+      const off = bit & 31;
+      let v = (from[i] as number) >>> off;
+      if (off + old > 32) v |= (from[i + 1] as number) << (32 - off);
+      v &= mask;
+      const j = bits >>> 5;
+      const o = bits & 31;
+      if (o === 0) to[j] = v;
+      else {
+        to[j] = (to[j] as number) | (v << o);
+        if (o + width > 32) to[j + 1] = v >>> (32 - o);
+      }
+      bits += width;
+    }
+    this.bits = bits;
+    this.replace(next);
+  }
+
+  /** Append the packed values to `out`, padded with zeros to a whole group of eight values. */
+  writeTo(out: ByteBuffer): void {
+    const used = (this.bits + 7) >> 3;
+    const padded = Math.ceil(this.count / 8) * this.width;
+    out.append(this.buffer.subarray(0, used));
+    out.ensure(padded - used);
+    out.buf.fill(0, out.length, out.length + padded - used);
+    out.length += padded - used;
+  }
+
+  /** Give the buffer back to the pool; the packer is not used again. */
+  dispose(): void {
+    this.pool.give(this.buffer);
+    this.buffer = new Uint8Array(0);
+    this.words = new Uint32Array(0);
+    this.bits = 0;
+    this.count = 0;
+  }
+
+  /** Start again at one bit, keeping `retain` bytes of buffer. */
+  reset(retain: number): void {
+    this.bits = 0;
+    this.count = 0;
+    this.width = 1;
+    if (this.buffer.length > retain) this.replace(this.pool.take(retain));
+  }
 }

@@ -32,6 +32,8 @@ const NULL_BYTE = 0x6e;
 const TRUE_BYTE = 0x74;
 const FALSE_BYTE = 0x66;
 
+const NO_LINE = new Uint8Array(0);
+
 /** A line the writer cannot represent (the reason says why); nothing of it is kept. */
 export class UnrepresentableRow extends Error {}
 
@@ -467,9 +469,14 @@ export class LineShredder {
     c.end = line.length;
     c.pos = skipWhitespace(line, 0, line.length);
     c.extra.reset();
-    if (line[c.pos] !== LBRACE) throw new UnrepresentableRow("the line is not a JSON object");
-    this.root(c, 0, 0, 0);
-    if (skipWhitespace(line, c.pos, line.length) !== line.length) throw new UnrepresentableRow("the line is not one JSON object");
+    try {
+      if (line[c.pos] !== LBRACE) throw new UnrepresentableRow("the line is not a JSON object");
+      this.root(c, 0, 0, 0);
+      if (skipWhitespace(line, c.pos, line.length) !== line.length) throw new UnrepresentableRow("the line is not one JSON object");
+    } finally {
+      // The line is a view of a decompressed chunk: not kept alive past its row.
+      c.buf = NO_LINE;
+    }
     const values = added(c.extra.finish());
     for (let i = 0; i < this.added.length; i++) (this.added[i] as (value: AddedValue) => void)(values[i] ?? null);
   }

@@ -226,10 +226,48 @@ export class LeafBuffer {
     this.spare = batch;
   }
 
-  /** Forget the batch's entries (they are shredded again without a rejected row). */
-  clear(): void {
-    this.n = 0;
-    this.len = 0;
-    this.count = 0;
+  /**
+   * Drop the entries of a row shredded only in part (a line rejected halfway), if this leaf got
+   * any: keep those of the first `rows` rows. A row's first entry in every leaf has repetition 0
+   * and a row's values are written with their levels, so the row's entries are the ones from the
+   * leaf's last entry at repetition 0 on, if the leaf has more than `rows` of them.
+   */
+  dropPartialRow(rows: number): void {
+    let starts = this.n;
+    let last = this.n - 1;
+    if (this.maxRep > 0) {
+      starts = 0;
+      for (let i = 0; i < this.n; i++) {
+        if (this.rep[i] === 0) {
+          starts++;
+          last = i;
+        }
+      }
+    }
+    if (starts <= rows) return;
+    let defined = 0;
+    for (let i = last; i < this.n; i++) if (this.def[i] === this.maxDef) defined++;
+    this.n = last;
+    this.count -= defined;
+    this.len = this.valueBytes(this.count);
+  }
+
+  /** Bytes of the first `count` values. */
+  private valueBytes(count: number): number {
+    switch (this.layout) {
+      case "boolean":
+        return count;
+      case "int32":
+        return count * 4;
+      case "int64":
+      case "double":
+        return count * 8;
+      case "bytes": {
+        let at = 0;
+        const data = this.data;
+        for (let k = 0; k < count; k++) at += 4 + ((data[at] as number) | ((data[at + 1] as number) << 8) | ((data[at + 2] as number) << 16) | ((data[at + 3] as number) << 24));
+        return at;
+      }
+    }
   }
 }
