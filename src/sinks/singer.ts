@@ -114,7 +114,8 @@ export class SingerSink implements Sink {
 
   private async records(stream: string, given: readonly ExportRecord[], emittedAt: number): Promise<void> {
     const { out, batch } = this.options;
-    const records = given.map((r) => withDeletionColumn(r, DELETION_COLUMNS.singer));
+    // Deletion records are rare: a batch without one is written as it came.
+    const records = given.some((r) => r.deletedAt !== undefined) ? given.map((r) => withDeletionColumn(r, DELETION_COLUMNS.singer)) : given;
     if (batch !== undefined) {
       await this.announce(stream, await batch.files.add(stream, records, { extractedAt: emittedAt, exportGid: this.exportGid }));
       return;

@@ -72,11 +72,11 @@ class StreamKeys {
       this.untrackable++;
       return;
     }
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const text = (k: number): string | undefined => {
       const kind = scanner.kinds[k] ?? ABSENT;
       const start = scanner.starts[k] ?? 0;
       const end = scanner.ends[k] ?? 0;
-      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
       if (kind === STRING) return buf.toString("utf8", start, end);
       if (kind === STRING_ESCAPED) return JSON.parse(buf.toString("utf8", start - 1, end + 1)) as string;
       return undefined;
