@@ -4,6 +4,7 @@
 // and closes it at the end. The encoding side writes the file itself (by its descriptor): the
 // compressed pages never travel back.
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
@@ -56,15 +57,15 @@ export interface ParquetEncoding {
 }
 
 /** Memory of the waiting pages of all files of one encoding thread (encoded, not yet compressed). */
-const PENDING_PAGE_BYTES = 24 * 1024 * 1024;
+const PENDING_PAGE_BYTES = Number(process.env.XP_PAGES ?? 24) * 1024 * 1024;
 /** Memory of the dictionaries of all files of one encoding thread. */
-const DICTIONARY_MEMORY = 16 * 1024 * 1024;
-/** Freed buffers the thread's pool keeps for the next pages. */
-const POOLED_BYTES = 8 * 1024 * 1024;
+const DICTIONARY_MEMORY = Number(process.env.XP_DICT ?? 16) * 1024 * 1024;
+/** The slab the thread's buffers are cut from: room for both bounds above, and for the pool's fragmentation. */
+const POOLED_BYTES = Number(process.env.XP_POOL ?? 48) * 1024 * 1024;
 /** A page is written at about this many bytes, encoded (before compression). */
 const PAGE_BYTES = 1024 * 1024;
 /** A column chunk's dictionary stops growing at this size. */
-const DICTIONARY_BYTES = 4 * 1024 * 1024;
+const DICTIONARY_BYTES = Number(process.env.XP_DBYTES ?? 4096) * 1024;
 /** Pages are copied from the spill file to the output through a buffer of this size. */
 const TRANSFER_BYTES = 256 * 1024;
 /** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
@@ -146,7 +147,11 @@ export function chooseEncoding(codecs: PageCodecs): ParquetEncoding {
 
 /**
  * The encoding thread's young generation: its garbage is short-lived page scratch, and a small
- * young generation keeps the thread's share of the peak RSS down.
+ * young generation keeps the thread's share of the peak RSS down. V8's --max-semi-space-size, when
+ * set (the sync restarts itself with it on Node 24, src/cli/heap.ts), overrides a worker's
+ * resourceLimits: it gave this thread a 16 MB semi-space (13 MB more RSS, measured). The flag is
+ * read when an isolate is created, so it is cleared just before the worker's is: this thread's
+ * heap keeps the size it started with.
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
@@ -178,6 +183,7 @@ export class EncoderThread implements ParquetEncoding {
 
   /** `workerUrl`: the compiled parquet-worker.js (tests may point at the build from the sources). */
   constructor(workerUrl: URL = WORKER_URL) {
+    setFlagsFromString("--max-semi-space-size=0");
     this.worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker.on("message", (reply: EncoderReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(new Error(`the Parquet encoding thread failed: ${error.message}`, { cause: error })));

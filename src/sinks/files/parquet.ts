@@ -23,7 +23,7 @@ export const PARQUET_DEFAULTS = {
   /** The footer's row-group metadata stays in memory until the file is closed: a new file past 16 MiB of it. */
   footerBytes: 16 * 1024 * 1024,
   /** Lines shredded before they go to the encoder as one batch (about 2,000 tasks). */
-  batchJsonBytes: 1024 * 1024,
+  batchJsonBytes: Number(process.env.XP_BATCH ?? 1024) * 1024,
 } as const;
 
 /** Options of the Parquet format. */

@@ -3,8 +3,8 @@
 // its dictionary, booleans bit-packed), so the waiting page is about as small as it will be on disk
 // before compression, and a page of about `pageBytes` fits in little memory. A full page is
 // compressed and only its compressed bytes are kept (in the page store) until the row group is
-// written. The dictionary is tried on the chunk's first page and kept while it pays and stays
-// under its size limit; once it is given up, its dictionary page is written and its memory freed,
+// written. The dictionary is tried on the chunk's first values (its first page, or 64 KiB of them)
+// and kept while it stays under its size limit; once it is given up, its dictionary page is written and its memory freed,
 // and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet allows).
 import type { LeafBatch } from "../shred/leaf-buffer.js";
 import type { BufferPool } from "./buffer-pool.js";
@@ -58,7 +58,7 @@ type Mode = "trial" | "dictionary" | "plain";
 
 /** What a column keeps of a buffer once its page is written (the rest goes back to the pool). */
 const RETAINED_BYTES = 1024;
-/** The dictionary trial may end before the first page does, once it has seen this many PLAIN bytes and does not pay. */
+/** The dictionary trial ends at the chunk's first page, or once it has seen this many bytes of PLAIN values. */
 const TRIAL_BYTES = 64 * 1024;
 
 /** Encodes one leaf's column chunks, page by page. */
@@ -109,6 +109,11 @@ export class ColumnChunkWriter {
     return this.defs.bytes + (this.reps?.bytes ?? 0) + values;
   }
 
+  /** Rows in the unwritten page. */
+  get pendingRows(): number {
+    return this.rows;
+  }
+
   /** Bytes of the dictionary's entries, while the chunk has one (its page is not written yet). */
   get dictionaryBytes(): number {
     return this.dictionary?.values.length ?? 0;
@@ -129,8 +134,21 @@ export class ColumnChunkWriter {
     return this.compressed;
   }
 
-  /** Take one batch's entries (`rows` whole rows); writes the page when it is full. */
+  /** At most the bytes `batch` adds to the waiting page. */
+  private bound(batch: LeafBatch): number {
+    const levels = ((batch.n * (this.defs.width + (this.reps?.width ?? 0))) >> 3) + 16;
+    const count = batch.valueCount;
+    if (this.spec.type === PhysicalType.BOOLEAN) return levels + (count >> 3) + 1;
+    if (this.mode === "plain") return levels + batch.valueBytes;
+    return levels + ((count * Math.max(1, bitWidth((this.dictionary?.size ?? 0) + count))) >> 3) + 1;
+  }
+
+  /**
+   * Take one batch's entries (`rows` whole rows). The waiting page is written first if the batch
+   * could take it past the page size (so a page's buffers stay within it), and after if it alone did.
+   */
   append(batch: LeafBatch, rows: number): void {
+    if (this.entries > 0 && this.pending + this.bound(batch) > this.settings.pageBytes) this.flushPage();
     const n = batch.n;
     this.defs.add(batch.def, 0, n);
     this.reps?.add(batch.rep, 0, n);
@@ -153,7 +171,7 @@ export class ColumnChunkWriter {
         dictionary.encode(batch.values, batch.valueBytes, count, indices);
         this.packed.appendIndices(indices, count, Math.max(1, bitWidth(dictionary.size - 1)));
         this.plainBytes += batch.valueBytes;
-        if (this.mode === "trial" && this.plainBytes >= TRIAL_BYTES && !this.dictionaryPays()) this.toPlain();
+        if (this.mode === "trial" && this.plainBytes >= TRIAL_BYTES) this.endTrial();
       }
     }
     if (this.dictionaryBytes > this.settings.dictionaryBytes) this.giveUpDictionary();
@@ -164,6 +182,12 @@ export class ColumnChunkWriter {
   private dictionaryPays(): boolean {
     const dictionary = this.dictionary as Dictionary;
     return dictionary.values.length + this.packed.bytes <= this.plainBytes * this.settings.dictionaryRatio;
+  }
+
+  /** Keep the dictionary if it paid for the values so far, else go PLAIN. */
+  private endTrial(): void {
+    if (this.dictionaryPays()) this.mode = "dictionary";
+    else this.toPlain();
   }
 
   /** The trial failed: the page's values back to PLAIN (from the dictionary), which is dropped. */
@@ -193,10 +217,7 @@ export class ColumnChunkWriter {
     const { settings, scratch, spec } = this;
     const count = this.count;
     let encoding: Encoding = Encoding.PLAIN;
-    if (this.mode === "trial" && count > 0) {
-      if (this.dictionaryPays()) this.mode = "dictionary";
-      else this.toPlain();
-    }
+    if (this.mode === "trial" && count > 0) this.endTrial();
     const indexed = this.mode === "dictionary" && count > 0;
     if (indexed) encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
 

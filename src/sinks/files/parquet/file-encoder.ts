@@ -65,7 +65,12 @@ export class PendingPages {
       }
     }
     if (this.pool.inUse - dictionaries <= this.pageLimit) return;
-    const columns = this.columns().sort((a, b) => b.pending - a.pending);
+    // Oldest and largest first (bytes x rows): a column that fills pages fast writes them full on
+    // its own, and what holds the memory is the many columns that would take the whole row group
+    // to fill one. Flushing at this score makes a column's pages about the square root of its
+    // share of the data: the fewest pages for the memory.
+    const score = (c: ColumnChunkWriter): number => c.pending * c.pendingRows;
+    const columns = this.columns().sort((a, b) => score(b) - score(a));
     for (const column of columns) {
       if (this.pool.inUse - dictionaries <= (this.pageLimit * 3) / 4) break;
       column.flushPage();

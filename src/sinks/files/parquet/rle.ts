@@ -30,7 +30,7 @@ export class HybridEncoder {
   private runLength = 0;
 
   constructor(
-    private readonly width: number,
+    readonly width: number,
     pool: BufferPool,
   ) {
     this.out = new ByteBuffer(1024, pool);
@@ -134,7 +134,7 @@ export class BitPacker {
 
   constructor(private readonly pool: BufferPool) {
     this.buffer = pool.take(1024);
-    this.words = new Uint32Array(this.buffer.buffer, 0, this.buffer.length >> 2);
+    this.words = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >> 2);
   }
 
   /** Bytes of the packed values. */
@@ -155,7 +155,7 @@ export class BitPacker {
   private replace(buffer: Uint8Array<ArrayBuffer>): void {
     this.pool.give(this.buffer);
     this.buffer = buffer;
-    this.words = new Uint32Array(buffer.buffer, 0, buffer.length >> 2);
+    this.words = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2);
   }
 
   /** Append `indices[0, n)`, each below 2^width; packs what is there again if `width` grew. */
@@ -216,7 +216,7 @@ export class BitPacker {
     const count = this.count;
     const from = this.words;
     const next = this.pool.take((((count * width + 31) >>> 5) + 1) * 4);
-    const to = new Uint32Array(next.buffer, 0, next.length >> 2);
+    const to = new Uint32Array(next.buffer, next.byteOffset, next.length >> 2);
     const mask = old === 32 ? 0xffffffff : (1 << old) - 1;
     let bits = 0;
     for (let k = 0; k < count; k++) {
