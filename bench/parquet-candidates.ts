@@ -10,6 +10,7 @@ import { PageCodecs, RotatingFileWriter, chooseEncoding, fileFormat, parquetCrea
 import { ADDED_COLUMNS } from "../src/sinks/files/columns.js";
 import { inThreadEncoding } from "../src/sinks/files/parquet-channel.js";
 import { LineShredder } from "../src/sinks/files/shred/json-shredder.js";
+import { packBatch } from "../src/sinks/files/shred/leaf-buffer.js";
 import { requireStream } from "../src/streams/index.js";
 import { arrowParquet } from "./parquet-arrow.js";
 import { duckdbConvert } from "./parquet-duckdb.js";
@@ -79,7 +80,7 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
           json += r.rawBytes.length;
           rows++;
           if (json >= 4 << 20) {
-            for (const leaf of shredder.leaves) leaf.take();
+            packBatch(rows, shredder.leaves);
             json = 0;
           }
         }

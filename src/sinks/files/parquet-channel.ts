@@ -13,7 +13,7 @@ import { PageScratch } from "./parquet/column-chunk.js";
 import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
 import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";
-import type { ShreddedBatch } from "./shred/leaf-buffer.js";
+import { unpackBatch, type PackedBatch } from "./shred/leaf-buffer.js";
 
 /** What the encoder needs to know of a file. */
 export interface EncoderSpec {
@@ -27,12 +27,6 @@ export interface EncoderSpec {
   createdBy: string;
 }
 
-/** What adding a batch answers: where the file stands, and the batch's buffers back for reuse. */
-export interface Added {
-  status: FileStatus;
-  batch: ShreddedBatch;
-}
-
 /** The descriptors of a file being written: the Parquet file, and the spill file of its pages. */
 export interface FileDescriptors {
   fd: number;
@@ -41,7 +35,8 @@ export interface FileDescriptors {
 
 /** One open file on the encoding side. Calls are answered in order. */
 export interface FileEncoding {
-  add(batch: ShreddedBatch): Promise<Added>;
+  /** Add a batch (its buffer is transferred: the caller lets go of it); resolves to where the file stands. */
+  add(batch: PackedBatch): Promise<FileStatus>;
   /** Write the last row group and the footer; resolves to the file's size. */
   finish(): Promise<number>;
   /** Drop the file; resolves once nothing more will be written to its descriptor. */
@@ -108,7 +103,7 @@ export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
     async open(spec, files) {
       const file = await openFileEncoder(spec, files, codecs, resources);
       return {
-        add: async (batch) => ({ status: file.add(batch), batch }),
+        add: async (batch) => file.add(unpackBatch(batch)),
         finish: async () => file.finish(),
         discard: async () => file.discard(),
       };
@@ -120,13 +115,13 @@ export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
 /** Messages to the encoding thread. */
 export type EncoderRequest =
   | { kind: "open"; file: number; id: number; spec: EncoderSpec; files: FileDescriptors }
-  | { kind: "add"; file: number; id: number; batch: ShreddedBatch }
+  | { kind: "add"; file: number; id: number; batch: PackedBatch }
   | { kind: "finish"; file: number; id: number }
   | { kind: "discard"; file: number; id: number };
 
 /** Its answers, one per request. */
 export type EncoderReply =
-  | { id: number; ok: true; status?: FileStatus; batch?: ShreddedBatch; size?: number }
+  | { id: number; ok: true; status?: FileStatus; size?: number }
   | { id: number; ok: false; message: string };
 
 /** The compiled worker beside this module (absent when this module runs from TypeScript sources). */
@@ -160,16 +155,9 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-/**
- * The buffers of a batch, each once: they move to the worker and back, so a sync reuses two sets of
- * buffers (no garbage for the collector to find late: transferred memory is only freed by a GC).
- */
-export function transferList(batch: ShreddedBatch): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const leaf of batch.leaves) {
-    for (const array of [leaf.def, leaf.rep, leaf.values]) if (array.byteLength > 0) buffers.add(array.buffer as ArrayBuffer);
-  }
-  return [...buffers];
+/** The buffer a batch moves to the encoding thread in. */
+function transferList(batch: PackedBatch): ArrayBuffer[] {
+  return [batch.data.buffer as ArrayBuffer];
 }
 
 /** One encoding thread for many files; it keeps the process alive only while an answer is due. */
@@ -196,10 +184,7 @@ export class EncoderThread implements ParquetEncoding {
     const file = this.nextFile++;
     await this.request((id) => ({ kind: "open", file, id, spec, files }));
     return {
-      add: async (batch) => {
-        const reply = await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch));
-        return { status: reply.status as FileStatus, batch: reply.batch as ShreddedBatch };
-      },
+      add: async (batch) => (await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch))).status as FileStatus,
       finish: async () => (await this.request((id) => ({ kind: "finish", file, id }))).size as number,
       discard: async () => {
         await this.request((id) => ({ kind: "discard", file, id }));

@@ -8,11 +8,12 @@ import { open, rm, type FileHandle } from "node:fs/promises";
 import { ConnectorError } from "../../core/errors.js";
 import type { ExportRecord } from "../../core/record.js";
 import type { Compression } from "./codecs.js";
-import { ADDED_COLUMNS, type Column } from "./columns.js";
+import { ADDED_COLUMNS, type AddedColumn, type AddedRow, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
-import type { Added, FileEncoding, ParquetEncoding } from "./parquet-channel.js";
+import type { FileEncoding, ParquetEncoding } from "./parquet-channel.js";
 import type { FileStatus } from "./parquet/file-encoder.js";
 import { LineShredder, UnrepresentableRow, type AddedValue } from "./shred/json-shredder.js";
+import { packBatch } from "./shred/leaf-buffer.js";
 
 /** Defaults of the layout: what warehouses and engines read best (README, "Parquet layout"). */
 export const PARQUET_DEFAULTS = {
@@ -55,7 +56,7 @@ class ParquetPart implements PartWriter {
   /** Rows shredded into the batch being built, and the bytes of their lines. */
   private batchRows = 0;
   private batchBytes = 0;
-  private inFlight: Promise<Added> | undefined;
+  private inFlight: Promise<FileStatus> | undefined;
   private status: FileStatus = { written: 4, projected: 4, full: false };
 
   constructor(
@@ -82,8 +83,18 @@ class ParquetPart implements PartWriter {
     }
   }
 
+  /** The added columns' inputs and values of the row being shredded (one of each, reused: no garbage per row). */
+  private readonly addedRow: AddedRow = { stamp: { extractedAt: 0, exportGid: "" }, extra: undefined };
+  private readonly addedValues: AddedValue[] = ADDED_COLUMNS.map(() => null);
+  private readonly addedOf = (extra: Uint8Array | undefined): readonly AddedValue[] => {
+    this.addedRow.extra = extra;
+    for (let i = 0; i < ADDED_COLUMNS.length; i++) this.addedValues[i] = (ADDED_COLUMNS[i] as AddedColumn).value(this.addedRow);
+    return this.addedValues;
+  };
+
   private shredLine(line: Uint8Array, stamp: RecordStamp): void {
-    this.shredder.shred(line, (extra) => ADDED_COLUMNS.map((c): AddedValue => c.value({ stamp, extra })));
+    this.addedRow.stamp = stamp;
+    this.shredder.shred(line, this.addedOf);
   }
 
   /** Shred one line into the batch; false if it was rejected (and skipped). */
@@ -120,24 +131,18 @@ class ParquetPart implements PartWriter {
   /** Hand the batch to the encoder once the previous one was taken (one batch in flight keeps both threads busy). */
   private async send(): Promise<void> {
     if (this.batchRows === 0) return;
-    if (this.inFlight !== undefined) this.settle(await this.inFlight);
-    const rows = this.batchRows;
-    const leaves = this.shredder.leaves.map((leaf) => leaf.take());
+    if (this.inFlight !== undefined) this.status = await this.inFlight;
+    const batch = packBatch(this.batchRows, this.shredder.leaves);
     this.batchRows = 0;
     this.batchBytes = 0;
-    this.inFlight = this.file.add({ rows, leaves });
+    this.inFlight = this.file.add(batch);
     // Awaited by the next send or by close; not an unhandled rejection meanwhile.
     this.inFlight.catch(() => undefined);
   }
 
-  private settle(added: Added): void {
-    this.status = added.status;
-    added.batch.leaves.forEach((leaf, i) => this.shredder.leaves[i]?.recycle(leaf));
-  }
-
   async close(): Promise<number> {
     await this.send();
-    if (this.inFlight !== undefined) this.settle(await this.inFlight);
+    if (this.inFlight !== undefined) this.status = await this.inFlight;
     this.inFlight = undefined;
     const size = await this.file.finish();
     await this.handle.sync();

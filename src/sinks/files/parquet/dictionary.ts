@@ -68,9 +68,9 @@ export class Dictionary {
     const stored = this.values.buf;
     if (this.width === 0) {
       const at = this.offsets[k] as number;
-      out.append(stored.subarray(at, at + 4 + u32At(stored, at)));
+      out.appendRange(stored, at, at + 4 + u32At(stored, at));
     } else {
-      out.append(stored.subarray(k * this.width, (k + 1) * this.width));
+      out.appendRange(stored, k * this.width, (k + 1) * this.width);
     }
   }
 
@@ -100,7 +100,7 @@ export class Dictionary {
       if (found < 0) {
         found = this.size++;
         this.table[slot] = found + 1;
-        this.values.append(page.subarray(k * this.width, (k + 1) * this.width));
+        this.values.appendRange(page, k * this.width, (k + 1) * this.width);
         if (this.size * 2 > this.table.length) this.rehash();
       }
       indices[k] = found;
@@ -135,7 +135,7 @@ export class Dictionary {
         if (found === this.offsets.length) this.growOffsets();
         this.offsets[found] = this.values.length;
         this.table[slot] = found + 1;
-        this.values.append(page.subarray(at, start + len));
+        this.values.appendRange(page, at, start + len);
         if (this.size * 2 > this.table.length) this.rehash();
       }
       indices[k] = found;
