@@ -13,7 +13,7 @@ import { PageScratch } from "./parquet/column-chunk.js";
 import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
 import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";
-import { unpackBatch, type PackedBatch } from "./shred/leaf-buffer.js";
+import { BatchBuffers, unpackBatch, type PackedBatch } from "./shred/packed-batch.js";
 
 /** What the encoder needs to know of a file. */
 export interface EncoderSpec {
@@ -33,10 +33,16 @@ export interface FileDescriptors {
   spillFd: number;
 }
 
+/** What adding a batch answers: where the file stands, and the batch's buffer back. */
+export interface Added {
+  status: FileStatus;
+  buffer: ArrayBuffer;
+}
+
 /** One open file on the encoding side. Calls are answered in order. */
 export interface FileEncoding {
-  /** Add a batch (its buffer is transferred: the caller lets go of it); resolves to where the file stands. */
-  add(batch: PackedBatch): Promise<FileStatus>;
+  /** Add a batch (its buffer moves to the encoder); resolves to where the file stands, and the buffer back for reuse. */
+  add(batch: PackedBatch): Promise<Added>;
   /** Write the last row group and the footer; resolves to the file's size. */
   finish(): Promise<number>;
   /** Drop the file; resolves once nothing more will be written to its descriptor. */
@@ -45,6 +51,8 @@ export interface FileEncoding {
 
 /** Where a sync's Parquet pages are encoded; one per command, closed when it is done. */
 export interface ParquetEncoding {
+  /** The buffers batches are packed in, shared by the files (each comes back with its batch's answer). */
+  readonly buffers: BatchBuffers;
   /** Start encoding a file that is open for writing (and its spill file, open for reading and writing). */
   open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding>;
   /** Release the thread, if any (files still open fail their next call). */
@@ -52,15 +60,15 @@ export interface ParquetEncoding {
 }
 
 /** Memory of the waiting pages of all files of one encoding thread (encoded, not yet compressed). */
-const PENDING_PAGE_BYTES = Number(process.env.XP_PAGES ?? 24) * 1024 * 1024;
+const PENDING_PAGE_BYTES = 16 * 1024 * 1024;
 /** Memory of the dictionaries of all files of one encoding thread. */
-const DICTIONARY_MEMORY = Number(process.env.XP_DICT ?? 16) * 1024 * 1024;
+const DICTIONARY_MEMORY = 8 * 1024 * 1024;
 /** The slab the thread's buffers are cut from: room for both bounds above, and for the pool's fragmentation. */
-const POOLED_BYTES = Number(process.env.XP_POOL ?? 48) * 1024 * 1024;
+const POOLED_BYTES = 32 * 1024 * 1024;
 /** A page is written at about this many bytes, encoded (before compression). */
 const PAGE_BYTES = 1024 * 1024;
 /** A column chunk's dictionary stops growing at this size. */
-const DICTIONARY_BYTES = Number(process.env.XP_DBYTES ?? 4096) * 1024;
+const DICTIONARY_BYTES = 4 * 1024 * 1024;
 /** Pages are copied from the spill file to the output through a buffer of this size. */
 const TRANSFER_BYTES = 256 * 1024;
 /** A dictionary must bring its first page to at most this share of the PLAIN size to be kept. */
@@ -100,10 +108,11 @@ export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors,
 export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
   const resources = encoderResources();
   return {
+    buffers: new BatchBuffers(),
     async open(spec, files) {
       const file = await openFileEncoder(spec, files, codecs, resources);
       return {
-        add: async (batch) => file.add(unpackBatch(batch)),
+        add: async (batch) => ({ status: file.add(unpackBatch(batch)), buffer: batch.data.buffer as ArrayBuffer }),
         finish: async () => file.finish(),
         discard: async () => file.discard(),
       };
@@ -121,7 +130,7 @@ export type EncoderRequest =
 
 /** Its answers, one per request. */
 export type EncoderReply =
-  | { id: number; ok: true; status?: FileStatus; size?: number }
+  | { id: number; ok: true; status?: FileStatus; buffer?: ArrayBuffer; size?: number }
   | { id: number; ok: false; message: string };
 
 /** The compiled worker beside this module (absent when this module runs from TypeScript sources). */
@@ -162,6 +171,7 @@ function transferList(batch: PackedBatch): ArrayBuffer[] {
 
 /** One encoding thread for many files; it keeps the process alive only while an answer is due. */
 export class EncoderThread implements ParquetEncoding {
+  readonly buffers = new BatchBuffers();
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
@@ -184,7 +194,10 @@ export class EncoderThread implements ParquetEncoding {
     const file = this.nextFile++;
     await this.request((id) => ({ kind: "open", file, id, spec, files }));
     return {
-      add: async (batch) => (await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch))).status as FileStatus,
+      add: async (batch) => {
+        const reply = await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch));
+        return { status: reply.status as FileStatus, buffer: reply.buffer as ArrayBuffer };
+      },
       finish: async () => (await this.request((id) => ({ kind: "finish", file, id }))).size as number,
       discard: async () => {
         await this.request((id) => ({ kind: "discard", file, id }));

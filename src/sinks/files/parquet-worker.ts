@@ -3,7 +3,7 @@
 // encoding and compression (the other). Speaks the messages of parquet-channel.ts.
 import { parentPort } from "node:worker_threads";
 import { encoderResources, openFileEncoder, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
-import { unpackBatch } from "./shred/leaf-buffer.js";
+import { unpackBatch } from "./shred/packed-batch.js";
 import { PageCodecs } from "./codecs.js";
 import type { FileEncoder } from "./parquet/file-encoder.js";
 
@@ -17,7 +17,8 @@ const resources = encoderResources();
 const files = new Map<number, Promise<FileEncoder>>();
 
 function reply(message: EncoderReply): void {
-  (port as NonNullable<typeof port>).postMessage(message);
+  // An answer to `add` gives the batch's buffer back (the encoder copied what it needs).
+  (port as NonNullable<typeof port>).postMessage(message, message.ok && message.buffer !== undefined ? [message.buffer] : []);
 }
 
 async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderReply, { ok: true }>, "id" | "ok">> {
@@ -32,8 +33,7 @@ async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderRepl
   const file = await encoder;
   switch (request.kind) {
     case "add":
-      // The batch's buffer is dropped here once encoded: a young object, freed by the next scavenge.
-      return { status: file.add(unpackBatch(request.batch)) };
+      return { status: file.add(unpackBatch(request.batch)), buffer: request.batch.data.buffer as ArrayBuffer };
     case "finish":
       files.delete(request.file);
       return { size: file.finish() };

@@ -10,10 +10,10 @@ import type { ExportRecord } from "../../core/record.js";
 import type { Compression } from "./codecs.js";
 import { ADDED_COLUMNS, type AddedColumn, type AddedRow, type Column } from "./columns.js";
 import type { FileFormat, PartWriter, RecordStamp, SkippedLines } from "./format.js";
-import type { FileEncoding, ParquetEncoding } from "./parquet-channel.js";
+import type { Added, FileEncoding, ParquetEncoding } from "./parquet-channel.js";
 import type { FileStatus } from "./parquet/file-encoder.js";
 import { LineShredder, UnrepresentableRow, type AddedValue } from "./shred/json-shredder.js";
-import { packBatch } from "./shred/leaf-buffer.js";
+import { packBatch } from "./shred/packed-batch.js";
 
 /** Defaults of the layout: what warehouses and engines read best (README, "Parquet layout"). */
 export const PARQUET_DEFAULTS = {
@@ -23,8 +23,8 @@ export const PARQUET_DEFAULTS = {
   pageVersion: 1,
   /** The footer's row-group metadata stays in memory until the file is closed: a new file past 16 MiB of it. */
   footerBytes: 16 * 1024 * 1024,
-  /** Lines shredded before they go to the encoder as one batch (about 2,000 tasks). */
-  batchJsonBytes: Number(process.env.XP_BATCH ?? 1024) * 1024,
+  /** Lines shredded before they go to the encoder as one batch (about 1,000 tasks). */
+  batchJsonBytes: 512 * 1024,
 } as const;
 
 /** Options of the Parquet format. */
@@ -56,7 +56,8 @@ class ParquetPart implements PartWriter {
   /** Rows shredded into the batch being built, and the bytes of their lines. */
   private batchRows = 0;
   private batchBytes = 0;
-  private inFlight: Promise<FileStatus> | undefined;
+  /** The batch in flight: settled (status taken, buffer given back) as soon as it is answered. */
+  private inFlight: Promise<void> | undefined;
   private status: FileStatus = { written: 4, projected: 4, full: false };
 
   constructor(
@@ -131,18 +132,23 @@ class ParquetPart implements PartWriter {
   /** Hand the batch to the encoder once the previous one was taken (one batch in flight keeps both threads busy). */
   private async send(): Promise<void> {
     if (this.batchRows === 0) return;
-    if (this.inFlight !== undefined) this.status = await this.inFlight;
-    const batch = packBatch(this.batchRows, this.shredder.leaves);
+    await this.inFlight;
+    const batch = packBatch(this.batchRows, this.shredder.leaves, this.options.encoding.buffers);
     this.batchRows = 0;
     this.batchBytes = 0;
-    this.inFlight = this.file.add(batch);
+    this.inFlight = this.file.add(batch).then((added) => this.settle(added));
     // Awaited by the next send or by close; not an unhandled rejection meanwhile.
     this.inFlight.catch(() => undefined);
   }
 
+  private settle(added: Added): void {
+    this.status = added.status;
+    this.options.encoding.buffers.give(added.buffer);
+  }
+
   async close(): Promise<number> {
     await this.send();
-    if (this.inFlight !== undefined) this.status = await this.inFlight;
+    await this.inFlight;
     this.inFlight = undefined;
     const size = await this.file.finish();
     await this.handle.sync();

@@ -33,8 +33,8 @@ export interface FileStatus {
 /**
  * The memory of the open files of one encoding thread, kept under two bounds: their waiting pages
  * (the buffers handed out by the thread's pool, dictionaries aside) and their dictionaries. Past a
- * bound, the largest are written early: the fullest pages, or the largest dictionaries given up
- * (their chunks go on PLAIN). Each is brought back to three quarters of its bound.
+ * bound, pages are written early, or the largest dictionaries given up (their chunks go on PLAIN),
+ * until it is back under three quarters of the bound. Checked after every batch.
  */
 export class PendingPages {
   private readonly files = new Set<FileEncoder>();
@@ -53,6 +53,7 @@ export class PendingPages {
     this.files.delete(file);
   }
 
+  /** Bring the files back under the bounds. */
   enforce(): void {
     let dictionaries = 0;
     for (const file of this.files) dictionaries += file.dictionaryMemory();

@@ -1,8 +1,7 @@
 // One leaf column's shredded entries for the batch being built: levels in byte arrays, defined
 // values already in Parquet's PLAIN layout (little-endian numbers, length-prefixed byte arrays), so
 // the encoder copies them into pages without converting anything. A batch crosses to the encoding
-// thread packed into one transferred ArrayBuffer (packBatch): one transfer costs about 0.03 ms,
-// one per leaf array (some 900 for the tasks stream) cost 2 ms a batch (measured).
+// thread packed into one buffer (packed-batch.ts).
 import { endianness } from "node:os";
 import { unescapeInto } from "../../../core/json-bytes.js";
 
@@ -29,70 +28,6 @@ export interface LeafBatch {
 export interface ShreddedBatch {
   rows: number;
   leaves: LeafBatch[];
-}
-
-/** A batch in one buffer: per leaf, [n, valueBytes, valueCount, defAt, repAt (-1: none), valuesAt] in `header`, the arrays in `data`. */
-export interface PackedBatch {
-  rows: number;
-  header: Int32Array;
-  data: Uint8Array;
-}
-
-const HEADER_FIELDS = 6;
-const align8 = (n: number): number => (n + 7) & ~7;
-
-/** Copy the leaves' entries into one buffer; the leaves are then empty (their buffers kept for the next batch). */
-export function packBatch(rows: number, leaves: readonly LeafBuffer[]): PackedBatch {
-  let bytes = 0;
-  for (const leaf of leaves) bytes += align8(leaf.len) + align8(leaf.n) + (leaf.maxRep > 0 ? align8(leaf.n) : 0);
-  const headerBytes = align8(leaves.length * HEADER_FIELDS * 4);
-  const buffer = new ArrayBuffer(headerBytes + bytes);
-  const header = new Int32Array(buffer, 0, leaves.length * HEADER_FIELDS);
-  const data = new Uint8Array(buffer, headerBytes);
-  let at = 0;
-  for (let i = 0; i < leaves.length; i++) {
-    const leaf = leaves[i] as LeafBuffer;
-    const h = i * HEADER_FIELDS;
-    header[h] = leaf.n;
-    header[h + 1] = leaf.len;
-    header[h + 2] = leaf.count;
-    header[h + 5] = at;
-    data.set(leaf.data.subarray(0, leaf.len), at);
-    at += align8(leaf.len);
-    header[h + 3] = at;
-    data.set(leaf.def.subarray(0, leaf.n), at);
-    at += align8(leaf.n);
-    header[h + 4] = leaf.maxRep > 0 ? at : -1;
-    if (leaf.maxRep > 0) {
-      data.set(leaf.rep.subarray(0, leaf.n), at);
-      at += align8(leaf.n);
-    }
-    leaf.clear();
-  }
-  return { rows, header, data };
-}
-
-/** The leaves of a packed batch, as views of its buffer. */
-export function unpackBatch(batch: PackedBatch): ShreddedBatch {
-  const { header, data } = batch;
-  const leaves: LeafBatch[] = [];
-  for (let i = 0; i < header.length / HEADER_FIELDS; i++) {
-    const h = i * HEADER_FIELDS;
-    const n = header[h] as number;
-    const valueBytes = header[h + 1] as number;
-    const repAt = header[h + 4] as number;
-    const valuesAt = header[h + 5] as number;
-    const defAt = header[h + 3] as number;
-    leaves.push({
-      n,
-      def: data.subarray(defAt, defAt + n),
-      rep: repAt >= 0 ? data.subarray(repAt, repAt + n) : data.subarray(0, 0),
-      values: data.subarray(valuesAt, valuesAt + valueBytes),
-      valueBytes,
-      valueCount: header[h + 2] as number,
-    });
-  }
-  return { rows: batch.rows, leaves };
 }
 
 const MIN_LEVELS = 256;
