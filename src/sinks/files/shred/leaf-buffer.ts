@@ -91,25 +91,25 @@ export class LeafBuffer {
    * returns the index of the closing quote, or -1 (nothing kept) when a backslash or `end` comes first.
    */
   stringValue(src: Uint8Array, start: number, end: number): number {
-    let data = this.data;
-    let at = this.len + 4;
+    // Find the closing quote first (a tight loop without stores), then copy: long texts in one set().
     let i = start;
-    for (;;) {
-      if (at >= data.length) {
-        const grown = new Uint8Array(data.length * 2);
-        grown.set(data.subarray(0, at));
-        this.setData(grown);
-        data = grown;
-      }
-      if (i >= end) return -1;
+    while (i < end) {
       const b = src[i] as number;
-      if (b === 0x22) break;
-      if (b === 0x5c) return -1;
-      data[at++] = b;
+      if (b === 0x22 || b === 0x5c) break;
       i++;
     }
-    this.lengthAt(this.len, at - this.len - 4);
-    this.len = at;
+    if (i >= end || src[i] === 0x5c) return -1;
+    const length = i - start;
+    this.reserve(length + 4);
+    const data = this.data;
+    const at = this.len;
+    data[at] = length & 0xff;
+    data[at + 1] = (length >>> 8) & 0xff;
+    data[at + 2] = (length >>> 16) & 0xff;
+    data[at + 3] = (length >>> 24) & 0xff;
+    if (length <= 32) for (let k = 0; k < length; k++) data[at + 4 + k] = src[start + k] as number;
+    else data.set(src.subarray(start, i), at + 4);
+    this.len = at + 4 + length;
     this.count++;
     return i;
   }
