@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
 import { BufferPool } from "./parquet/buffer-pool.js";
-import { PageScratch } from "./parquet/column-chunk.js";
+import { PageScratch } from "./parquet/chunk-settings.js";
 import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
 import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";

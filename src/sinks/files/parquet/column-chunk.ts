@@ -4,48 +4,18 @@
 // before compression, and a page of about `pageBytes` fits in little memory. A full page is
 // compressed and only its compressed bytes are kept (in the page store) until the row group is
 // written. The dictionary is tried on the chunk's first values (its first page, or 64 KiB of them)
-// and kept while it stays under its size limit; once it is given up, its dictionary page is written and its memory freed,
-// and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet allows).
+// and kept while it stays under its size limit; once it is given up, its dictionary page is written
+// and its memory freed, and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet
+// allows). Settings, shared scratch and the footer's metadata: chunk-settings.ts.
 import type { LeafBatch } from "../shred/leaf-buffer.js";
-import type { BufferPool } from "./buffer-pool.js";
 import { ByteBuffer } from "./bytes.js";
+import { chunkMeta, type ChunkSettings, type PageScratch } from "./chunk-settings.js";
 import { Dictionary } from "./dictionary.js";
-import { Encoding, PageType, PhysicalType, writePageHeader, type Codec, type ColumnChunkMeta, type EncodingCount, type PageHeader } from "./format.js";
+import { Encoding, PageType, PhysicalType, writePageHeader, type ColumnChunkMeta, type PageHeader } from "./format.js";
 import { BitPacker, HybridEncoder, bitWidth } from "./rle.js";
 import type { PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 import { ChunkStatistics } from "./statistics.js";
-
-/** Compress one page body (the result must not share memory with the input). */
-export type Compressor = (input: Uint8Array) => Uint8Array;
-
-/** How a file's column chunks are written. */
-export interface ChunkSettings {
-  pageVersion: 1 | 2;
-  codec: Codec;
-  compress: Compressor;
-  /** A page is written once its encoded entries (levels and values, before compression) take this many bytes. */
-  pageBytes: number;
-  /** A chunk gives its dictionary up once the dictionary's entries take this many bytes. */
-  dictionaryBytes: number;
-  /** The dictionary is kept only if the first page encoded with it is at most this share of its PLAIN size. */
-  dictionaryRatio: number;
-}
-
-/** What the column chunks of one encoding thread share: the buffer pool and the scratch of page encoding. */
-export class PageScratch {
-  readonly body = new ByteBuffer(1 << 16);
-  readonly levels = new ByteBuffer(1 << 12);
-  readonly header = new ByteBuffer(256);
-  private indexBuffer = new Int32Array(1 << 12);
-
-  constructor(readonly pool: BufferPool) {}
-
-  indices(count: number): Int32Array {
-    if (this.indexBuffer.length < count) this.indexBuffer = new Int32Array(Math.max(count, this.indexBuffer.length * 2));
-    return this.indexBuffer;
-  }
-}
 
 /** A column chunk ready for the file: its pages in the store (the dictionary page first, if any) and its metadata. */
 export interface FinishedChunk {
@@ -332,38 +302,18 @@ export class ColumnChunkWriter {
     this.flushPage();
     this.writeDictionaryPage();
     const { settings, spec } = this;
-    const encodings = new Set<Encoding>([Encoding.RLE]);
-    const encodingStats: EncodingCount[] = [];
-    const dataPageType = settings.pageVersion === 1 ? PageType.DATA_PAGE : PageType.DATA_PAGE_V2;
     const dictionaryPage = this.dictionaryPage;
     const extents = dictionaryPage === undefined ? this.extents : [dictionaryPage[0], dictionaryPage[1], ...this.extents];
-    const dictionaryBytes = dictionaryPage?.[1] ?? 0;
-    const dictionaryUncompressed = dictionaryPage?.[2] ?? 0;
-    if (dictionaryPage !== undefined) {
-      const encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
-      encodings.add(encoding);
-      encodingStats.push({ pageType: PageType.DICTIONARY_PAGE, encoding, count: 1 });
-      const dataEncoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
-      encodings.add(dataEncoding);
-      encodingStats.push({ pageType: dataPageType, encoding: dataEncoding, count: this.dictionaryPages });
-    }
-    if (this.plainPages > 0) {
-      encodings.add(Encoding.PLAIN);
-      encodingStats.push({ pageType: dataPageType, encoding: Encoding.PLAIN, count: this.plainPages });
-    }
-    const meta: ColumnChunkMeta = {
-      type: spec.type,
-      encodings: [...encodings],
-      path: spec.path,
-      codec: settings.codec,
+    const meta = chunkMeta(spec, settings, {
+      offset,
+      ...(dictionaryPage === undefined ? {} : { dictionaryPage: { bytes: dictionaryPage[1], uncompressed: dictionaryPage[2] } }),
+      dictionaryPages: this.dictionaryPages,
+      plainPages: this.plainPages,
       numValues: this.numValues,
-      uncompressed: dictionaryUncompressed + this.uncompressed,
-      compressed: dictionaryBytes + this.compressed,
-      dataPageOffset: offset + dictionaryBytes,
-      ...(dictionaryBytes > 0 ? { dictionaryPageOffset: offset } : {}),
+      uncompressed: this.uncompressed,
+      compressed: this.compressed,
       statistics: this.stats.result(),
-      encodingStats,
-    };
+    });
     // A fresh chunk: a new dictionary trial, new statistics.
     this.extents = [];
     this.dictionaryPage = undefined;

@@ -5,7 +5,8 @@
 // (and the file says `full` before it grows past that bound). Runs in the encoding thread.
 import type { ShreddedBatch } from "../shred/leaf-buffer.js";
 import type { BufferPool } from "./buffer-pool.js";
-import { ColumnChunkWriter, type ChunkSettings, type PageScratch } from "./column-chunk.js";
+import type { ChunkSettings, PageScratch } from "./chunk-settings.js";
+import { ColumnChunkWriter } from "./column-chunk.js";
 import { encodeFooter, encodeRowGroup, type ColumnChunkMeta, type FooterSpec } from "./format.js";
 import type { FileOutput, PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
