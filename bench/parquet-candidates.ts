@@ -10,6 +10,7 @@ import { PageCodecs, RotatingFileWriter, chooseEncoding, fileFormat, parquetCrea
 import { ADDED_COLUMNS } from "../src/sinks/files/columns.js";
 import { inThreadEncoding } from "../src/sinks/files/parquet-channel.js";
 import { LineShredder } from "../src/sinks/files/shred/json-shredder.js";
+import { BatchBuffers, packBatch } from "../src/sinks/files/shred/packed-batch.js";
 import { requireStream } from "../src/streams/index.js";
 import { arrowParquet } from "./parquet-arrow.js";
 import { duckdbConvert } from "./parquet-duckdb.js";
@@ -71,6 +72,7 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
       const columns = streamColumns(tasks.schema);
       const shredder = new LineShredder(columns, columns.length - ADDED_COLUMNS.length);
       const stamp = { extractedAt: Date.now(), exportGid: "1" };
+      const buffers = new BatchBuffers();
       let rows = 0;
       let json = 0;
       for await (const batch of batches(input)) {
@@ -79,7 +81,7 @@ async function run(candidate: Candidate, input: string, out: string): Promise<nu
           json += r.rawBytes.length;
           rows++;
           if (json >= 4 << 20) {
-            for (const leaf of shredder.leaves) leaf.take();
+            buffers.give(packBatch(rows, shredder.leaves, buffers).data.buffer as ArrayBuffer);
             json = 0;
           }
         }

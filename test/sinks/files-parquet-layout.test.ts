@@ -93,6 +93,57 @@ describe("the default layout", () => {
   });
 });
 
+describe("pages and row groups at size", () => {
+  // 48,000 rows: `name` unique (PLAIN), about 150 bytes a row, 7 MB in all; `owner` repeated (a dictionary).
+  const BIG = Array.from({ length: 48_000 }, (_, i) =>
+    record({ gid: `g${i}`, resource_type: "thing", name: `${String(i).padStart(8, "0")} ${"a long unique name ".repeat(7)}`, owner: { gid: `u${i % 50}`, name: `user ${i % 50}` } }),
+  );
+  const BATCH = 64 * 1024;
+  const MIB = 1024 * 1024;
+
+  async function writeBig(rowGroupBytes?: number): Promise<string> {
+    const dir = tempDir();
+    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(SCHEMA), { batchJsonBytes: BATCH, ...(rowGroupBytes === undefined ? {} : { rowGroupBytes }) }), maxFileBytes: 1 << 30 });
+    await writer.write(BIG, STAMP);
+    const [file] = await writer.commit("big");
+    if (file === undefined) throw new Error("no file");
+    return file.path;
+  }
+
+  it("writes a column's pages at up to 1 MiB (encoded, before compression) and close to it, the last of each chunk smaller", async () => {
+    const chunks = parquetPages(await writeBig());
+    const name = chunks.filter((c) => c.path === "name");
+    expect(name.length).toBe(1);
+    const pages = name[0]?.pages ?? [];
+    expect(pages.length).toBeGreaterThanOrEqual(5);
+    // A page is written before the batch that would take it past 1 MiB: within a batch's worth of the column under it.
+    for (const page of pages.slice(0, -1)) {
+      expect(page.uncompressed).toBeGreaterThan(MIB - BATCH);
+      expect(page.uncompressed).toBeLessThanOrEqual(MIB);
+    }
+    expect(pages.at(-1)?.uncompressed).toBeLessThanOrEqual(MIB);
+    // A column that fills no page keeps one for the whole chunk: its dictionary page, one data page.
+    expect(chunks.find((c) => c.path === "owner.gid")?.pages.map((p) => p.type)).toEqual([2, 0]);
+  });
+
+  it("closes each row group once it holds row_group_size_mb (uncompressed), never past it by more than a batch", async () => {
+    const path = await writeBig(2 * MIB);
+    const groups = await query(
+      `SELECT row_group_id AS g, max(row_group_num_rows)::INTEGER AS rows, max(row_group_bytes)::INTEGER AS bytes FROM parquet_metadata('${path}') GROUP BY 1 ORDER BY 1`,
+    );
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    expect(groups.reduce((n, g) => n + Number(g.rows), 0)).toBe(BIG.length);
+    for (const g of groups.slice(0, -1)) {
+      expect(Number(g.bytes)).toBeGreaterThanOrEqual(2 * MIB);
+      expect(Number(g.bytes)).toBeLessThan(2 * MIB + BATCH);
+    }
+    // Every row group starts its chunks afresh: a dictionary page at the head of each owner.gid chunk.
+    const owner = parquetPages(path).filter((c) => c.path === "owner.gid");
+    expect(owner.length).toBe(groups.length);
+    for (const chunk of owner) expect(chunk.pages[0]?.type).toBe(2);
+  });
+});
+
 describe("version-2 data pages, on request", () => {
   it("has only version-2 data pages (booleans still PLAIN, dictionaries RLE_DICTIONARY), and reads back the same", async () => {
     const v2 = await write({ pageVersion: 2 });

@@ -166,4 +166,27 @@ describe("a line the writer cannot represent", () => {
       { gid: "4", name: "d", owner: null },
     ]);
   });
+
+  it("leaves no trace of a line rejected inside a list or after its last value, in any leaf", async () => {
+    const good1 = { gid: "1", name: "a", score: 1.5, done: true, tags: [{ gid: "t1", name: "x" }, { gid: "t2" }], grid: [[1, 2], [3]] };
+    const good4 = { gid: "4", name: "d", score: 4.5, done: false, tags: [{ gid: "t7", name: "z" }], grid: [[4, 5]] };
+    const records = [
+      record(good1),
+      // Rejected in the second element of `tags`: gid, name, score, done and a tag were written before.
+      record({ gid: "2" }, '{"gid":"2","name":"bb","score":2.5,"done":false,"tags":[{"gid":"t3","name":"y"},{"gid":"t4","gid":"t5"}],"grid":[[9]]}'),
+      // Rejected once every column was written: the text goes on after the object.
+      record({ gid: "3" }, '{"gid":"3","name":"c","score":3.5,"done":true,"tags":[{"gid":"t6"}],"grid":[[7],[8]]} {}'),
+      record(good4),
+    ];
+    const dir = tempDir();
+    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(SCHEMA), { onInvalidRecord: "skip" }), maxFileBytes: 1 << 30 });
+    await writer.write(records, STAMP);
+    expect(writer.skipped.count).toBe(2);
+    const [file] = await writer.commit("t");
+    const rows = await query(`SELECT to_json(t)::VARCHAR AS j FROM (SELECT gid, name, score, done, tags, grid FROM read_parquet('${file?.path ?? ""}') ORDER BY gid) t`);
+    expect(rows.map((r) => JSON.parse(String(r.j)) as unknown)).toEqual([
+      { ...good1, tags: [{ gid: "t1", name: "x" }, { gid: "t2", name: null }] },
+      good4,
+    ]);
+  });
 });

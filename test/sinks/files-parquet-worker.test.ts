@@ -45,7 +45,7 @@ describe("Parquet encoding in a worker thread", () => {
         { columns: streamColumns(SCHEMA), compression: "zstd", pageVersion: 1, rowGroupBytes: 1 << 20, footerBytes: 1 << 20, keyValues: [], createdBy: CREATED_BY },
         { fd, spillFd },
       );
-      await expect(file.add({ rows: 1, leaves: [] })).rejects.toThrow(/failed in the encoding thread: a batch of 0 leaf columns for a file of \d+/);
+      await expect(file.add({ rows: 1, header: new Int32Array(0), data: new Uint8Array(8) })).rejects.toThrow(/failed in the encoding thread: a batch of 0 leaf columns for a file of \d+/);
       // The failed file takes no more work.
       await expect(file.finish()).rejects.toThrow(/not open/);
     } finally {

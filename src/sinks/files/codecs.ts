@@ -4,7 +4,7 @@
 import * as zlib from "node:zlib";
 import { compress as zstdWasmCompress, init as zstdWasmInit } from "@bokuweb/zstd-wasm";
 import { compressSync as snappyCompress } from "snappy";
-import type { Compressor } from "./parquet/column-chunk.js";
+import type { Compressor } from "./parquet/chunk-settings.js";
 import { Codec } from "./parquet/format.js";
 
 /** The compression setting of config.output. */

@@ -4,15 +4,16 @@
 // and closes it at the end. The encoding side writes the file itself (by its descriptor): the
 // compressed pages never travel back.
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Compression, PageCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
 import { BufferPool } from "./parquet/buffer-pool.js";
-import { PageScratch } from "./parquet/column-chunk.js";
+import { PageScratch } from "./parquet/chunk-settings.js";
 import { FileEncoder, PendingPages, type FileStatus } from "./parquet/file-encoder.js";
 import { PageStore, descriptorOutput } from "./parquet/page-store.js";
 import { parquetSchema } from "./parquet/schema.js";
-import type { ShreddedBatch } from "./shred/leaf-buffer.js";
+import { BatchBuffers, unpackBatch, type PackedBatch } from "./shred/packed-batch.js";
 
 /** What the encoder needs to know of a file. */
 export interface EncoderSpec {
@@ -26,21 +27,22 @@ export interface EncoderSpec {
   createdBy: string;
 }
 
-/** What adding a batch answers: where the file stands, and the batch's buffers back for reuse. */
-export interface Added {
-  status: FileStatus;
-  batch: ShreddedBatch;
-}
-
 /** The descriptors of a file being written: the Parquet file, and the spill file of its pages. */
 export interface FileDescriptors {
   fd: number;
   spillFd: number;
 }
 
+/** What adding a batch answers: where the file stands, and the batch's buffer back. */
+export interface Added {
+  status: FileStatus;
+  buffer: ArrayBuffer;
+}
+
 /** One open file on the encoding side. Calls are answered in order. */
 export interface FileEncoding {
-  add(batch: ShreddedBatch): Promise<Added>;
+  /** Add a batch (its buffer moves to the encoder); resolves to where the file stands, and the buffer back for reuse. */
+  add(batch: PackedBatch): Promise<Added>;
   /** Write the last row group and the footer; resolves to the file's size. */
   finish(): Promise<number>;
   /** Drop the file; resolves once nothing more will be written to its descriptor. */
@@ -49,6 +51,8 @@ export interface FileEncoding {
 
 /** Where a sync's Parquet pages are encoded; one per command, closed when it is done. */
 export interface ParquetEncoding {
+  /** The buffers batches are packed in, shared by the files (each comes back with its batch's answer). */
+  readonly buffers: BatchBuffers;
   /** Start encoding a file that is open for writing (and its spill file, open for reading and writing). */
   open(spec: EncoderSpec, files: FileDescriptors): Promise<FileEncoding>;
   /** Release the thread, if any (files still open fail their next call). */
@@ -56,11 +60,11 @@ export interface ParquetEncoding {
 }
 
 /** Memory of the waiting pages of all files of one encoding thread (encoded, not yet compressed). */
-const PENDING_PAGE_BYTES = 24 * 1024 * 1024;
+const PENDING_PAGE_BYTES = 16 * 1024 * 1024;
 /** Memory of the dictionaries of all files of one encoding thread. */
-const DICTIONARY_MEMORY = 16 * 1024 * 1024;
-/** Freed buffers the thread's pool keeps for the next pages. */
-const POOLED_BYTES = 8 * 1024 * 1024;
+const DICTIONARY_MEMORY = 8 * 1024 * 1024;
+/** The slab the thread's buffers are cut from: room for both bounds above, and for the pool's fragmentation. */
+const POOLED_BYTES = 32 * 1024 * 1024;
 /** A page is written at about this many bytes, encoded (before compression). */
 const PAGE_BYTES = 1024 * 1024;
 /** A column chunk's dictionary stops growing at this size. */
@@ -104,10 +108,11 @@ export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors,
 export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
   const resources = encoderResources();
   return {
+    buffers: new BatchBuffers(),
     async open(spec, files) {
       const file = await openFileEncoder(spec, files, codecs, resources);
       return {
-        add: async (batch) => ({ status: file.add(batch), batch }),
+        add: async (batch) => ({ status: file.add(unpackBatch(batch)), buffer: batch.data.buffer as ArrayBuffer }),
         finish: async () => file.finish(),
         discard: async () => file.discard(),
       };
@@ -119,13 +124,13 @@ export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
 /** Messages to the encoding thread. */
 export type EncoderRequest =
   | { kind: "open"; file: number; id: number; spec: EncoderSpec; files: FileDescriptors }
-  | { kind: "add"; file: number; id: number; batch: ShreddedBatch }
+  | { kind: "add"; file: number; id: number; batch: PackedBatch }
   | { kind: "finish"; file: number; id: number }
   | { kind: "discard"; file: number; id: number };
 
 /** Its answers, one per request. */
 export type EncoderReply =
-  | { id: number; ok: true; status?: FileStatus; batch?: ShreddedBatch; size?: number }
+  | { id: number; ok: true; status?: FileStatus; buffer?: ArrayBuffer; size?: number }
   | { id: number; ok: false; message: string };
 
 /** The compiled worker beside this module (absent when this module runs from TypeScript sources). */
@@ -146,7 +151,11 @@ export function chooseEncoding(codecs: PageCodecs): ParquetEncoding {
 
 /**
  * The encoding thread's young generation: its garbage is short-lived page scratch, and a small
- * young generation keeps the thread's share of the peak RSS down.
+ * young generation keeps the thread's share of the peak RSS down. V8's --max-semi-space-size, when
+ * set (the sync restarts itself with it on Node 24, src/cli/heap.ts), overrides a worker's
+ * resourceLimits: it gave this thread a 16 MB semi-space (13 MB more RSS, measured). The flag is
+ * read when an isolate is created, so it is cleared just before the worker's is: this thread's
+ * heap keeps the size it started with.
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
@@ -155,20 +164,14 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-/**
- * The buffers of a batch, each once: they move to the worker and back, so a sync reuses two sets of
- * buffers (no garbage for the collector to find late: transferred memory is only freed by a GC).
- */
-export function transferList(batch: ShreddedBatch): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const leaf of batch.leaves) {
-    for (const array of [leaf.def, leaf.rep, leaf.values]) if (array.byteLength > 0) buffers.add(array.buffer as ArrayBuffer);
-  }
-  return [...buffers];
+/** The buffer a batch moves to the encoding thread in. */
+function transferList(batch: PackedBatch): ArrayBuffer[] {
+  return [batch.data.buffer as ArrayBuffer];
 }
 
 /** One encoding thread for many files; it keeps the process alive only while an answer is due. */
 export class EncoderThread implements ParquetEncoding {
+  readonly buffers = new BatchBuffers();
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
@@ -178,6 +181,7 @@ export class EncoderThread implements ParquetEncoding {
 
   /** `workerUrl`: the compiled parquet-worker.js (tests may point at the build from the sources). */
   constructor(workerUrl: URL = WORKER_URL) {
+    setFlagsFromString("--max-semi-space-size=0");
     this.worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker.on("message", (reply: EncoderReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(new Error(`the Parquet encoding thread failed: ${error.message}`, { cause: error })));
@@ -192,7 +196,7 @@ export class EncoderThread implements ParquetEncoding {
     return {
       add: async (batch) => {
         const reply = await this.request((id) => ({ kind: "add", file, id, batch }), transferList(batch));
-        return { status: reply.status as FileStatus, batch: reply.batch as ShreddedBatch };
+        return { status: reply.status as FileStatus, buffer: reply.buffer as ArrayBuffer };
       },
       finish: async () => (await this.request((id) => ({ kind: "finish", file, id }))).size as number,
       discard: async () => {

@@ -2,7 +2,8 @@
 // has shredded, and writes the files, so that reading and shredding (one core) overlap with
 // encoding and compression (the other). Speaks the messages of parquet-channel.ts.
 import { parentPort } from "node:worker_threads";
-import { encoderResources, openFileEncoder, transferList, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
+import { encoderResources, openFileEncoder, type EncoderReply, type EncoderRequest } from "./parquet-channel.js";
+import { unpackBatch } from "./shred/packed-batch.js";
 import { PageCodecs } from "./codecs.js";
 import type { FileEncoder } from "./parquet/file-encoder.js";
 
@@ -16,8 +17,8 @@ const resources = encoderResources();
 const files = new Map<number, Promise<FileEncoder>>();
 
 function reply(message: EncoderReply): void {
-  // An answer to `add` gives the batch's buffers back (the encoder copied what it needs).
-  (port as NonNullable<typeof port>).postMessage(message, message.ok && message.batch !== undefined ? transferList(message.batch) : []);
+  // An answer to `add` gives the batch's buffer back (the encoder copied what it needs).
+  (port as NonNullable<typeof port>).postMessage(message, message.ok && message.buffer !== undefined ? [message.buffer] : []);
 }
 
 async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderReply, { ok: true }>, "id" | "ok">> {
@@ -32,7 +33,7 @@ async function handle(request: EncoderRequest): Promise<Omit<Extract<EncoderRepl
   const file = await encoder;
   switch (request.kind) {
     case "add":
-      return { status: file.add(request.batch), batch: request.batch };
+      return { status: file.add(unpackBatch(request.batch)), buffer: request.batch.data.buffer as ArrayBuffer };
     case "finish":
       files.delete(request.file);
       return { size: file.finish() };

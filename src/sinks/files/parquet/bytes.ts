@@ -58,6 +58,17 @@ export class ByteBuffer {
     this.length += bytes.length;
   }
 
+  /** Append `src[start, end)` (short ranges copied by hand: no view object for a few bytes). */
+  appendRange(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.length;
+    if (n <= 64) for (let i = 0; i < n; i++) buf[at + i] = src[start + i] as number;
+    else buf.set(src.subarray(start, end), at);
+    this.length = at + n;
+  }
+
   u32le(n: number): void {
     this.ensure(4);
     const b = this.buf;

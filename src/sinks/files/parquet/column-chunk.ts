@@ -3,49 +3,19 @@
 // its dictionary, booleans bit-packed), so the waiting page is about as small as it will be on disk
 // before compression, and a page of about `pageBytes` fits in little memory. A full page is
 // compressed and only its compressed bytes are kept (in the page store) until the row group is
-// written. The dictionary is tried on the chunk's first page and kept while it pays and stays
-// under its size limit; once it is given up, its dictionary page is written and its memory freed,
-// and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet allows).
+// written. The dictionary is tried on the chunk's first values (its first page, or 64 KiB of them)
+// and kept while it stays under its size limit; once it is given up, its dictionary page is written
+// and its memory freed, and the chunk's later pages are PLAIN (a chunk may hold both, as Parquet
+// allows). Settings, shared scratch and the footer's metadata: chunk-settings.ts.
 import type { LeafBatch } from "../shred/leaf-buffer.js";
-import type { BufferPool } from "./buffer-pool.js";
 import { ByteBuffer } from "./bytes.js";
+import { chunkMeta, type ChunkSettings, type PageScratch } from "./chunk-settings.js";
 import { Dictionary } from "./dictionary.js";
-import { Encoding, PageType, PhysicalType, writePageHeader, type Codec, type ColumnChunkMeta, type EncodingCount, type PageHeader } from "./format.js";
+import { Encoding, PageType, PhysicalType, writePageHeader, type ColumnChunkMeta, type PageHeader } from "./format.js";
 import { BitPacker, HybridEncoder, bitWidth } from "./rle.js";
 import type { PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
 import { ChunkStatistics } from "./statistics.js";
-
-/** Compress one page body (the result must not share memory with the input). */
-export type Compressor = (input: Uint8Array) => Uint8Array;
-
-/** How a file's column chunks are written. */
-export interface ChunkSettings {
-  pageVersion: 1 | 2;
-  codec: Codec;
-  compress: Compressor;
-  /** A page is written once its encoded entries (levels and values, before compression) take this many bytes. */
-  pageBytes: number;
-  /** A chunk gives its dictionary up once the dictionary's entries take this many bytes. */
-  dictionaryBytes: number;
-  /** The dictionary is kept only if the first page encoded with it is at most this share of its PLAIN size. */
-  dictionaryRatio: number;
-}
-
-/** What the column chunks of one encoding thread share: the buffer pool and the scratch of page encoding. */
-export class PageScratch {
-  readonly body = new ByteBuffer(1 << 16);
-  readonly levels = new ByteBuffer(1 << 12);
-  readonly header = new ByteBuffer(256);
-  private indexBuffer = new Int32Array(1 << 12);
-
-  constructor(readonly pool: BufferPool) {}
-
-  indices(count: number): Int32Array {
-    if (this.indexBuffer.length < count) this.indexBuffer = new Int32Array(Math.max(count, this.indexBuffer.length * 2));
-    return this.indexBuffer;
-  }
-}
 
 /** A column chunk ready for the file: its pages in the store (the dictionary page first, if any) and its metadata. */
 export interface FinishedChunk {
@@ -58,7 +28,7 @@ type Mode = "trial" | "dictionary" | "plain";
 
 /** What a column keeps of a buffer once its page is written (the rest goes back to the pool). */
 const RETAINED_BYTES = 1024;
-/** The dictionary trial may end before the first page does, once it has seen this many PLAIN bytes and does not pay. */
+/** The dictionary trial ends at the chunk's first page, or once it has seen this many bytes of PLAIN values. */
 const TRIAL_BYTES = 64 * 1024;
 
 /** Encodes one leaf's column chunks, page by page. */
@@ -109,6 +79,11 @@ export class ColumnChunkWriter {
     return this.defs.bytes + (this.reps?.bytes ?? 0) + values;
   }
 
+  /** Rows in the unwritten page. */
+  get pendingRows(): number {
+    return this.rows;
+  }
+
   /** Bytes of the dictionary's entries, while the chunk has one (its page is not written yet). */
   get dictionaryBytes(): number {
     return this.dictionary?.values.length ?? 0;
@@ -129,8 +104,21 @@ export class ColumnChunkWriter {
     return this.compressed;
   }
 
-  /** Take one batch's entries (`rows` whole rows); writes the page when it is full. */
+  /** At most the bytes `batch` adds to the waiting page. */
+  private bound(batch: LeafBatch): number {
+    const levels = ((batch.n * (this.defs.width + (this.reps?.width ?? 0))) >> 3) + 16;
+    const count = batch.valueCount;
+    if (this.spec.type === PhysicalType.BOOLEAN) return levels + (count >> 3) + 1;
+    if (this.mode === "plain") return levels + batch.valueBytes;
+    return levels + ((count * Math.max(1, bitWidth((this.dictionary?.size ?? 0) + count))) >> 3) + 1;
+  }
+
+  /**
+   * Take one batch's entries (`rows` whole rows). The waiting page is written first if the batch
+   * could take it past the page size (so a page's buffers stay within it), and after if it alone did.
+   */
   append(batch: LeafBatch, rows: number): void {
+    if (this.entries > 0 && this.pending + this.bound(batch) > this.settings.pageBytes) this.flushPage();
     const n = batch.n;
     this.defs.add(batch.def, 0, n);
     this.reps?.add(batch.rep, 0, n);
@@ -153,7 +141,7 @@ export class ColumnChunkWriter {
         dictionary.encode(batch.values, batch.valueBytes, count, indices);
         this.packed.appendIndices(indices, count, Math.max(1, bitWidth(dictionary.size - 1)));
         this.plainBytes += batch.valueBytes;
-        if (this.mode === "trial" && this.plainBytes >= TRIAL_BYTES && !this.dictionaryPays()) this.toPlain();
+        if (this.mode === "trial" && this.plainBytes >= TRIAL_BYTES) this.endTrial();
       }
     }
     if (this.dictionaryBytes > this.settings.dictionaryBytes) this.giveUpDictionary();
@@ -164,6 +152,12 @@ export class ColumnChunkWriter {
   private dictionaryPays(): boolean {
     const dictionary = this.dictionary as Dictionary;
     return dictionary.values.length + this.packed.bytes <= this.plainBytes * this.settings.dictionaryRatio;
+  }
+
+  /** Keep the dictionary if it paid for the values so far, else go PLAIN. */
+  private endTrial(): void {
+    if (this.dictionaryPays()) this.mode = "dictionary";
+    else this.toPlain();
   }
 
   /** The trial failed: the page's values back to PLAIN (from the dictionary), which is dropped. */
@@ -193,10 +187,7 @@ export class ColumnChunkWriter {
     const { settings, scratch, spec } = this;
     const count = this.count;
     let encoding: Encoding = Encoding.PLAIN;
-    if (this.mode === "trial" && count > 0) {
-      if (this.dictionaryPays()) this.mode = "dictionary";
-      else this.toPlain();
-    }
+    if (this.mode === "trial" && count > 0) this.endTrial();
     const indexed = this.mode === "dictionary" && count > 0;
     if (indexed) encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
 
@@ -311,38 +302,18 @@ export class ColumnChunkWriter {
     this.flushPage();
     this.writeDictionaryPage();
     const { settings, spec } = this;
-    const encodings = new Set<Encoding>([Encoding.RLE]);
-    const encodingStats: EncodingCount[] = [];
-    const dataPageType = settings.pageVersion === 1 ? PageType.DATA_PAGE : PageType.DATA_PAGE_V2;
     const dictionaryPage = this.dictionaryPage;
     const extents = dictionaryPage === undefined ? this.extents : [dictionaryPage[0], dictionaryPage[1], ...this.extents];
-    const dictionaryBytes = dictionaryPage?.[1] ?? 0;
-    const dictionaryUncompressed = dictionaryPage?.[2] ?? 0;
-    if (dictionaryPage !== undefined) {
-      const encoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
-      encodings.add(encoding);
-      encodingStats.push({ pageType: PageType.DICTIONARY_PAGE, encoding, count: 1 });
-      const dataEncoding = settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.RLE_DICTIONARY;
-      encodings.add(dataEncoding);
-      encodingStats.push({ pageType: dataPageType, encoding: dataEncoding, count: this.dictionaryPages });
-    }
-    if (this.plainPages > 0) {
-      encodings.add(Encoding.PLAIN);
-      encodingStats.push({ pageType: dataPageType, encoding: Encoding.PLAIN, count: this.plainPages });
-    }
-    const meta: ColumnChunkMeta = {
-      type: spec.type,
-      encodings: [...encodings],
-      path: spec.path,
-      codec: settings.codec,
+    const meta = chunkMeta(spec, settings, {
+      offset,
+      ...(dictionaryPage === undefined ? {} : { dictionaryPage: { bytes: dictionaryPage[1], uncompressed: dictionaryPage[2] } }),
+      dictionaryPages: this.dictionaryPages,
+      plainPages: this.plainPages,
       numValues: this.numValues,
-      uncompressed: dictionaryUncompressed + this.uncompressed,
-      compressed: dictionaryBytes + this.compressed,
-      dataPageOffset: offset + dictionaryBytes,
-      ...(dictionaryBytes > 0 ? { dictionaryPageOffset: offset } : {}),
+      uncompressed: this.uncompressed,
+      compressed: this.compressed,
       statistics: this.stats.result(),
-      encodingStats,
-    };
+    });
     // A fresh chunk: a new dictionary trial, new statistics.
     this.extents = [];
     this.dictionaryPage = undefined;

@@ -45,11 +45,11 @@ export class Dictionary {
     private readonly width: number,
     private readonly pool: BufferPool,
   ) {
-    this.values = new ByteBuffer(4096, pool);
-    this.tableBytes = pool.take(4096).fill(0);
-    this.table = new Int32Array(this.tableBytes.buffer, 0, 1024);
+    this.values = new ByteBuffer(1024, pool);
+    this.tableBytes = pool.take(1024).fill(0);
+    this.table = new Int32Array(this.tableBytes.buffer, this.tableBytes.byteOffset, 256);
     this.offsetBytes = pool.take(1024);
-    this.offsets = new Int32Array(this.offsetBytes.buffer, 0, this.offsetBytes.length >> 2);
+    this.offsets = new Int32Array(this.offsetBytes.buffer, this.offsetBytes.byteOffset, this.offsetBytes.length >> 2);
   }
 
   /** Bytes of memory it holds (entries, hash table, offsets). */
@@ -68,9 +68,9 @@ export class Dictionary {
     const stored = this.values.buf;
     if (this.width === 0) {
       const at = this.offsets[k] as number;
-      out.append(stored.subarray(at, at + 4 + u32At(stored, at)));
+      out.appendRange(stored, at, at + 4 + u32At(stored, at));
     } else {
-      out.append(stored.subarray(k * this.width, (k + 1) * this.width));
+      out.appendRange(stored, k * this.width, (k + 1) * this.width);
     }
   }
 
@@ -100,7 +100,7 @@ export class Dictionary {
       if (found < 0) {
         found = this.size++;
         this.table[slot] = found + 1;
-        this.values.append(page.subarray(k * this.width, (k + 1) * this.width));
+        this.values.appendRange(page, k * this.width, (k + 1) * this.width);
         if (this.size * 2 > this.table.length) this.rehash();
       }
       indices[k] = found;
@@ -135,7 +135,7 @@ export class Dictionary {
         if (found === this.offsets.length) this.growOffsets();
         this.offsets[found] = this.values.length;
         this.table[slot] = found + 1;
-        this.values.append(page.subarray(at, start + len));
+        this.values.appendRange(page, at, start + len);
         if (this.size * 2 > this.table.length) this.rehash();
       }
       indices[k] = found;
@@ -148,12 +148,12 @@ export class Dictionary {
     grown.set(this.offsetBytes);
     this.pool.give(this.offsetBytes);
     this.offsetBytes = grown;
-    this.offsets = new Int32Array(grown.buffer, 0, grown.length >> 2);
+    this.offsets = new Int32Array(grown.buffer, grown.byteOffset, grown.length >> 2);
   }
 
   private rehash(): void {
     const bytes = this.pool.take(this.tableBytes.length * 2).fill(0);
-    const table = new Int32Array(bytes.buffer, 0, bytes.length >> 2);
+    const table = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
     const mask = table.length - 1;
     const stored = this.values.buf;
     for (let e = 0; e < this.size; e++) {

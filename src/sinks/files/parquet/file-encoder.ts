@@ -5,7 +5,8 @@
 // (and the file says `full` before it grows past that bound). Runs in the encoding thread.
 import type { ShreddedBatch } from "../shred/leaf-buffer.js";
 import type { BufferPool } from "./buffer-pool.js";
-import { ColumnChunkWriter, type ChunkSettings, type PageScratch } from "./column-chunk.js";
+import type { ChunkSettings, PageScratch } from "./chunk-settings.js";
+import { ColumnChunkWriter } from "./column-chunk.js";
 import { encodeFooter, encodeRowGroup, type ColumnChunkMeta, type FooterSpec } from "./format.js";
 import type { FileOutput, PageStore } from "./page-store.js";
 import type { LeafSpec } from "./schema.js";
@@ -33,8 +34,8 @@ export interface FileStatus {
 /**
  * The memory of the open files of one encoding thread, kept under two bounds: their waiting pages
  * (the buffers handed out by the thread's pool, dictionaries aside) and their dictionaries. Past a
- * bound, the largest are written early: the fullest pages, or the largest dictionaries given up
- * (their chunks go on PLAIN). Each is brought back to three quarters of its bound.
+ * bound, pages are written early, or the largest dictionaries given up (their chunks go on PLAIN),
+ * until it is back under three quarters of the bound. Checked after every batch.
  */
 export class PendingPages {
   private readonly files = new Set<FileEncoder>();
@@ -53,6 +54,7 @@ export class PendingPages {
     this.files.delete(file);
   }
 
+  /** Bring the files back under the bounds. */
   enforce(): void {
     let dictionaries = 0;
     for (const file of this.files) dictionaries += file.dictionaryMemory();
@@ -65,7 +67,12 @@ export class PendingPages {
       }
     }
     if (this.pool.inUse - dictionaries <= this.pageLimit) return;
-    const columns = this.columns().sort((a, b) => b.pending - a.pending);
+    // Oldest and largest first (bytes x rows): a column that fills pages fast writes them full on
+    // its own, and what holds the memory is the many columns that would take the whole row group
+    // to fill one. Flushing at this score makes a column's pages about the square root of its
+    // share of the data: the fewest pages for the memory.
+    const score = (c: ColumnChunkWriter): number => c.pending * c.pendingRows;
+    const columns = this.columns().sort((a, b) => score(b) - score(a));
     for (const column of columns) {
       if (this.pool.inUse - dictionaries <= (this.pageLimit * 3) / 4) break;
       column.flushPage();

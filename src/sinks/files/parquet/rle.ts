@@ -30,7 +30,7 @@ export class HybridEncoder {
   private runLength = 0;
 
   constructor(
-    private readonly width: number,
+    readonly width: number,
     pool: BufferPool,
   ) {
     this.out = new ByteBuffer(1024, pool);
@@ -43,43 +43,60 @@ export class HybridEncoder {
 
   /** Encode `values[start, end)`. */
   add(values: Uint8Array, start: number, end: number): void {
+    const literals = this.literals;
     let value = this.runValue;
     let run = this.runLength;
+    let count = this.literalCount;
     for (let i = start; i < end; i++) {
       const v = values[i] as number;
       if (v === value) {
         run++;
         continue;
       }
-      if (run > 0) this.closeRun(value, run);
+      if (run >= 8) {
+        this.literalCount = count;
+        this.longRun(value, run);
+        count = this.literalCount;
+      } else {
+        // A short run: its values join the literals (the common case where levels change often).
+        for (let k = 0; k < run; k++) {
+          literals[count++] = value;
+          if (count === LITERALS) {
+            this.literalCount = count;
+            this.packLiterals(LITERALS);
+            count = 0;
+          }
+        }
+      }
       value = v;
       run = 1;
     }
+    this.literalCount = count;
     this.runValue = value;
     this.runLength = run;
   }
 
-  /** A run of `run` copies of `value` ends: an RLE run if it is long enough, else literals. */
-  private closeRun(value: number, run: number): void {
-    if (run >= 8) {
-      if (this.literalCount > 0) {
-        // Complete the literals' last group of eight with the run's first values.
-        const pad = (8 - (this.literalCount % 8)) % 8;
-        this.literals.fill(value, this.literalCount, this.literalCount + pad);
-        this.literalCount += pad;
-        run -= pad;
-        this.packLiterals(this.literalCount);
-      }
-      if (run >= 8) {
-        this.out.varint(run * 2);
-        const bytes = (this.width + 7) >> 3;
-        for (let b = 0; b < bytes; b++) this.out.byte((value >>> (8 * b)) & 0xff);
-        return;
-      }
+  /** A run of eight or more: the literals before it completed to a group of eight from it, then an RLE run (or literals, if too little is left). */
+  private longRun(value: number, run: number): void {
+    if (this.literalCount > 0) {
+      const pad = (8 - (this.literalCount % 8)) % 8;
+      this.literals.fill(value, this.literalCount, this.literalCount + pad);
+      this.literalCount += pad;
+      run -= pad;
+      this.packLiterals(this.literalCount);
     }
+    if (run >= 8) {
+      this.out.varint(run * 2);
+      const bytes = (this.width + 7) >> 3;
+      for (let b = 0; b < bytes; b++) this.out.byte((value >>> (8 * b)) & 0xff);
+      return;
+    }
+    this.shortRun(value, run);
+  }
+
+  private shortRun(value: number, run: number): void {
     while (run > 0) {
-      const room = LITERALS - this.literalCount;
-      const n = Math.min(room, run);
+      const n = Math.min(LITERALS - this.literalCount, run);
       this.literals.fill(value, this.literalCount, this.literalCount + n);
       this.literalCount += n;
       run -= n;
@@ -95,11 +112,13 @@ export class HybridEncoder {
     const buf = out.buf;
     const literals = this.literals;
     const width = this.width;
+    const pending = this.literalCount;
+    literals.fill(0, pending, count);
     let at = out.length;
     let acc = 0;
     let bits = 0;
     for (let i = 0; i < count; i++) {
-      acc = (acc | ((i < this.literalCount ? (literals[i] as number) : 0) << bits)) >>> 0;
+      acc |= (literals[i] as number) << bits;
       bits += width;
       while (bits >= 8) {
         buf[at++] = acc & 0xff;
@@ -113,7 +132,8 @@ export class HybridEncoder {
 
   /** Append the encoding of every value so far to `target` and start again (keeping `retain` bytes of buffer). */
   finishInto(target: ByteBuffer, retain: number): void {
-    if (this.runLength > 0) this.closeRun(this.runValue, this.runLength);
+    if (this.runLength >= 8) this.longRun(this.runValue, this.runLength);
+    else if (this.runLength > 0) this.shortRun(this.runValue, this.runLength);
     if (this.literalCount > 0) this.packLiterals(Math.ceil(this.literalCount / 8) * 8);
     target.append(this.out.bytes());
     this.out.release(retain);
@@ -134,7 +154,7 @@ export class BitPacker {
 
   constructor(private readonly pool: BufferPool) {
     this.buffer = pool.take(1024);
-    this.words = new Uint32Array(this.buffer.buffer, 0, this.buffer.length >> 2);
+    this.words = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >> 2);
   }
 
   /** Bytes of the packed values. */
@@ -155,7 +175,7 @@ export class BitPacker {
   private replace(buffer: Uint8Array<ArrayBuffer>): void {
     this.pool.give(this.buffer);
     this.buffer = buffer;
-    this.words = new Uint32Array(buffer.buffer, 0, buffer.length >> 2);
+    this.words = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2);
   }
 
   /** Append `indices[0, n)`, each below 2^width; packs what is there again if `width` grew. */
@@ -216,7 +236,7 @@ export class BitPacker {
     const count = this.count;
     const from = this.words;
     const next = this.pool.take((((count * width + 31) >>> 5) + 1) * 4);
-    const to = new Uint32Array(next.buffer, 0, next.length >> 2);
+    const to = new Uint32Array(next.buffer, next.byteOffset, next.length >> 2);
     const mask = old === 32 ? 0xffffffff : (1 << old) - 1;
     let bits = 0;
     for (let k = 0; k < count; k++) {

@@ -1,7 +1,7 @@
 // One leaf column's shredded entries for the batch being built: levels in byte arrays, defined
 // values already in Parquet's PLAIN layout (little-endian numbers, length-prefixed byte arrays), so
-// the encoder copies them into pages without converting anything, and the whole batch crosses to the
-// encoding thread as transferred ArrayBuffers (no structured clone of JS values).
+// the encoder copies them into pages without converting anything. A batch crosses to the encoding
+// thread packed into one buffer (packed-batch.ts).
 import { endianness } from "node:os";
 import { unescapeInto } from "../../../core/json-bytes.js";
 
@@ -11,14 +11,14 @@ if (endianness() !== "LE") throw new Error("the Parquet writer needs a little-en
 /** How a leaf's defined values are laid out. */
 export type ValueLayout = "bytes" | "int32" | "int64" | "double" | "boolean";
 
-/** What one leaf hands to the encoder for a batch (buffers may be longer than the counts say). */
+/** What one leaf hands to the encoder for a batch. */
 export interface LeafBatch {
   /** Entries (levels). */
   n: number;
   def: Uint8Array;
   /** Empty when the leaf has no repetition. */
   rep: Uint8Array;
-  /** Defined values, PLAIN-encoded (booleans one byte each, bit-packed by the encoder). */
+  /** Defined values, PLAIN-encoded (booleans one byte each, bit-packed by the encoder), 8-byte aligned. */
   values: Uint8Array;
   valueBytes: number;
   valueCount: number;
@@ -43,8 +43,6 @@ export class LeafBuffer {
   count = 0;
   i32: Int32Array;
   f64: Float64Array;
-  /** Buffers of a batch the encoder gave back, for the next take(). */
-  private spare: LeafBatch | undefined;
 
   constructor(
     readonly maxDef: number,
@@ -93,25 +91,25 @@ export class LeafBuffer {
    * returns the index of the closing quote, or -1 (nothing kept) when a backslash or `end` comes first.
    */
   stringValue(src: Uint8Array, start: number, end: number): number {
-    let data = this.data;
-    let at = this.len + 4;
+    // Find the closing quote first (a tight loop without stores), then copy: long texts in one set().
     let i = start;
-    for (;;) {
-      if (at >= data.length) {
-        const grown = new Uint8Array(data.length * 2);
-        grown.set(data.subarray(0, at));
-        this.setData(grown);
-        data = grown;
-      }
-      if (i >= end) return -1;
+    while (i < end) {
       const b = src[i] as number;
-      if (b === 0x22) break;
-      if (b === 0x5c) return -1;
-      data[at++] = b;
+      if (b === 0x22 || b === 0x5c) break;
       i++;
     }
-    this.lengthAt(this.len, at - this.len - 4);
-    this.len = at;
+    if (i >= end || src[i] === 0x5c) return -1;
+    const length = i - start;
+    this.reserve(length + 4);
+    const data = this.data;
+    const at = this.len;
+    data[at] = length & 0xff;
+    data[at + 1] = (length >>> 8) & 0xff;
+    data[at + 2] = (length >>> 16) & 0xff;
+    data[at + 3] = (length >>> 24) & 0xff;
+    if (length <= 32) for (let k = 0; k < length; k++) data[at + 4 + k] = src[start + k] as number;
+    else data.set(src.subarray(start, i), at + 4);
+    this.len = at + 4 + length;
     this.count++;
     return i;
   }
@@ -198,32 +196,11 @@ export class LeafBuffer {
     this.count++;
   }
 
-  /**
-   * Hand the batch's entries over and start empty, in the buffers of a batch the encoder gave back
-   * (recycle), else in new ones with room for about as many entries as this batch had.
-   */
-  take(): LeafBatch {
-    const batch: LeafBatch = { n: this.n, def: this.def, rep: this.rep, values: this.data, valueBytes: this.len, valueCount: this.count };
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare !== undefined) {
-      this.def = spare.def as Uint8Array<ArrayBuffer>;
-      this.rep = spare.rep as Uint8Array<ArrayBuffer>;
-      this.setData(spare.values as Uint8Array<ArrayBuffer>);
-    } else {
-      this.def = new Uint8Array(Math.max(MIN_LEVELS, this.n + (this.n >> 3)));
-      this.rep = new Uint8Array(this.maxRep > 0 ? this.def.length : 0);
-      this.setData(new Uint8Array(Math.max(MIN_VALUE_BYTES, (this.len + (this.len >> 3) + 7) & ~7)));
-    }
+  /** Forget the batch's entries (they were packed), keeping the buffers. */
+  clear(): void {
     this.n = 0;
     this.len = 0;
     this.count = 0;
-    return batch;
-  }
-
-  /** Take back the buffers of a batch the encoder is done with: the next batch but one is built in them. */
-  recycle(batch: LeafBatch): void {
-    this.spare = batch;
   }
 
   /**
