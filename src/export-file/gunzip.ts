@@ -12,7 +12,7 @@ export interface GunzipCounters {
 }
 
 // Inflate runs on the libuv pool, overlapping the parsing of the previous chunk, but each step
-// needs an event-loop turn to start; 256 KB steps (zlib's default is 16 KB) cut those turns and
+// needs an event-loop turn to start; steps larger than zlib's default 16 KB cut those turns and
 // the main thread's idle waits. Inflating in a worker thread instead (chunks transferred back)
 // measured no faster than this on 200k lines (both ~3.0-3.6 s on 2 noisy cores), so it was not kept.
 // Tried again in 2026-12 against the 256 KB-chunk gunzip floor, each no faster on this shared VM:
@@ -21,7 +21,13 @@ export interface GunzipCounters {
 // CPU in all, 3.3-3.8 s against 2.5 s, for the copies, fresh pages and messages). The CPU a read
 // needs (inflate ~0.9 s, scan ~1.1 s, the rest ~0.5 s for 700 MB) is 2.5-3x the floor's, so even
 // spread perfectly over 2 cores it would land at 1.4-1.6x the floor.
-const CHUNK_SIZE = 256 * 1024;
+// 64 KB, not 256 KB, since Node 24 ran `read` with its 1 MB semi-space (heap.ts): a chunk's memory
+// promoted to the old generation is freed only by a full collection, and the 256 KB chunks held
+// 90 MB of buffers at the peak against 32 MB on Node 20 (process.memoryUsage().arrayBuffers). The
+// read of all fifteen streams of 50,000 tasks on Node 24 peaked at 202-222 MB with 256 KB chunks,
+// 169-183 MB with 128 KB, 141-147 MB with 64 KB (Node 20: 141-181 and 136-140 MB), CPU within the
+// noise (6.44 against 6.17 s, medians of 5 interleaved runs; the 3 streams 1.94 against 2.10 s).
+const CHUNK_SIZE = 64 * 1024;
 // How far inflate may run ahead of the reader. At the default (16 KB, less than one chunk) zlib
 // stops after each chunk until it is read, so every chunk costs a thread hand-off on the critical
 // path: a reader busy 0.3 ms a chunk took 1.78 s on the 696 MB bench file against 1.36 s with 1 MB.

@@ -37,7 +37,11 @@ async function syncTo(out: string, options: { uid?: number; flags?: string[] } =
   let stderr = "";
   child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    // A Node binary this uid may not run (one under a private folder) fails the test at once, saying so.
+    child.on("error", (e) => reject(new Error(`cannot run ${process.execPath} as uid ${String(options.uid ?? "(this user)")}: ${e.message}`)));
+    child.on("close", (c, s) => resolve([c, s]));
+  });
   const messages = stdout.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
   await em().settled();
   return outcome("sync", { code, signal, stdout, stderr, messages }, dir, out);
