@@ -20,12 +20,15 @@ const fixture = await prepareFixture({
   log: (line) => process.stderr.write(`${line}\n`),
 });
 const cli = join(root, "dist/src/cli/source-main.js");
-fixture.writeSyncState(join(dir, "sync-state.json"));
+fixture.writeSyncState(join(dir, "sync-state.json"), "top");
+fixture.writeSyncState(join(dir, "sync-state-all.json"), "all");
 process.stdout.write(
   [
     `file: ${fixture.file}`,
     `read: node ${cli} read --config ${fixture.configPath} --catalog ${fixture.catalogPath} --state ${fixture.readStatePath} > /dev/null`,
-    `sync: cp ${join(dir, "sync-state.json")} /tmp/s.json && node ${cli} sync --config ${fixture.configPath} --out /tmp/sync-out --format parquet --state-file /tmp/s.json`,
+    `read of all fifteen streams: node ${cli} read --config ${fixture.configPath} --catalog ${fixture.catalogAllPath} --state ${fixture.readStateAllPath} > /dev/null`,
+    `sync: cp ${join(dir, "sync-state.json")} /tmp/s.json && node ${cli} sync --config ${fixture.configPath} --out /tmp/sync-out --format parquet --state-file /tmp/s.json --streams tasks,teams,messages`,
+    `sync of all fifteen streams: cp ${join(dir, "sync-state-all.json")} /tmp/s.json && node ${cli} sync --config ${fixture.configPath} --out /tmp/sync-out --format parquet --state-file /tmp/s.json`,
     "",
   ].join("\n"),
 );

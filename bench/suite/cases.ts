@@ -123,7 +123,7 @@ function syncCase(format: "parquet" | "jsonl", selection: Selection = "top"): Be
     skip: (ctx) => (existsSync(join(ctx.dist, "src/cli/sync.js")) ? undefined : "the sync command is not built yet"),
     spec: (ctx) => {
       rmSync(dir(ctx), { recursive: true, force: true });
-      ctx.fixture.writeSyncState(statePath(ctx));
+      ctx.fixture.writeSyncState(statePath(ctx), selection);
       return {
         command: node,
         args: [cli(ctx), "sync", "--config", ctx.fixture.configPath, "--out", dir(ctx), "--format", format, "--state-file", statePath(ctx), "--streams", streams.join(",")],
