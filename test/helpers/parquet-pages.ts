@@ -88,6 +88,8 @@ export interface PageInfo {
   /** The page's body before and after compression (the header not included). */
   uncompressed: number;
   compressed: number;
+  /** Where the page's body starts in the file. */
+  bodyAt: number;
 }
 
 /** Every column chunk of a file: its path, physical type and pages in order. */
@@ -108,7 +110,7 @@ export function parquetPages(path: string): { path: string; type: string; pages:
         const header = reader.struct();
         const type = header.get(1) as number;
         const detail = header.get(type === 0 ? 5 : type === 2 ? 7 : 8) as Struct;
-        pages.push({ type, encoding: detail.get(type === 3 ? 4 : 2) as number, numValues: detail.get(1) as number, uncompressed: header.get(2) as number, compressed: header.get(3) as number });
+        pages.push({ type, encoding: detail.get(type === 3 ? 4 : 2) as number, numValues: detail.get(1) as number, uncompressed: header.get(2) as number, compressed: header.get(3) as number, bodyAt: reader.pos });
         at = reader.pos + (header.get(3) as number);
       }
       if (at !== end) throw new Error(`pages of ${meta.path_in_schema.join(".")} end at ${at}, the chunk at ${end}`);
@@ -116,4 +118,24 @@ export function parquetPages(path: string): { path: string; type: string; pages:
     }
   }
   return chunks;
+}
+
+/** The runs of an RLE / bit-packing hybrid stream, from their headers (independent of the writer's encoder). */
+export function hybridRuns(bytes: Uint8Array, width: number): { packed: boolean; count: number }[] {
+  const runs: { packed: boolean; count: number }[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    let header = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++] as number;
+      header += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+    }
+    const packed = header % 2 === 1;
+    const count = packed ? Math.floor(header / 2) * 8 : Math.floor(header / 2);
+    at += packed ? (count / 8) * width : (width + 7) >> 3;
+    runs.push({ packed, count });
+  }
+  if (at !== bytes.length) throw new Error(`the runs end at ${at}, the stream at ${bytes.length}`);
+  return runs;
 }

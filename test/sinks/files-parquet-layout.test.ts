@@ -2,11 +2,12 @@
 // with PLAIN booleans (version 2 on request), dictionary or PLAIN pages per chunk, statistics on
 // every leaf (nested ones included), row groups of the configured size, created_by in the form
 // readers parse.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RotatingFileWriter, streamColumns } from "../../src/sinks/files/index.js";
 import { requireStream } from "../../src/streams/index.js";
-import { parquetPages } from "../helpers/parquet-pages.js";
+import { hybridRuns, parquetPages } from "../helpers/parquet-pages.js";
 import { CREATED_BY, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: Date.UTC(2026, 0, 2), exportGid: "5" };
@@ -50,16 +51,18 @@ describe("the default layout", () => {
     expect(byPath.get("gid")?.pages.every((p) => p.encoding === 0)).toBe(true);
   });
 
-  it("gives every leaf, nested ones included, its null count and min/max", async () => {
+  it("gives every leaf, nested ones included, its null count and min/max, and a dictionary's chunk its distinct count", async () => {
     const path = await write();
     const stats = await query(
-      `SELECT path_in_schema AS p, stats_null_count::INTEGER AS nulls, stats_min_value AS min, stats_max_value AS max FROM parquet_metadata('${path}') ORDER BY column_id`,
+      `SELECT path_in_schema AS p, stats_null_count::INTEGER AS nulls, stats_min_value AS min, stats_max_value AS max, stats_distinct_count::INTEGER AS distinct FROM parquet_metadata('${path}') ORDER BY column_id`,
     );
     expect(stats.length).toBe(17); // 15 columns; owner and tags have two leaves each
     for (const s of stats) expect(s.nulls, String(s.p)).not.toBeNull();
     const at = (p: string): Record<string, unknown> | undefined => stats.find((s) => s.p === p);
     expect(at("gid")).toMatchObject({ nulls: 0, min: "g00000", max: "g02999" });
-    expect(at("owner, gid")).toMatchObject({ nulls: 600, min: "u0", max: "u9" });
+    expect(at("owner, gid")).toMatchObject({ nulls: 600, min: "u0", max: "u9", distinct: 17 });
+    // Unique values are PLAIN: no dictionary counted them.
+    expect(at("gid")?.distinct).toBeNull();
     expect(at("tags, list, element, gid")).toMatchObject({ min: "t1", max: "t2" });
     expect(at("done")).toMatchObject({ nulls: 0, min: "false", max: "true" });
     expect(at("count")).toMatchObject({ min: "9007199254740991", max: "9007199254740991" });
@@ -101,9 +104,13 @@ describe("pages and row groups at size", () => {
   const BATCH = 64 * 1024;
   const MIB = 1024 * 1024;
 
-  async function writeBig(rowGroupBytes?: number): Promise<string> {
+  async function writeBig(rowGroupBytes?: number, compression: "zstd" | "none" = "zstd"): Promise<string> {
     const dir = tempDir();
-    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(SCHEMA), { batchJsonBytes: BATCH, ...(rowGroupBytes === undefined ? {} : { rowGroupBytes }) }), maxFileBytes: 1 << 30 });
+    const writer = new RotatingFileWriter({
+      dir,
+      format: testParquet(streamColumns(SCHEMA), { batchJsonBytes: BATCH, compression, ...(rowGroupBytes === undefined ? {} : { rowGroupBytes }) }),
+      maxFileBytes: 1 << 30,
+    });
     await writer.write(BIG, STAMP);
     const [file] = await writer.commit("big");
     if (file === undefined) throw new Error("no file");
@@ -124,6 +131,30 @@ describe("pages and row groups at size", () => {
     expect(pages.at(-1)?.uncompressed).toBeLessThanOrEqual(MIB);
     // A column that fills no page keeps one for the whole chunk: its dictionary page, one data page.
     expect(chunks.find((c) => c.path === "owner.gid")?.pages.map((p) => p.type)).toEqual([2, 0]);
+  });
+
+  it("bit-packs levels and dictionary indices in runs readers unpack fast: whole blocks of 32 values, at most 256", async () => {
+    // One data page of 48,000 owner.gid entries (an optional leaf of an optional struct): its
+    // definition levels, then the dictionary indices. Uncompressed, so the runs can be read here.
+    const path = await writeBig(undefined, "none");
+    const file = new Uint8Array(readFileSync(path));
+    const chunk = parquetPages(path).find((c) => c.path === "owner.gid");
+    const page = chunk?.pages[1];
+    expect(page).toMatchObject({ type: 0, encoding: 2, numValues: BIG.length });
+    const body = file.subarray(page?.bodyAt ?? 0, (page?.bodyAt ?? 0) + (page?.uncompressed ?? 0));
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const levelsLength = view.getUint32(0, true);
+    const levels = hybridRuns(body.subarray(4, 4 + levelsLength), 2);
+    expect(levels.reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(BIG.length);
+    const width = body[4 + levelsLength] as number;
+    expect(width).toBe(6); // 50 owners
+    const indices = hybridRuns(body.subarray(5 + levelsLength), width);
+    for (const runs of [levels, indices]) {
+      const packed = runs.filter((r) => r.packed);
+      for (const run of packed.slice(0, -1)) expect(run.count % 32 === 0 && run.count <= 256, `a run of ${run.count}`).toBe(true);
+    }
+    expect(indices.every((r) => r.packed)).toBe(true);
+    expect(indices.length).toBe(Math.ceil(BIG.length / 256));
   });
 
   it("closes each row group once it holds row_group_size_mb (uncompressed), never past it by more than a batch", async () => {

@@ -7,7 +7,8 @@ import { readPlain } from "hyparquet/src/plain.js";
 import { describe, expect, it } from "vitest";
 import { BufferPool } from "../../src/sinks/files/parquet/buffer-pool.js";
 import { ByteBuffer } from "../../src/sinks/files/parquet/bytes.js";
-import { BitPacker, HybridEncoder, bitWidth } from "../../src/sinks/files/parquet/rle.js";
+import { hybridRuns } from "../helpers/parquet-pages.js";
+import { BIT_PACKED_RUN, BitPacker, HybridEncoder, bitWidth } from "../../src/sinks/files/parquet/rle.js";
 
 /** A seeded generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -55,9 +56,27 @@ describe("levels encoded as they arrive", () => {
         const out = new ByteBuffer(16);
         encoder.finishInto(out, 1024);
         expect(decodeHybrid(out.bytes(), width, values.length)).toEqual([...values]);
+        // Bit-packed runs of whole blocks of 32 (readers unpack 32 at a time from a run's start), at most 256; the last may be shorter.
+        const packed = hybridRuns(out.bytes(), width).filter((r) => r.packed);
+        for (const run of packed.slice(0, -1)) {
+          expect(run.count % 32).toBe(0);
+          expect(run.count).toBeLessThanOrEqual(BIT_PACKED_RUN);
+        }
+        expect(packed.at(-1)?.count ?? 0).toBeLessThanOrEqual(BIT_PACKED_RUN);
       }
     });
   }
+
+  it("bit-packs levels that change at every entry in runs of 256", () => {
+    const pool = new BufferPool(16 << 20);
+    const encoder = new HybridEncoder(1, pool);
+    const values = Uint8Array.from({ length: 1000 }, (_, i) => i % 2);
+    encoder.add(values, 0, values.length);
+    const out = new ByteBuffer(16);
+    encoder.finishInto(out, 1024);
+    expect(hybridRuns(out.bytes(), 1)).toEqual([256, 256, 256, 232].map((count) => ({ packed: true, count })));
+    expect(decodeHybrid(out.bytes(), 1, values.length)).toEqual([...values]);
+  });
 
   it("start again after finishInto, and use RLE runs for long runs", () => {
     const pool = new BufferPool(16 << 20);
@@ -75,11 +94,13 @@ describe("levels encoded as they arrive", () => {
   });
 });
 
-/** Read `count` indices packed by writeTo: a bit-packed run with its header. */
+/** Read the indices written by writeRunsTo: bit-packed runs of 256 with their headers, the last one shorter. */
 function decodePacked(packer: BitPacker): number[] {
   const out = new ByteBuffer(16);
-  out.varint(Math.ceil(packer.count / 8) * 2 + 1);
-  packer.writeTo(out);
+  packer.writeRunsTo(out);
+  const runs = hybridRuns(out.bytes(), packer.width);
+  expect(runs.every((r) => r.packed)).toBe(true);
+  expect(runs.map((r) => r.count)).toEqual(Array.from({ length: Math.ceil(packer.count / BIT_PACKED_RUN) }, (_, i) => Math.min(BIT_PACKED_RUN, Math.ceil((packer.count - i * BIT_PACKED_RUN) / 8) * 8)));
   return decodeHybrid(out.bytes(), packer.width, packer.count);
 }
 

@@ -57,6 +57,8 @@ export class ColumnChunkWriter {
   private dictionaryPages = 0;
   private plainPages = 0;
   private stats: ChunkStatistics;
+  /** The dictionary's size once its page is written: the chunk's distinct values, if all its pages use it. */
+  private distinct: number | undefined;
 
   constructor(
     private readonly spec: LeafSpec,
@@ -201,8 +203,7 @@ export class ColumnChunkWriter {
     const valuesStart = body.length;
     if (indexed) {
       body.byte(this.packed.width);
-      body.varint(Math.ceil(count / 8) * 2 + 1);
-      this.packed.writeTo(body);
+      this.packed.writeRunsTo(body);
     } else if (spec.type === PhysicalType.BOOLEAN) {
       this.packed.writeTo(body);
     } else {
@@ -287,6 +288,7 @@ export class ColumnChunkWriter {
     this.dictionary = undefined;
     if (this.dictionaryPages > 0) {
       this.stats.add(dictionary.values.buf, dictionary.values.length, dictionary.size);
+      this.distinct = dictionary.size;
       const raw = dictionary.values.bytes();
       const compressed = this.settings.compress(raw);
       const encoding = this.settings.pageVersion === 1 ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
@@ -312,7 +314,7 @@ export class ColumnChunkWriter {
       numValues: this.numValues,
       uncompressed: this.uncompressed,
       compressed: this.compressed,
-      statistics: this.stats.result(),
+      statistics: { ...this.stats.result(), ...(this.plainPages === 0 && this.distinct !== undefined ? { distinctCount: this.distinct } : {}) },
     });
     // A fresh chunk: a new dictionary trial, new statistics.
     this.extents = [];
@@ -324,6 +326,7 @@ export class ColumnChunkWriter {
     this.dictionaryPages = 0;
     this.plainPages = 0;
     this.stats = new ChunkStatistics(spec.type);
+    this.distinct = undefined;
     return { extents, meta };
   }
 

@@ -31,7 +31,7 @@ export interface SchemaNode {
   logical?: LogicalType;
 }
 
-/** Column-chunk statistics: null count and, when any value was present, its bounds as PLAIN bytes. */
+/** Column-chunk statistics: null count, distinct count when known, and, when any value was present, its bounds as PLAIN bytes. */
 export interface Statistics {
   nullCount: number;
   min?: Uint8Array;
@@ -39,11 +39,14 @@ export interface Statistics {
   /** False when a bound was truncated (strings longer than the statistics limit). */
   minExact?: boolean;
   maxExact?: boolean;
+  /** Distinct non-null values, when known exactly (a chunk whose pages all use its dictionary). */
+  distinctCount?: number;
 }
 
 function writeStatistics(w: ThriftWriter, id: number, stats: Statistics): void {
   w.struct(id);
   w.i64(3, stats.nullCount);
+  if (stats.distinctCount !== undefined) w.i64(4, stats.distinctCount);
   if (stats.max !== undefined) w.binary(5, stats.max);
   if (stats.min !== undefined) w.binary(6, stats.min);
   if (stats.max !== undefined) w.bool(7, stats.maxExact ?? true);
