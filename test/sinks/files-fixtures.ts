@@ -12,8 +12,9 @@ import { parquetFormat, type ParquetOptions } from "../../src/sinks/files/parque
 import type { Column } from "../../src/sinks/files/columns.js";
 import { parseStreamSchema } from "../../src/streams/schema-files.js";
 
-/** This test process's page codecs (one per thread) and Parquet encoding in this thread. */
-export const ENCODING = inThreadEncoding(new PageCodecs());
+/** This test process's page codecs (one per thread: zstd's module is instantiated once) and Parquet encoding in this thread. */
+export const CODECS = new PageCodecs();
+export const ENCODING = inThreadEncoding(CODECS);
 
 /** The footer's created_by in tests. */
 export const CREATED_BY = "source-asana-export version 0.0.0-test (build test)";

@@ -5,10 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { RotatingFileWriter, streamColumns } from "../../src/sinks/files/index.js";
+import { inThreadEncoding, type ParquetEncoding } from "../../src/sinks/files/parquet-channel.js";
 import { requireStream } from "../../src/streams/index.js";
 import { hybridRuns, parquetPages } from "../helpers/parquet-pages.js";
-import { CREATED_BY, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
+import { CODECS, CREATED_BY, RECORDS, SCHEMA, query, record, tempDir, testParquet } from "./files-fixtures.js";
 
 const STAMP = { extractedAt: Date.UTC(2026, 0, 2), exportGid: "5" };
 
@@ -173,6 +175,40 @@ describe("pages and row groups at size", () => {
     expect(owner.length).toBe(groups.length);
     for (const chunk of owner) expect(chunk.pages[0]?.type).toBe(2);
   });
+});
+
+describe("waiting pages past the thread's memory bound", () => {
+  // A bound of 8 KiB for all waiting pages: every column's page is spilled many times while it
+  // fills (levels, repeated ones included, dictionary indices, PLAIN values, booleans).
+  const tight = (): ParquetEncoding => inThreadEncoding(CODECS, { pendingPageBytes: 8 * 1024, dictionaryMemory: 8 << 20 });
+
+  async function writeWith(encoding: ParquetEncoding | undefined, pageVersion: 1 | 2): Promise<string> {
+    const dir = tempDir();
+    const writer = new RotatingFileWriter({ dir, format: testParquet(streamColumns(SCHEMA), { pageVersion, compression: "none", batchJsonBytes: 4_000, ...(encoding === undefined ? {} : { encoding }) }), maxFileBytes: 1 << 30 });
+    await writer.write(ROWS, STAMP);
+    const [file] = await writer.commit("spilled");
+    if (file === undefined) throw new Error("no file");
+    return file.path;
+  }
+
+  for (const pageVersion of [1, 2] as const) {
+    it(`go to the page store and come back whole: the same values, the same pages as without the bound (v${pageVersion})`, async () => {
+      const spilled = await writeWith(tight(), pageVersion);
+      const roomy = await writeWith(undefined, pageVersion);
+      const sql = (p: string): string => `SELECT to_json(t)::VARCHAR AS j FROM read_parquet('${p}') t ORDER BY gid`;
+      const rows = await query(sql(spilled));
+      expect(rows.length).toBe(ROWS.length);
+      expect(rows).toEqual(await query(sql(roomy)));
+      // hyparquet, a second reader, agrees on every value (uncompressed files: it has no zstd of its own).
+      const read = async (p: string): Promise<unknown[]> => parquetReadObjects({ file: await asyncBufferFromFile(p), rowFormat: "object" });
+      expect(JSON.stringify(await read(spilled), (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).toBe(
+        JSON.stringify(await read(roomy), (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      );
+      // Pages are not cut by the bound: each chunk has its pages as it would with room to spare.
+      const pages = (p: string): string[] => parquetPages(p).map((c) => `${c.path}: ${c.pages.map((g) => `${g.type}/${g.encoding}/${g.numValues}`).join(" ")}`);
+      expect(pages(spilled)).toEqual(pages(roomy));
+    });
+  }
 });
 
 describe("version-2 data pages, on request", () => {

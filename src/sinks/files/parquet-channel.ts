@@ -82,10 +82,20 @@ export interface EncoderResources {
   transfer: Uint8Array;
 }
 
+/** The memory bounds of one encoding thread (tests set small ones, to see what happens past them). */
+export interface EncoderLimits {
+  /** Bytes of waiting pages in memory, all files together. */
+  pendingPageBytes: number;
+  /** Bytes of dictionaries, all files together. */
+  dictionaryMemory: number;
+}
+
+const DEFAULT_LIMITS: EncoderLimits = { pendingPageBytes: PENDING_PAGE_BYTES, dictionaryMemory: DICTIONARY_MEMORY };
+
 /** The shared resources of one encoding thread. */
-export function encoderResources(): EncoderResources {
+export function encoderResources(limits: EncoderLimits = DEFAULT_LIMITS): EncoderResources {
   const pool = new BufferPool(POOLED_BYTES);
-  return { budget: new PendingPages(pool, PENDING_PAGE_BYTES, DICTIONARY_MEMORY), scratch: new PageScratch(pool), transfer: new Uint8Array(TRANSFER_BYTES) };
+  return { budget: new PendingPages(pool, limits.pendingPageBytes, limits.dictionaryMemory), scratch: new PageScratch(pool), transfer: new Uint8Array(TRANSFER_BYTES) };
 }
 
 /** A file encoder of this thread (the worker's and the in-thread encoding's). */
@@ -105,8 +115,8 @@ export async function openFileEncoder(spec: EncoderSpec, files: FileDescriptors,
 }
 
 /** Encoding in the calling thread, with its codecs. */
-export function inThreadEncoding(codecs: PageCodecs): ParquetEncoding {
-  const resources = encoderResources();
+export function inThreadEncoding(codecs: PageCodecs, limits?: EncoderLimits): ParquetEncoding {
+  const resources = encoderResources(limits);
   return {
     buffers: new BatchBuffers(),
     async open(spec, files) {

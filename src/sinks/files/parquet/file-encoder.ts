@@ -34,8 +34,9 @@ export interface FileStatus {
 /**
  * The memory of the open files of one encoding thread, kept under two bounds: their waiting pages
  * (the buffers handed out by the thread's pool, dictionaries aside) and their dictionaries. Past a
- * bound, pages are written early, or the largest dictionaries given up (their chunks go on PLAIN),
- * until it is back under three quarters of the bound. Checked after every batch.
+ * bound, the largest waiting pages are spilled to the page store (they go on filling, see
+ * column-chunk.ts), or the largest dictionaries given up (their chunks go on PLAIN), until it is
+ * back under three quarters of the bound. Checked after every batch.
  */
 export class PendingPages {
   private readonly files = new Set<FileEncoder>();
@@ -67,15 +68,11 @@ export class PendingPages {
       }
     }
     if (this.pool.inUse - dictionaries <= this.pageLimit) return;
-    // Oldest and largest first (bytes x rows): a column that fills pages fast writes them full on
-    // its own, and what holds the memory is the many columns that would take the whole row group
-    // to fill one. Flushing at this score makes a column's pages about the square root of its
-    // share of the data: the fewest pages for the memory.
-    const score = (c: ColumnChunkWriter): number => c.pending * c.pendingRows;
-    const columns = this.columns().sort((a, b) => score(b) - score(a));
+    // The largest first: the fewest spills for the memory.
+    const columns = this.columns().sort((a, b) => b.resident - a.resident);
     for (const column of columns) {
       if (this.pool.inUse - dictionaries <= (this.pageLimit * 3) / 4) break;
-      column.flushPage();
+      column.spill();
     }
   }
 

@@ -2,7 +2,10 @@
 // output. Column chunks must be contiguous in the file while pages of all columns are produced
 // interleaved, so each page is kept until its group closes; on disk (in the page cache, in
 // practice) they cost no memory, whatever the row-group size. Written once, read back once.
+// The unfinished pages of columns that fill slowly go there too, encoded but not compressed
+// (column-chunk.ts): read back once when their page is written.
 import { readSync, writeSync } from "node:fs";
+import type { ByteBuffer } from "./bytes.js";
 
 /** Where a file's bytes go, in order (synchronously: the encoding thread has nothing else to do). */
 export interface FileOutput {
@@ -40,6 +43,18 @@ export class PageStore {
       this.end += part.length;
     }
     return offset;
+  }
+
+  /** Append `length` bytes at `offset` to `target`. */
+  readInto(target: ByteBuffer, offset: number, length: number): void {
+    target.ensure(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.fd, target.buf, target.length + got, length - got, offset + got);
+      if (n === 0) throw new Error(`the page spill file ended at ${offset + got} bytes, before ${offset + length}`);
+      got += n;
+    }
+    target.length += length;
   }
 
   /** Copy `length` bytes at `offset` to the output. */

@@ -228,6 +228,29 @@ export class BitPacker {
     this.count += n;
   }
 
+  /**
+   * Move the first values to `target`, in whole blocks of `unit` values (a multiple of 32, so the
+   * blocks are whole words), and keep the rest: as bit-packed runs of BIT_PACKED_RUN values with
+   * their headers (`runs`, unit BIT_PACKED_RUN: dictionary indices), or as they are (booleans).
+   * Returns how many values moved.
+   */
+  takeBlocks(target: ByteBuffer, unit: number, runs: boolean): number {
+    const blocks = Math.floor(this.count / unit);
+    if (blocks === 0) return 0;
+    const blockBytes = (unit / 8) * this.width;
+    for (let b = 0; b < blocks; b++) {
+      if (runs) target.varint((unit / 8) * 2 + 1);
+      target.append(this.buffer.subarray(b * blockBytes, (b + 1) * blockBytes));
+    }
+    const movedWords = (blocks * blockBytes) >> 2;
+    // The rest to the front, with the word that holds the next free bit (its free bits are zeros).
+    this.words.copyWithin(0, movedWords, (this.bits >>> 5) + 1);
+    const moved = blocks * unit;
+    this.bits -= moved * this.width;
+    this.count -= moved;
+    return moved;
+  }
+
   /** The value at position `k`. */
   get(k: number): number {
     const w = this.width;
@@ -309,6 +332,15 @@ export class BitPacker {
     this.words = new Uint32Array(0);
     this.bits = 0;
     this.count = 0;
+  }
+
+  /** Keep at most `retain` bytes of buffer, if what is packed fits (after takeBlocks). */
+  shrink(retain: number): void {
+    const used = ((this.bits + 31) >>> 5) * 4;
+    if (this.buffer.length <= retain || used + 4 > retain) return;
+    const smaller = this.pool.take(retain);
+    smaller.set(this.buffer.subarray(0, used));
+    this.replace(smaller);
   }
 
   /** Start again at one bit, keeping `retain` bytes of buffer. */
