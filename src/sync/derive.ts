@@ -5,6 +5,7 @@
 import type { ExportRecord } from "../core/record.js";
 import { ColumnWriter, PathReader } from "../export-file/json-columns.js";
 import { ABSENT, JsonObjectScanner, NULL as NULL_KIND, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_ESCAPED, REF_GID_START, REF_START, REF_TYPE } from "../export-file/json-scan.js";
+import { GidSet } from "../export-file/gid-set.js";
 import { normalizeSelection, type StreamDefinition } from "../streams/index.js";
 import { BytesRecord, RowRecord, SplicedRecord, type Origin } from "./derived-records.js";
 import type { SelectedStream } from "./plan.js";
@@ -266,6 +267,8 @@ class ReferenceCollector {
   private readonly incomplete = new Map<string, number>();
   /** For an incomplete gid: the bytes of its last sight that added nothing. */
   private readonly lastSight = new Map<string, Buffer>();
+  /** Gids whose row has every column: a sight of one is passed over from its bytes, no string made. */
+  private readonly complete = new GidSet();
   /** Counts the columns a sight's bytes give (present and not null), to tell whether parsing it can add one. */
   private readonly counter: JsonObjectScanner;
 
@@ -274,6 +277,11 @@ class ReferenceCollector {
     private readonly columns: readonly string[],
   ) {
     this.counter = new JsonObjectScanner(columns);
+  }
+
+  /** Whether the gid written `bytes[start, end)` (no escapes) has its row complete: no sight of it can add anything. */
+  completeDigits(bytes: Uint8Array, start: number, end: number): boolean {
+    return this.complete.hasDigits(bytes, start, end);
   }
 
   /** Whether a sight of this gid can still add something. */
@@ -325,6 +333,7 @@ class ReferenceCollector {
     else {
       this.incomplete.delete(gid);
       this.lastSight.delete(gid);
+      this.complete.add(gid);
     }
   }
 
@@ -474,15 +483,16 @@ function anywhereReferencesDeriver(stream: SelectedStream, shared: DeriveContext
     fields: contextFields,
     derive(line) {
       const found = shared.references(line);
+      let bytes: Uint8Array | undefined;
       let buf: Buffer | undefined;
       for (let r = 0; r < found.length; r += REFERENCE_INTS) {
         if (found[r + REF_TYPE] !== typeIndex) continue;
-        if (buf === undefined) {
-          const bytes = line.rawBytes;
-          buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-        }
+        bytes ??= line.rawBytes;
         const gidStart = found[r + REF_GID_START] ?? 0;
         const gidEnd = found[r + REF_GID_END] ?? 0;
+        // Most sights are of a gid whose row is complete: told from the bytes, without making the string.
+        if (found[r + REF_GID_ESCAPED] === 0 && collector.completeDigits(bytes, gidStart, gidEnd)) continue;
+        buf ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
         const gid = found[r + REF_GID_ESCAPED] === 1 ? (JSON.parse(buf.toString("utf8", gidStart - 1, gidEnd + 1)) as string) : buf.toString("utf8", gidStart, gidEnd);
         if (gid === "" || !collector.wants(gid)) continue;
         const start = found[r + REF_START] ?? 0;
