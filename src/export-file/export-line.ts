@@ -4,6 +4,7 @@
 // that are arrays lie, so a derived stream can read `custom_fields` or split `stories` without
 // parsing the line or walking its bytes again, and the line can be re-assembled without some fields.
 import type { ElementVisitor, ExportRecord } from "../core/record.js";
+import { DerivedRecord } from "../core/row-record.js";
 import { ABSENT, NULL, OBJECT, REFERENCE_INTS, STRING, STRING_ESCAPED } from "./json-scan.js";
 
 /** How many handed-out lines had their object made by the consumer. */
@@ -193,14 +194,11 @@ function onlyComma(buf: Buffer, from: number, to: number): boolean {
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** A line without some of its members: the bytes around them, copied as they are when written. */
-class TrimmedLine implements ExportRecord {
+class TrimmedLine extends DerivedRecord {
   private bytes: Buffer | undefined;
   private value: Record<string, unknown> | undefined;
   private readonly length: number;
-  readonly resourceType: string;
-  readonly gid: string;
-  readonly line: number;
-  readonly offset: number;
+  private readonly lineGid: string;
 
   constructor(
     private readonly count: ParseCount,
@@ -210,13 +208,15 @@ class TrimmedLine implements ExportRecord {
     private readonly end: number,
     private readonly cuts: Int32Array,
   ) {
-    this.resourceType = from.resourceType;
-    this.gid = from.gid;
-    this.line = from.line;
-    this.offset = from.offset;
+    super(from);
+    this.lineGid = from.gid;
     let length = end - start;
     for (let c = 0; c < cuts.length; c += 2) length -= (cuts[c + 1] ?? 0) - (cuts[c] ?? 0);
     this.length = length;
+  }
+
+  override get gid(): string {
+    return this.lineGid;
   }
 
   rawLengthBound(): number {
@@ -250,33 +250,5 @@ class TrimmedLine implements ExportRecord {
       this.count.parsed++;
     }
     return this.value;
-  }
-
-  hasString(field: string): boolean {
-    return typeof this.object[field] === "string";
-  }
-
-  has(field: string): boolean {
-    return field in this.object;
-  }
-
-  field(name: string): unknown {
-    return this.object[name];
-  }
-
-  fieldJson(): undefined {
-    return undefined;
-  }
-
-  eachElement(): boolean {
-    return false;
-  }
-
-  references(): undefined {
-    return undefined;
-  }
-
-  withoutFields(): undefined {
-    return undefined;
   }
 }
