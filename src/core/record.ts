@@ -1,6 +1,9 @@
 // The one record type of a sync: what the export-file stage decodes, the sync routes to streams and
 // every sink writes. Its text, bytes and object are made only when something asks for them.
 
+/** Receives one element of an array field as bytes: `bytes[start, end)`. */
+export type ElementVisitor = (bytes: Buffer, start: number, end: number) => void;
+
 /** One object of a stream: an exported line, or a row made from an object in hand. */
 export interface ExportRecord {
   /** The Asana resource type of the line it came from. */
@@ -31,10 +34,16 @@ export interface ExportRecord {
   /** The value of a top-level field (undefined when absent); a scanned line parses just that value. */
   field(name: string): unknown;
   /**
-   * The JSON bytes of each element of a top-level array field, when the record has them at hand
-   * (a scanned line); undefined otherwise: then read `field(name)`.
+   * The JSON text of a top-level field's value as exported ("null" when absent), when the record
+   * has it at hand (a scanned line); undefined otherwise: then read `field(name)`.
    */
-  elementBytes(name: string): Uint8Array[] | undefined;
+  fieldJson(name: string): string | undefined;
+  /**
+   * Hand the JSON bytes of each element of a top-level array field to `visit` (`bytes[start, end)`,
+   * a view valid for the record's life), when the record has them at hand (a scanned line): true;
+   * false otherwise (then read `field(name)`), also when the value is no array.
+   */
+  eachElement(name: string, visit: ElementVisitor): boolean;
   /** The record without these top-level fields, re-assembled from its bytes; undefined when it cannot be (use `object`). */
   withoutFields(names: ReadonlySet<string>): ExportRecord | undefined;
   /**

@@ -47,8 +47,12 @@ export abstract class DerivedRecord implements ExportRecord {
     return this.object[name];
   }
 
-  elementBytes(): undefined {
+  fieldJson(): undefined {
     return undefined;
+  }
+
+  eachElement(): boolean {
+    return false;
   }
 
   withoutFields(): undefined {

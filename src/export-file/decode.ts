@@ -6,8 +6,8 @@ import { isUtf8 } from "node:buffer";
 import { codeForReason, ExportLineError, type InvalidLineReason } from "./errors.js";
 import { gunzipChunks } from "./gunzip.js";
 import type { ExportRecord } from "../core/record.js";
-import { ScannedLine, type LineSpans, type ParseCount } from "./export-line.js";
-import { JsonObjectScanner, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_START, REF_START, STRING, STRING_ESCAPED } from "./json-scan.js";
+import { FIELD_INTS, FLAG_REFERENCES, FLAG_REPEATED, LINE_HEAD_INTS, ScannedLine, type ParseCount } from "./export-line.js";
+import { JsonObjectScanner, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_ESCAPED, REF_GID_START, REF_START, REF_TYPE, STRING, STRING_ESCAPED } from "./json-scan.js";
 import { LineSplitter } from "./lines.js";
 import { firstInvalidUtf8 } from "../core/utf8.js";
 
@@ -21,11 +21,9 @@ export interface DecodeOptions {
   maxLineBytes?: number;
   /**
    * Top-level fields whose presence, kind and value each scanned line keeps, so that `hasString`,
-   * `has`, `field` and `elementBytes` answer them without parsing the line (at most 30).
+   * `has`, `field`, `eachElement` and `withoutFields` answer them without parsing the line (at most 30).
    */
   fields?: readonly string[];
-  /** Keep where every top-level member lies, so `withoutFields` can re-assemble a line from its bytes. */
-  members?: boolean;
   /** Resource types whose objects nested anywhere in a line the scan finds (`references()` of a line), indexed in this order. */
   referenceTypes?: readonly string[];
 }
@@ -96,6 +94,8 @@ export async function* decodeLines(
 
 const GID = 0;
 const RESOURCE_TYPE = 1;
+/** Ints of one block of the span store (256 KB): the spans of a few hundred lines. */
+const STORE_INTS = 1 << 16;
 
 class LineDecoder {
   batch: ExportRecord[] = [];
@@ -112,8 +112,10 @@ class LineDecoder {
   private readonly fieldKeys: Int32Array;
   private readonly scanner: JsonObjectScanner;
   private readonly count: ParseCount = { parsed: 0 };
-  private readonly members: boolean;
   private readonly references: boolean;
+  /** Where lines keep their spans: a block shared by many lines, a new one when it is full. */
+  private store = new Int32Array(0);
+  private storeAt = 0;
   private handedOut = 0;
   /** Parse every line instead of scanning it (see take). */
   private eager = false;
@@ -123,11 +125,10 @@ class LineDecoder {
     private readonly stats: DecodeStats,
   ) {
     this.skip = options.onInvalidLine === "skip";
-    this.members = options.members === true;
     this.wanted = options.wantedTypes;
     this.fields = [...new Set(options.fields ?? [])].slice(0, 30);
     const keys = [...new Set(["gid", "resource_type", ...this.fields])];
-    this.scanner = new JsonObjectScanner(keys, options.members === true, options.referenceTypes ?? []);
+    this.scanner = new JsonObjectScanner(keys, options.referenceTypes ?? []);
     this.references = (options.referenceTypes ?? []).length > 0;
     this.fieldKeys = Int32Array.from(this.fields, (field) => keys.indexOf(field));
   }
@@ -174,43 +175,67 @@ class LineDecoder {
       const resourceType = this.text(buf, RESOURCE_TYPE);
       // An object without a usable gid or resource_type takes the parse path, which names the problem.
       if (gid !== "" && resourceType !== "") {
-        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, this.lineSpans(from), undefined, undefined));
+        const at = this.keepSpans(from);
+        this.accept(new ScannedLine(this.count, resourceType, gid, line, offset, buf, from, end, this.fields, this.store, at, undefined, undefined));
         return;
       }
     }
     this.parseLine(buf, start, end, from, line, offset);
   };
 
-  /** Where the last scanned line's `fields` (and members, references) lie, copied out of the reused scanner. */
-  private lineSpans(lineStart: number): LineSpans {
-    const { kinds, starts, ends } = this.scanner;
-    const spans = new Int32Array(this.fieldKeys.length * 3);
-    for (let k = 0; k < this.fieldKeys.length; k++) {
-      const key = this.fieldKeys[k] ?? 0;
-      spans[k * 3] = kinds[key] ?? 0;
-      spans[k * 3 + 1] = starts[key] ?? 0;
-      spans[k * 3 + 2] = ends[key] ?? 0;
-    }
+  /**
+   * Copy where the last scanned line's `fields` (their elements, its references) lie out of the
+   * reused scanner into the store (export-line.ts has the layout); returns where they begin.
+   */
+  private keepSpans(lineStart: number): number {
     const scanner = this.scanner;
-    const members = this.members ? new Int32Array(scanner.memberCount * 2) : undefined;
-    if (members !== undefined) {
-      for (let m = 0; m < scanner.memberCount; m++) {
-        members[m * 2] = scanner.memberStarts[m] ?? 0;
-        members[m * 2 + 1] = scanner.memberEnds[m] ?? 0;
-      }
+    const { kinds, starts, ends, keyStarts, elementFrom, elementTo } = scanner;
+    const fieldCount = this.fieldKeys.length;
+    let elementPairs = 0;
+    for (let k = 0; k < fieldCount; k++) {
+      const key = this.fieldKeys[k] ?? 0;
+      elementPairs += (elementTo[key] ?? 0) - (elementFrom[key] ?? 0);
     }
-    let references: Int32Array | undefined;
-    if (this.references) {
-      references = scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS);
+    const referenceInts = this.references ? scanner.referenceCount * REFERENCE_INTS : 0;
+    const size = LINE_HEAD_INTS + fieldCount * FIELD_INTS + referenceInts + elementPairs * 2;
+    if (this.storeAt + size > this.store.length) {
+      this.store = new Int32Array(Math.max(STORE_INTS, size));
+      this.storeAt = 0;
+    }
+    const store = this.store;
+    const at = this.storeAt;
+    this.storeAt += size;
+    store[at] = (scanner.repeated ? FLAG_REPEATED : 0) | (this.references ? FLAG_REFERENCES : 0);
+    store[at + 1] = scanner.referenceCount;
+    let element = at + LINE_HEAD_INTS + fieldCount * FIELD_INTS + referenceInts;
+    const elements = scanner.elements;
+    for (let k = 0; k < fieldCount; k++) {
+      const key = this.fieldKeys[k] ?? 0;
+      const f = at + LINE_HEAD_INTS + k * FIELD_INTS;
+      store[f] = kinds[key] ?? 0;
+      store[f + 1] = starts[key] ?? 0;
+      store[f + 2] = ends[key] ?? 0;
+      store[f + 3] = keyStarts[key] ?? 0;
+      const first = (elementFrom[key] ?? 0) * 2;
+      const last = (elementTo[key] ?? 0) * 2;
+      store[f + 4] = element;
+      store[f + 5] = (last - first) / 2;
+      for (let e = first; e < last; e++) store[element++] = elements[e] ?? 0;
+    }
+    if (referenceInts > 0) {
       // Offsets from the line's first byte (its `rawBytes`): every int but the flag and the type.
-      for (let r = 0; r < references.length; r += REFERENCE_INTS) {
-        references[r + REF_START] = (references[r + REF_START] ?? 0) - lineStart;
-        references[r + REF_END] = (references[r + REF_END] ?? 0) - lineStart;
-        references[r + REF_GID_START] = (references[r + REF_GID_START] ?? 0) - lineStart;
-        references[r + REF_GID_END] = (references[r + REF_GID_END] ?? 0) - lineStart;
+      const found = scanner.references;
+      let r = at + LINE_HEAD_INTS + fieldCount * FIELD_INTS;
+      for (let i = 0; i < referenceInts; i += REFERENCE_INTS, r += REFERENCE_INTS) {
+        store[r + REF_START] = (found[i + REF_START] ?? 0) - lineStart;
+        store[r + REF_END] = (found[i + REF_END] ?? 0) - lineStart;
+        store[r + REF_GID_START] = (found[i + REF_GID_START] ?? 0) - lineStart;
+        store[r + REF_GID_END] = (found[i + REF_GID_END] ?? 0) - lineStart;
+        store[r + REF_GID_ESCAPED] = found[i + REF_GID_ESCAPED] ?? 0;
+        store[r + REF_TYPE] = found[i + REF_TYPE] ?? 0;
       }
     }
-    return { fields: this.fields, spans, members, references };
+    return at;
   }
 
   /** The string value of captured key k, or "" when it is not a string. */

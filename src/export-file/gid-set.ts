@@ -24,6 +24,19 @@ export function gidToNumber(gid: string): number {
   return n <= Number.MAX_SAFE_INTEGER ? n : -1;
 }
 
+/** As gidToNumber, for a gid's text as UTF-8 bytes `bytes[start, end)` (no escapes). */
+export function digitsToNumber(bytes: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 16 || (len > 1 && bytes[start] === 48)) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = (bytes[i] ?? 0) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n <= Number.MAX_SAFE_INTEGER ? n : -1;
+}
+
 function hash(n: number): number {
   const lo = n >>> 0;
   const hi = (n / TWO_32) >>> 0;
@@ -68,6 +81,24 @@ export class GidSet {
     this.counts[segment] = (this.counts[segment] ?? 0) + 1;
     this.numbers++;
     return true;
+  }
+
+  /**
+   * Whether the gid written `bytes[start, end)` (a string's text without escapes) is in the set,
+   * when it is a canonical decimal number; false for any other text (look it up with a string then).
+   */
+  hasDigits(bytes: Uint8Array, start: number, end: number): boolean {
+    const n = digitsToNumber(bytes, start, end);
+    if (n === -1) return false;
+    const h = hash(n);
+    const table = this.tables[h >>> (32 - SEGMENT_BITS)];
+    if (table === undefined) return false;
+    const mask = table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = table[i];
+      if (v === n) return true;
+      if (v === EMPTY || v === undefined) return false;
+    }
   }
 
   /** Number of gids held. */

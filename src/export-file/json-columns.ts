@@ -33,6 +33,8 @@ export class ColumnWriter {
   private readonly columns: CompiledColumn[];
   private readonly scanner: JsonObjectScanner;
   private readonly fixedBytes: number;
+  /** When the writer has one column at a one-key path (a join row's gid, most often the element's first member). */
+  private readonly lead: Lead | undefined;
 
   constructor(columns: readonly ColumnPath[], keyColumns: readonly string[] = []) {
     const heads: string[] = [];
@@ -53,6 +55,8 @@ export class ColumnWriter {
     });
     this.scanner = new JsonObjectScanner(heads);
     this.fixedBytes = this.columns.reduce((n, c) => n + c.prefix.length + NULL_TEXT.length, 0);
+    const only = columns.length === 1 ? columns[0] : undefined;
+    this.lead = only === undefined ? undefined : leadOf(only.path);
   }
 
   /** Room `write` may need for an element of `length` bytes (a list of non-objects writes `null` for each). */
@@ -66,6 +70,18 @@ export class ColumnWriter {
    * column is null (then nothing it wrote counts).
    */
   write(bytes: Uint8Array, start: number, end: number, target: Uint8Array, at: number): number {
+    const lead = this.lead;
+    if (lead !== undefined) {
+      const close = leadingString(lead, bytes, start, end);
+      if (close >= 0) {
+        const column = this.columns[0] as CompiledColumn;
+        target.set(column.prefix, at);
+        at += column.prefix.length;
+        const from = start + lead.head.length - 1;
+        target.set(bytes.subarray(from, close + 1), at);
+        return at + close + 1 - from;
+      }
+    }
     const scanner = this.scanner;
     if (bytes[start] !== LBRACE || !scanner.scan(bytes, start, end)) return -1;
     for (const column of this.columns) {
@@ -132,12 +148,12 @@ export class PathReader {
   /** Bytes of the `,"":` before the value. */
   private static readonly PREFIX = 4;
 
-  /** `{"key":"` of a one-key path: an object whose first member is that key with a string value is read without a scan. */
-  private readonly lead: Uint8Array | undefined;
+  /** A one-key path: an object whose first member is that key with a string value is read without a scan. */
+  private readonly lead: Lead | undefined;
 
   constructor(path: string) {
     this.writer = new ColumnWriter([{ column: "", path }]);
-    this.lead = /^[^.[\]"\\]+$/.test(path) ? Buffer.from(`{${JSON.stringify(path)}:"`, "utf8") : undefined;
+    this.lead = leadOf(path);
   }
 
   /** The value's text in the object `bytes[start, end)`, or undefined when that is no object. */
@@ -150,20 +166,54 @@ export class PathReader {
     return written < 0 ? undefined : this.scratch.toString("utf8", PathReader.PREFIX, written);
   }
 
-  /**
-   * The common case: the key is the object's first member and its value a string without escapes
-   * (`{"gid":"123",...`). The element was validated by the line's scan, so its text is well formed.
-   */
+  /** The common case: the key is the object's first member and its value a string without escapes (see leadingString). */
   private leadingString(bytes: Uint8Array, start: number, end: number): string | undefined {
     const lead = this.lead;
-    if (lead === undefined || end - start < lead.length + 1) return undefined;
-    for (let k = 0; k < lead.length; k++) if (bytes[start + k] !== lead[k]) return undefined;
-    const from = start + lead.length;
-    for (let i = from; i < end; i++) {
-      const c = bytes[i];
-      if (c === QUOTE) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", from - 1, i + 1);
-      if (c === BACKSLASH) return undefined;
-    }
-    return undefined;
+    if (lead === undefined) return undefined;
+    const close = leadingString(lead, bytes, start, end);
+    if (close < 0) return undefined;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", start + lead.head.length - 1, close + 1);
   }
+}
+
+/** A one-key path's `{"key":"` (an object opening with that key and a string value) and its `"key"`. */
+interface Lead {
+  readonly head: Uint8Array;
+  readonly key: Uint8Array;
+}
+
+function leadOf(path: string): Lead | undefined {
+  if (!/^[^.[\]"\\]+$/.test(path)) return undefined;
+  return { head: Buffer.from(`{${JSON.stringify(path)}:"`, "utf8"), key: Buffer.from(JSON.stringify(path), "utf8") };
+}
+
+/**
+ * When the object `bytes[start, end)` (validated by the line's scan) opens with the lead's key and a
+ * string value without escapes (`{"gid":"123",...`), and holds that key nowhere else: the index of
+ * the value's closing quote; else -1 (then scan it). `"key"` found later, even inside a string or a
+ * nested object, sends it to the scan: a repeated key's last value is the one JSON.parse keeps.
+ */
+function leadingString(lead: Lead, bytes: Uint8Array, start: number, end: number): number {
+  const head = lead.head;
+  if (end - start < head.length + 1) return -1;
+  for (let k = 0; k < head.length; k++) if (bytes[start + k] !== head[k]) return -1;
+  let close = -1;
+  for (let i = start + head.length; i < end; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) {
+      close = i;
+      break;
+    }
+    if (c === BACKSLASH) return -1;
+  }
+  if (close < 0) return -1;
+  const key = lead.key;
+  const last = end - key.length;
+  for (let i = close + 1; i <= last; i++) {
+    if (bytes[i] !== QUOTE) continue;
+    let k = 1;
+    while (k < key.length && bytes[i + k] === key[k]) k++;
+    if (k === key.length) return -1;
+  }
+  return close;
 }

@@ -76,9 +76,11 @@ PLAIN[0x5c] = 0;
  * Scans lines for one set of top-level keys. After `scan` returns true, `kinds[k]` tells what the
  * value of `keys[k]` is (the last occurrence wins, as with JSON.parse) and `starts[k]`/`ends[k]`
  * delimit its bytes: inside the quotes for a string, the whole value otherwise (an object or array
- * from its bracket to just after the closing one). With `members`, the scan also notes where every
- * top-level member lies (`memberStarts[m]` at its key's quote, `memberEnds[m]` after its value), so
- * a line can be re-assembled without some of its members. With `referenceTypes`, it also finds every
+ * from its bracket to just after the closing one); `keyStarts[k]` is where its member begins (the
+ * key's quote), so a line can be re-assembled without it, and `repeated` says whether one of the keys
+ * occurred twice. When the value is an array, its elements are noted too: `elementFrom[k]` to
+ * `elementTo[k]` index pairs of [start, end) offsets in `elements`, found in the same pass (no second
+ * walk over the array). With `referenceTypes`, it also finds every
  * object nested anywhere (the line itself included) whose own `resource_type` is one of them and that
  * has a string `gid`: `references` holds REFERENCE_INTS ints per object found, in the order they close
  * (inner objects first), `referenceCount` how many.
@@ -87,14 +89,20 @@ export class JsonObjectScanner {
   readonly kinds: Uint8Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  /** Top-level members of the last scan (when `members` was asked for): how many, and where. */
-  memberCount = 0;
-  memberStarts = new Int32Array(0);
-  memberEnds = new Int32Array(0);
+  readonly keyStarts: Int32Array;
+  /** Whether a captured key occurred more than once in the last scan. */
+  repeated = false;
+  /** Elements of captured arrays: [start, end) pairs; `elementFrom[k]`/`elementTo[k]` index pairs (not ints). */
+  elements = new Int32Array(256);
+  elementCount = 0;
+  readonly elementFrom: Int32Array;
+  readonly elementTo: Int32Array;
   /** Objects of `referenceTypes` found by the last scan: REFERENCE_INTS ints each (see REF_START...). */
   references = new Int32Array(0);
   referenceCount = 0;
   private readonly keyBytes: Uint8Array[];
+  /** Indexes of `keys` by their byte length: a key of another length is told apart without a compare. */
+  private readonly keysByLength: number[][];
   private readonly referenceTypes: readonly Uint8Array[];
   private stack = new Uint8Array(64);
   /** Per open container (as `stack`), while references are looked for: where it starts, its gid's span, its type. */
@@ -104,7 +112,6 @@ export class JsonObjectScanner {
 
   constructor(
     readonly keys: readonly string[],
-    private readonly members = false,
     referenceTypes: readonly string[] = [],
   ) {
     this.keyBytes = keys.map((k) => new TextEncoder().encode(k));
@@ -116,31 +123,33 @@ export class JsonObjectScanner {
     this.kinds = new Uint8Array(keys.length);
     this.starts = new Int32Array(keys.length);
     this.ends = new Int32Array(keys.length);
-    if (members) {
-      this.memberStarts = new Int32Array(64);
-      this.memberEnds = new Int32Array(64);
-    }
+    this.keyStarts = new Int32Array(keys.length);
+    this.elementFrom = new Int32Array(keys.length);
+    this.elementTo = new Int32Array(keys.length);
+    this.keysByLength = [];
+    this.keyBytes.forEach((key, k) => (this.keysByLength[key.length] ??= []).push(k));
   }
 
-  private addMember(start: number, end: number): void {
-    if (this.memberCount === this.memberStarts.length) {
-      const starts = new Int32Array(this.memberCount * 2);
-      const ends = new Int32Array(this.memberCount * 2);
-      starts.set(this.memberStarts);
-      ends.set(this.memberEnds);
-      this.memberStarts = starts;
-      this.memberEnds = ends;
+  private addElement(start: number, end: number): void {
+    const at = this.elementCount * 2;
+    if (at + 2 > this.elements.length) {
+      const grown = new Int32Array(this.elements.length * 2);
+      grown.set(this.elements);
+      this.elements = grown;
     }
-    this.memberStarts[this.memberCount] = start;
-    this.memberEnds[this.memberCount++] = end;
+    this.elements[at] = start;
+    this.elements[at + 1] = end;
+    this.elementCount++;
   }
 
   /** Whether `buf[start, end)` is exactly one JSON object, optionally surrounded by whitespace. */
   scan(buf: Uint8Array, start: number, end: number): boolean {
     this.kinds.fill(ABSENT);
-    this.memberCount = 0;
+    this.elementFrom.fill(0);
+    this.elementTo.fill(0);
+    this.repeated = false;
+    this.elementCount = 0;
     this.referenceCount = 0;
-    const members = this.members;
     const refs = this.referenceTypes.length > 0;
     // While references are looked for: what the key just read names (REF_NONE, REF_GID, REF_TYPE_KEY).
     let refKey = REF_NONE;
@@ -158,6 +167,9 @@ export class JsonObjectScanner {
     let openCapture = -1;
     let memberStart = 0;
     let openStart = 0;
+    // The key whose array value is open at the top level (its elements are noted), and where the element being read began.
+    let elementKey = -1;
+    let elementStart = 0;
     // Expecting a key (or `}` right after `{`), else a value (or `]` right after `[`).
     let expectKey = true;
     let allowClose = true;
@@ -170,7 +182,11 @@ export class JsonObjectScanner {
           depth--;
           i++;
           if (refs) this.closeFrame(depth, i);
-          if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
+          if (depth === 2 && elementKey >= 0) this.addElement(elementStart, i);
+          else if (depth === 1) {
+            this.closeTopLevel(openCapture, openStart, elementKey, i);
+            elementKey = -1;
+          }
         } else {
           if (c !== QUOTE) return false;
           if (depth === 1) memberStart = i;
@@ -178,6 +194,10 @@ export class JsonObjectScanner {
           const keyEnd = this.scanString(buf, keyStart, end);
           if (keyEnd < 0) return false;
           capture = depth === 1 && this.keyBytes.length > 0 ? this.matchKey(buf, keyStart, keyEnd) : -1;
+          if (capture >= 0) {
+            if (this.kinds[capture] !== ABSENT) this.repeated = true;
+            this.keyStarts[capture] = memberStart;
+          }
           if (refs) refKey = this.escaped ? REF_NONE : referenceKey(buf, keyStart, keyEnd);
           i = keyEnd + 1;
           c = buf[i] ?? 0;
@@ -191,7 +211,11 @@ export class JsonObjectScanner {
       } else if (c === RBRACKET && allowClose) {
         depth--;
         i++;
-        if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
+        if (depth === 2 && elementKey >= 0) this.addElement(elementStart, i);
+        else if (depth === 1) {
+          this.closeTopLevel(openCapture, openStart, elementKey, i);
+          elementKey = -1;
+        }
       } else {
         // A value.
         let kind: number;
@@ -210,8 +234,16 @@ export class JsonObjectScanner {
           if (depth === 1) {
             openCapture = capture;
             openStart = i;
+            if (capture >= 0 && c === LBRACKET) {
+              elementKey = capture;
+              this.elementFrom[capture] = this.elementCount;
+            }
+          } else if (depth === 2 && elementKey >= 0) elementStart = i;
+          if (capture >= 0) {
+            // A captured key seen before with a value of another kind: its old element span is gone.
+            this.kinds[capture] = OBJECT;
+            this.elementTo[capture] = this.elementFrom[capture] = c === LBRACKET ? this.elementCount : 0;
           }
-          if (capture >= 0) this.kinds[capture] = OBJECT;
           capture = -1;
           if (depth === stack.length) {
             const grown = new Uint8Array(stack.length * 2);
@@ -256,7 +288,7 @@ export class JsonObjectScanner {
           }
           capture = -1;
         }
-        if (members && depth === 1) this.addMember(memberStart, i);
+        if (depth === 2 && elementKey >= 0) this.addElement(valueStart, i);
       }
       // After a value or a closed container: `,` or the close of the enclosing container.
       for (;;) {
@@ -278,7 +310,11 @@ export class JsonObjectScanner {
           depth--;
           i++;
           if (refs && container === IN_OBJECT) this.closeFrame(depth, i);
-          if (depth === 1) this.closeTopLevel(openCapture, openStart, memberStart, i);
+          if (depth === 2 && elementKey >= 0) this.addElement(elementStart, i);
+          else if (depth === 1) {
+            this.closeTopLevel(openCapture, openStart, elementKey, i);
+            elementKey = -1;
+          }
           continue;
         }
         return false;
@@ -345,13 +381,13 @@ export class JsonObjectScanner {
     out[r + REF_TYPE] = type;
   }
 
-  /** A top-level member's container value closed just before `end`: note its span (and the member's). */
-  private closeTopLevel(capture: number, valueStart: number, memberStart: number, end: number): void {
+  /** A top-level member's container value closed just before `end`: note its span (and where its elements end). */
+  private closeTopLevel(capture: number, valueStart: number, elementKey: number, end: number): void {
     if (capture >= 0) {
       this.starts[capture] = valueStart;
       this.ends[capture] = end;
     }
-    if (this.members) this.addMember(memberStart, end);
+    if (elementKey >= 0) this.elementTo[elementKey] = this.elementCount;
   }
 
   /** From just after an opening quote: the index of the closing quote, or -1 if the string is invalid. */
@@ -394,9 +430,11 @@ export class JsonObjectScanner {
       const key = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start - 1, length + 2).toString("utf8")) as string;
       return this.keys.indexOf(key);
     }
-    for (let k = 0; k < this.keyBytes.length; k++) {
-      const key = this.keyBytes[k];
-      if (key === undefined || key.length !== length) continue;
+    const candidates = this.keysByLength[length];
+    if (candidates === undefined) return -1;
+    for (let c = 0; c < candidates.length; c++) {
+      const k = candidates[c] ?? 0;
+      const key = this.keyBytes[k] as Uint8Array;
       let j = 0;
       while (j < length && buf[start + j] === key[j]) j++;
       if (j === length) return k;

@@ -74,20 +74,19 @@ export class LineWriter {
    * record in the form it holds (no intermediate copy). Returns a promise only when the batch had to
    * be written first, as `splice` does.
    */
-  record(head: Uint8Array, record: ExportRecord, tail: Uint8Array): Promise<void> | undefined {
+  record(head: Buffer, record: ExportRecord, tail: Buffer): Promise<void> | undefined {
     const bound = head.length + record.rawLengthBound() + tail.length + 1;
     if (this.size + bound > this.buf.length) return this.recordSlow(head, record, tail, bound);
     const buf = this.buf;
-    buf.set(head, this.size);
-    let at = record.writeRaw(buf, this.size + head.length);
-    buf.set(tail, at);
-    at += tail.length;
+    // Buffer.copy, not TypedArray.set: a call per record, and set costs several times more on Node 24.
+    let at = record.writeRaw(buf, this.size + head.copy(buf, this.size));
+    at += tail.copy(buf, at);
     buf[at++] = NEWLINE;
     this.size = at;
     return undefined;
   }
 
-  private async recordSlow(head: Uint8Array, record: ExportRecord, tail: Uint8Array, bound: number): Promise<void> {
+  private async recordSlow(head: Buffer, record: ExportRecord, tail: Buffer, bound: number): Promise<void> {
     await this.flush();
     if (bound <= this.buf.length) {
       this.record(head, record, tail);

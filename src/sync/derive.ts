@@ -5,8 +5,9 @@
 import type { ExportRecord } from "../core/record.js";
 import { ColumnWriter, PathReader } from "../export-file/json-columns.js";
 import { ABSENT, JsonObjectScanner, NULL as NULL_KIND, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_ESCAPED, REF_GID_START, REF_START, REF_TYPE } from "../export-file/json-scan.js";
+import { GidSet } from "../export-file/gid-set.js";
 import { normalizeSelection, type StreamDefinition } from "../streams/index.js";
-import { BytesRecord, ElementRecord, RowRecord, elementHead, type Origin } from "./derived-records.js";
+import { BytesRecord, RowRecord, SplicedRecord, type Origin } from "./derived-records.js";
 import type { SelectedStream } from "./plan.js";
 
 /** Hands a stream's record on. */
@@ -56,8 +57,6 @@ function compilePath(path: string): (element: Json) => unknown {
   };
 }
 
-const origin = (line: ExportRecord): Origin => ({ resourceType: line.resourceType, line: line.line, offset: line.offset });
-
 /** The selected columns of a stream, in schema order. */
 function columnsOf(stream: SelectedStream): string[] {
   return normalizeSelection(stream.definition, stream.columns);
@@ -75,7 +74,7 @@ function resourceDeriver(stream: SelectedStream, extraFields: ReadonlySet<string
       if (trimmed !== undefined) return emit(name, trimmed);
       const own: Json = {};
       for (const [k, v] of Object.entries(line.object)) if (!extraFields.has(k)) own[k] = v;
-      emit(name, new RowRecord(own, origin(line)));
+      emit(name, new RowRecord(own, line));
     },
   };
 }
@@ -90,33 +89,56 @@ function parentValues(definition: StreamDefinition, line: ExportRecord): Json {
   return out;
 }
 
+/** The parent values a row's head can hold. */
+type ParentValue = "gid" | "resource_type" | "modified_at";
+
+/** The parent's columns of a child row, as column name and the parent value it holds. */
+function parentColumnsOf(stream: SelectedStream): [string, ParentValue][] {
+  const source = stream.definition.source;
+  if (source.kind === "pairs") return [[source.parentKey, "gid"]];
+  if (source.kind !== "children") return [];
+  const out: [string, ParentValue][] = [[source.parentColumns.gid, "gid"]];
+  if (source.parentColumns.resourceType !== undefined) out.push([source.parentColumns.resourceType, "resource_type"]);
+  if (source.parentColumns.modifiedAt !== undefined) out.push([source.parentColumns.modifiedAt, "modified_at"]);
+  return out;
+}
+
 /** Stories, attachments: each element's own fields after the parent's columns. */
-function elementDeriver(stream: SelectedStream, field: string): Deriver {
+function elementDeriver(stream: SelectedStream, field: string, shared: DeriveContext): Deriver {
   const definition = stream.definition;
   const name = definition.name;
   const columns = columnsOf(stream);
   // With every column selected, an element is spliced as exported; else it is cut to the selection.
   const all = stream.columns === undefined || Object.keys(definition.schema.properties).every((c) => columns.includes(c));
   const keep = new Set(columns);
+  const heads = shared.heads(parentColumnsOf(stream));
+  // The line being read, for the visitor (set by derive, so that no closure is made per line).
+  let current: ExportRecord | undefined;
+  let out: Emit | undefined;
+  let head: Buffer | undefined;
+  const visit = (bytes: Buffer, start: number, end: number): void => {
+    if (bytes[start] !== 0x7b || current === undefined || out === undefined) return;
+    head ??= heads.head(current, shared);
+    out(name, new SplicedRecord(head, bytes, start, end, current));
+  };
   return {
     stream: name,
     fields: [field, "modified_at"],
     derive(line, emit) {
-      const parent = parentValues(definition, line);
-      const bytes = all ? line.elementBytes(field) : undefined;
-      const from = origin(line);
-      if (bytes !== undefined) {
-        const head = elementHead(parent);
-        for (const element of bytes) if (element[0] === 0x7b) emit(name, new ElementRecord(head, element, from));
-        return;
-      }
+      current = line;
+      out = emit;
+      head = undefined;
+      const spliced = all && line.eachElement(field, visit);
+      current = out = head = undefined;
+      if (spliced) return;
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
+      const parent = parentValues(definition, line);
       for (const element of elements) {
         if (!isObject(element)) continue;
         const row: Json = { ...parent };
         for (const [k, v] of Object.entries(element)) if (all || keep.has(k)) row[k] = v;
-        emit(name, new RowRecord(row, from));
+        emit(name, new RowRecord(row, line));
       }
     },
   };
@@ -127,7 +149,7 @@ function hasKey(row: Json, key: readonly string[]): boolean {
   return true;
 }
 
-/** Where rows made from bytes are written: views of a shared buffer, a new one when it is full (the old one stays with its rows). */
+/** Where rows made from bytes are written: a shared buffer, a new one when it is full (the old one stays with its rows). */
 class Arena {
   buf = Buffer.allocUnsafe(0);
   at = 0;
@@ -140,10 +162,37 @@ class Arena {
   }
 
   /** The bytes from `at` to `end`, which now belong to a row. */
-  take(end: number): Uint8Array {
+  take(end: number): Buffer {
     const row = this.buf.subarray(this.at, end);
     this.at = end;
     return row;
+  }
+}
+
+/**
+ * The head of the rows one line gives a child stream (`{"task_gid":"1","task_modified_at":"..."`,
+ * no closing brace), written once per line and shared by the streams whose rows start alike (stories
+ * and attachments, the task join tables).
+ */
+class HeadWriter {
+  private readonly prefixes: string[];
+  private lastLine: ExportRecord | undefined;
+  private last: Buffer | undefined;
+
+  constructor(private readonly columns: readonly (readonly [string, ParentValue])[]) {
+    this.prefixes = columns.map(([column], i) => `${i === 0 ? "{" : ","}${JSON.stringify(column)}:`);
+  }
+
+  head(line: ExportRecord, shared: DeriveContext): Buffer {
+    if (line === this.lastLine && this.last !== undefined) return this.last;
+    let text = "";
+    for (let c = 0; c < this.columns.length; c++) text += (this.prefixes[c] ?? "") + shared.parentJson(line, this.columns[c]?.[1] ?? "gid");
+    const arena = shared.arena;
+    arena.room(text.length * 3);
+    const head = arena.take(arena.at + arena.buf.write(text, arena.at, "utf8"));
+    this.lastLine = line;
+    this.last = head;
+    return head;
   }
 }
 
@@ -155,7 +204,7 @@ const RBRACE = 0x7d;
  * scanned line, each row's JSON text is put together from the element's bytes (each value's text as
  * exported, see json-columns.ts); from a parsed one, it is an object like any row.
  */
-function columnsDeriver(stream: SelectedStream, field: string, parentColumns: (line: ExportRecord) => Json, map: Readonly<Record<string, string>>): Deriver {
+function columnsDeriver(stream: SelectedStream, field: string, shared: DeriveContext, map: Readonly<Record<string, string>>): Deriver {
   const definition = stream.definition;
   const name = definition.name;
   const selected = new Set(columnsOf(stream));
@@ -166,38 +215,46 @@ function columnsDeriver(stream: SelectedStream, field: string, parentColumns: (l
     definition.primaryKey,
   );
   const keyColumns = definition.primaryKey;
-  const arena = new Arena();
+  const parentColumns = parentColumnsOf(stream);
+  const heads = shared.heads(parentColumns);
+  const arena = shared.arena;
+  let current: ExportRecord | undefined;
+  let out: Emit | undefined;
+  let head: Buffer | undefined;
+  const visit = (bytes: Buffer, start: number, end: number): void => {
+    if (current === undefined || out === undefined) return;
+    head ??= heads.head(current, shared);
+    arena.room(head.length + writer.bound(end - start) + 1);
+    const target = arena.buf;
+    const at = arena.at + head.copy(target, arena.at);
+    const rowEnd = writer.write(bytes, start, end, target, at);
+    // No object, or a row without its whole key (a membership without a project): no row.
+    if (rowEnd < 0) return;
+    target[rowEnd] = RBRACE;
+    const rowStart = arena.at;
+    arena.at = rowEnd + 1;
+    out(name, new BytesRecord(target, rowStart, rowEnd + 1, current));
+  };
   return {
     stream: name,
     fields: [field, "modified_at"],
     derive(line, emit) {
-      const from = origin(line);
-      const bytes = line.elementBytes(field);
-      if (bytes !== undefined) {
-        if (bytes.length === 0) return;
-        const head = elementHead(parentColumns(line));
-        for (const element of bytes) {
-          arena.room(head.length + writer.bound(element.length) + 1);
-          const target = arena.buf;
-          target.set(head, arena.at);
-          const end = writer.write(element, 0, element.length, target, arena.at + head.length);
-          // No object, or a row without its whole key (a membership without a project): no row.
-          if (end < 0) continue;
-          target[end] = RBRACE;
-          emit(name, new BytesRecord(arena.take(end + 1), from));
-        }
-        return;
-      }
+      current = line;
+      out = emit;
+      head = undefined;
+      const written = line.eachElement(field, visit);
+      current = out = head = undefined;
+      if (written) return;
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
-      const parent = Object.entries(parentColumns(line));
+      const parent = parentColumns.map(([column, value]) => [column, value === "gid" ? line.gid : value === "resource_type" ? line.resourceType : (line.field("modified_at") ?? null)] as const);
       for (const element of elements) {
         if (!isObject(element)) continue;
         const row: Json = {};
         for (const [column, value] of parent) row[column] = value;
         for (const [column, at] of paths) row[column] = at(element);
         if (!hasKey(row, keyColumns)) continue;
-        emit(name, new RowRecord(row, from));
+        emit(name, new RowRecord(row, line));
       }
     },
   };
@@ -210,6 +267,8 @@ class ReferenceCollector {
   private readonly incomplete = new Map<string, number>();
   /** For an incomplete gid: the bytes of its last sight that added nothing. */
   private readonly lastSight = new Map<string, Buffer>();
+  /** Gids whose row has every column: a sight of one is passed over from its bytes, no string made. */
+  private readonly complete = new GidSet();
   /** Counts the columns a sight's bytes give (present and not null), to tell whether parsing it can add one. */
   private readonly counter: JsonObjectScanner;
 
@@ -218,6 +277,11 @@ class ReferenceCollector {
     private readonly columns: readonly string[],
   ) {
     this.counter = new JsonObjectScanner(columns);
+  }
+
+  /** Whether the gid written `bytes[start, end)` (no escapes) has its row complete: no sight of it can add anything. */
+  completeDigits(bytes: Uint8Array, start: number, end: number): boolean {
+    return this.complete.hasDigits(bytes, start, end);
   }
 
   /** Whether a sight of this gid can still add something. */
@@ -269,6 +333,7 @@ class ReferenceCollector {
     else {
       this.incomplete.delete(gid);
       this.lastSight.delete(gid);
+      this.complete.add(gid);
     }
   }
 
@@ -288,9 +353,9 @@ function gidOf(literal: string | undefined): string | undefined {
   return gid === "" ? undefined : gid;
 }
 
-/** The object an element's bytes hold ({} when they hold something else). */
-function parseBytes(bytes: Uint8Array): Json {
-  const value: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
+/** The object the bytes `bytes[start, end)` of an element hold ({} when they hold something else). */
+function parseBytes(bytes: Buffer, start: number, end: number): Json {
+  const value: unknown = JSON.parse(bytes.toString("utf8", start, end));
   return isObject(value) ? value : {};
 }
 
@@ -310,22 +375,19 @@ function pathReferencesDeriver(stream: SelectedStream): Deriver {
   const omit = new Set(source.omit ?? []);
   const collector = new ReferenceCollector(stream.definition.name, [...selected].filter((c) => !omit.has(c)));
   const gidReader = new PathReader("gid");
+  const visit = (bytes: Buffer, start: number, end: number): void => {
+    const gid = gidOf(gidReader.literal(bytes, start, end));
+    if (gid !== undefined && collector.wants(gid) && collector.improves(gid, bytes, start, end)) {
+      collector.add(gid, () => pick(parseBytes(bytes, start, end), selected, omit));
+    }
+  };
   return {
     stream: collector.stream,
     fields,
     derive(line) {
       for (const field of byType[line.resourceType] ?? []) {
         // From a scanned line, an element is parsed only when its gid is new.
-        const elements = line.elementBytes(field);
-        if (elements !== undefined) {
-          for (const element of elements) {
-            const gid = gidOf(gidReader.literal(element));
-            if (gid !== undefined && collector.wants(gid) && collector.improves(gid, element, 0, element.length)) {
-              collector.add(gid, () => pick(parseBytes(element), selected, omit));
-            }
-          }
-          continue;
-        }
+        if (line.eachElement(field, visit)) continue;
         const value = line.field(field);
         for (const item of Array.isArray(value) ? value : [value]) {
           if (isObject(item) && typeof item.gid === "string" && item.gid !== "" && collector.wants(item.gid)) collector.add(item.gid, () => pick(item, selected, omit));
@@ -341,10 +403,39 @@ function pathReferencesDeriver(stream: SelectedStream): Deriver {
  * in one pass over each line (the decode's scan, or one scan here for a line that did not have it).
  */
 export class DeriveContext {
+  /** Where the rows made from bytes are written. */
+  readonly arena = new Arena();
+  private readonly headWriters = new Map<string, HeadWriter>();
+  private parentLine: ExportRecord | undefined;
+  private readonly parentTexts = new Map<ParentValue, string>();
   private readonly types: string[] = [];
   private scanner: JsonObjectScanner | undefined;
   private lastLine: ExportRecord | undefined;
   private found: Int32Array = new Int32Array(0);
+
+  /** The writer of row heads with these parent columns (one per distinct list, shared by the streams that have it). */
+  heads(columns: readonly (readonly [string, ParentValue])[]): HeadWriter {
+    const key = JSON.stringify(columns);
+    let writer = this.headWriters.get(key);
+    if (writer === undefined) this.headWriters.set(key, (writer = new HeadWriter(columns)));
+    return writer;
+  }
+
+  /** A parent value of a line as JSON text (its text as exported, when the line has it at hand). */
+  parentJson(line: ExportRecord, value: ParentValue): string {
+    if (line !== this.parentLine) {
+      this.parentLine = line;
+      this.parentTexts.clear();
+    }
+    let text = this.parentTexts.get(value);
+    if (text === undefined) {
+      if (value === "gid") text = JSON.stringify(line.gid);
+      else if (value === "resource_type") text = JSON.stringify(line.resourceType);
+      else text = line.fieldJson("modified_at") ?? JSON.stringify(line.field("modified_at") ?? null);
+      this.parentTexts.set(value, text);
+    }
+    return text;
+  }
 
   /** Register a wanted reference type; returns the index its references are found under. */
   want(type: string): number {
@@ -366,7 +457,7 @@ export class DeriveContext {
       const scanned = line.references();
       if (scanned !== undefined) this.found = scanned;
       else {
-        const scanner = (this.scanner ??= new JsonObjectScanner([], false, this.types));
+        const scanner = (this.scanner ??= new JsonObjectScanner([], this.types));
         const bytes = line.rawBytes;
         this.found = scanner.scan(bytes, 0, bytes.length) ? scanner.references.slice(0, scanner.referenceCount * REFERENCE_INTS) : new Int32Array(0);
       }
@@ -392,15 +483,16 @@ function anywhereReferencesDeriver(stream: SelectedStream, shared: DeriveContext
     fields: contextFields,
     derive(line) {
       const found = shared.references(line);
+      let bytes: Uint8Array | undefined;
       let buf: Buffer | undefined;
       for (let r = 0; r < found.length; r += REFERENCE_INTS) {
         if (found[r + REF_TYPE] !== typeIndex) continue;
-        if (buf === undefined) {
-          const bytes = line.rawBytes;
-          buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-        }
+        bytes ??= line.rawBytes;
         const gidStart = found[r + REF_GID_START] ?? 0;
         const gidEnd = found[r + REF_GID_END] ?? 0;
+        // Most sights are of a gid whose row is complete: told from the bytes, without making the string.
+        if (found[r + REF_GID_ESCAPED] === 0 && collector.completeDigits(bytes, gidStart, gidEnd)) continue;
+        buf ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
         const gid = found[r + REF_GID_ESCAPED] === 1 ? (JSON.parse(buf.toString("utf8", gidStart - 1, gidEnd + 1)) as string) : buf.toString("utf8", gidStart, gidEnd);
         if (gid === "" || !collector.wants(gid)) continue;
         const start = found[r + REF_START] ?? 0;
@@ -417,14 +509,11 @@ function anywhereReferencesDeriver(stream: SelectedStream, shared: DeriveContext
       for (const { column, field, matchReader, match, value } of context) {
         const row = (gid: string, element: Json): Json => ({ gid, resource_type: source.referenceType, [column]: value(element) });
         // From a scanned line, an element is parsed only when the reference it names is wanted.
-        const bytes = line.elementBytes(field);
-        if (bytes !== undefined) {
-          for (const element of bytes) {
-            const gid = gidOf(matchReader.literal(element));
-            if (gid !== undefined && collector.wants(gid)) collector.add(gid, () => row(gid, parseBytes(element)));
-          }
-          continue;
-        }
+        const visited = line.eachElement(field, (bytes, start, end) => {
+          const gid = gidOf(matchReader.literal(bytes, start, end));
+          if (gid !== undefined && collector.wants(gid)) collector.add(gid, () => row(gid, parseBytes(bytes, start, end)));
+        });
+        if (visited) continue;
         const elements = line.field(field);
         if (!Array.isArray(elements)) continue;
         for (const element of elements) {
@@ -449,10 +538,10 @@ export function compileDeriver(stream: SelectedStream, extraFields: ReadonlySet<
     case "resource":
       return resourceDeriver(stream, extraFields);
     case "children":
-      if (source.columns === undefined) return elementDeriver(stream, source.field);
-      return columnsDeriver(stream, source.field, (line) => parentValues(stream.definition, line), source.columns);
+      if (source.columns === undefined) return elementDeriver(stream, source.field, shared);
+      return columnsDeriver(stream, source.field, shared, source.columns);
     case "pairs":
-      return columnsDeriver(stream, source.field, (line) => ({ [source.parentKey]: line.gid }), source.columns);
+      return columnsDeriver(stream, source.field, shared, source.columns);
     case "references":
       return source.scope === "paths" ? pathReferencesDeriver(stream) : anywhereReferencesDeriver(stream, shared);
   }

@@ -20,7 +20,7 @@ export interface ExportReaderOptions {
 
 /** An ExportReader that streams the file from object storage and decodes it on the fly. */
 export function exportReader(options: ExportReaderOptions): ExportReader {
-  return ({ resolveUrl, wantedTypes, fields, members, referenceTypes, onTotalBytes }) => {
+  return ({ resolveUrl, wantedTypes, fields, referenceTypes, onTotalBytes }) => {
     const bytes = openDownload({
       dispatcher: options.dispatcher,
       resolveUrl,
@@ -34,7 +34,7 @@ export function exportReader(options: ExportReaderOptions): ExportReader {
         if (totalBytes !== undefined) onTotalBytes(totalBytes);
       },
     });
-    const decode = decodeExport(bytes, { onInvalidLine: options.onInvalidRecord, wantedTypes, fields, members, referenceTypes });
+    const decode = decodeExport(bytes, { onInvalidLine: options.onInvalidRecord, wantedTypes, fields, referenceTypes });
     return { batches: decode, stats: decode.stats };
   };
 }

@@ -41,8 +41,6 @@ export class Router {
   readonly stats: RouteStats = { duplicates: new Map(), missingCursor: 0 };
   /** Top-level fields the lines must keep spans for (markers, cursor, derived fields). */
   readonly fields: readonly string[];
-  /** Whether lines must keep their member spans (a resource stream's records are cut). */
-  readonly members: boolean;
   /** Resource types the reference streams find anywhere in a line, in the order the decode must index them. */
   readonly referenceTypes: readonly string[];
 
@@ -54,7 +52,6 @@ export class Router {
     const derivers = new Map<string, Deriver>();
     const shared = new DeriveContext();
     const fields = new Set<string>();
-    let members = false;
     const deriverOf = (stream: SelectedStream, extra: ReadonlySet<string>): Deriver => {
       let deriver = derivers.get(stream.definition.name);
       if (deriver === undefined) {
@@ -66,7 +63,8 @@ export class Router {
       return deriver;
     };
     for (const route of plan.routes) {
-      if (route.extraFields.size > 0) members = true;
+      // A resource stream's lines are cut of the fields asked for other streams: their spans are kept.
+      for (const f of route.extraFields) fields.add(f);
       const compile = (group: LineGroup): CompiledGroup => {
         if (group.marker !== undefined) fields.add(group.marker);
         const consumers = group.consumers.map((c) => ({
@@ -82,7 +80,6 @@ export class Router {
       this.groups.set(route.resourceType, [route.wide, route.narrow].filter((g): g is LineGroup => g !== undefined).map(compile));
     }
     this.fields = [...fields];
-    this.members = members;
     this.referenceTypes = shared.referenceTypes;
   }
 

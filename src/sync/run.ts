@@ -30,8 +30,6 @@ export type ExportReader = (input: {
   wantedTypes: ReadonlySet<string>;
   /** Top-level fields whose values the routing reads (cursor, markers, derived streams' fields). */
   fields: readonly string[];
-  /** Keep every line's member spans (a resource stream's records are re-assembled without some fields). */
-  members: boolean;
   /** Resource types whose objects the decode finds nested anywhere in each line (the reference streams'). */
   referenceTypes: readonly string[];
   onTotalBytes: (bytes: number) => void;
@@ -322,7 +320,6 @@ async function* emitRecords(
     },
     wantedTypes: router.types,
     fields: router.fields,
-    members: router.members,
     referenceTypes: router.referenceTypes,
     onTotalBytes: (bytes) => {
       if (total === undefined) pendingEvents.push({ kind: "estimate", bytes });

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { ExportRecord } from "../../src/core/record.js";
 import { decodeExport, type DecodeOptions } from "../../src/export-file/decode.js";
+import { prng, randomText } from "../helpers/random-json.js";
 
 async function* chunked(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
@@ -16,6 +17,12 @@ async function decodeAll(text: string, options: DecodeOptions = {}, read?: (line
     lines.push(...batch);
   }
   return lines;
+}
+
+/** The text of each element of an array field, from the line's bytes; undefined when it cannot give them. */
+function elementTexts(line: ExportRecord | undefined, field: string): string[] | undefined {
+  const out: string[] = [];
+  return line?.eachElement(field, (bytes, start, end) => out.push(bytes.toString("utf8", start, end))) === true ? out : undefined;
 }
 
 async function decodeFailure(text: string, read?: (line: ExportRecord) => void): Promise<unknown> {
@@ -97,21 +104,51 @@ describe("a scanned line's top-level fields, without parsing it", () => {
 
   it("gives the bytes of each element of an array field, and nothing for a value that is not an array", async () => {
     const [first, second] = await decodeAll(text, { fields });
-    const stories = first?.elementBytes("stories")?.map((b) => Buffer.from(b).toString("utf8"));
-    expect(stories).toEqual(['{"gid":"s1","text":"a, [b] {c}"}', '{"gid":"s2"}']);
-    expect(first?.elementBytes("tags")).toEqual([]);
-    expect(second?.elementBytes("stories")).toBeUndefined();
-    expect(first?.elementBytes("name")).toBeUndefined();
+    expect(elementTexts(first, "stories")).toEqual(['{"gid":"s1","text":"a, [b] {c}"}', '{"gid":"s2"}']);
+    expect(elementTexts(first, "tags")).toEqual([]);
+    expect(elementTexts(second, "stories")).toBeUndefined();
+    expect(elementTexts(first, "name")).toBeUndefined();
+    expect(first?.fieldJson("name")).toBe('"x\\u00e9"');
+    expect(first?.fieldJson("stories")).toBe('[{"gid":"s1","text":"a, [b] {c}"},{"gid":"s2"}]');
+    expect(second?.fieldJson("modified_at")).toBe("null");
   });
 
-  it("re-assembles a line without some of its fields, from its bytes, when members are kept", async () => {
-    const [first] = await decodeAll(text, { fields, members: true });
+  it("re-assembles a line without some of its fields, from its bytes, when they are among the fields it keeps", async () => {
+    const [first] = await decodeAll(text, { fields });
     const trimmed = first?.withoutFields(new Set(["stories", "none"]));
     expect(trimmed?.raw).toBe('{"gid":"1","resource_type":"task","modified_at":"2024-01-01T00:00:00Z","tags":[],"name":"x\\u00e9","n":3}');
+    expect(Buffer.from(trimmed?.rawBytes ?? []).toString("utf8")).toBe(trimmed?.raw);
     expect(trimmed?.object).toEqual({ gid: "1", resource_type: "task", modified_at: "2024-01-01T00:00:00Z", tags: [], name: "xé", n: 3 });
     expect(trimmed?.gid).toBe("1");
-    const [plain] = await decodeAll(text, { fields });
-    expect(plain?.withoutFields(new Set(["stories"]))).toBeUndefined();
+    // The first and the last member, and every member.
+    expect(first?.withoutFields(new Set(["modified_at", "none", "stories", "tags", "name", "n"]))?.object).toEqual({ gid: "1", resource_type: "task" });
+    const [spaced] = await decodeAll('{ "stories" : [1] , "gid":"9", "resource_type":"task" ,"n" :2 }', { fields });
+    expect(spaced?.withoutFields(new Set(["stories", "n"]))?.object).toEqual({ gid: "9", resource_type: "task" });
+    expect(spaced?.withoutFields(new Set(["stories", "n", "tags"]))?.raw).toBe('{  "gid":"9", "resource_type":"task"  }');
+    // A field whose spans the line does not keep, or a key the line has twice: not from the bytes.
+    expect(first?.withoutFields(new Set(["stories", "other"]))).toBeUndefined();
+    const [twice] = await decodeAll('{"gid":"1","resource_type":"task","n":1,"n":2}', { fields });
+    expect(twice?.withoutFields(new Set(["n"]))).toBeUndefined();
+  });
+
+  it("re-assembles random lines without random fields as JSON.parse would see them", async () => {
+    const rand = prng(23);
+    const keys = ["modified_at", "name", "notes", "a", "", "é"];
+    // One line each: a raw line feed in JSON text can only be whitespace.
+    const usable = (t: string): boolean => {
+      const { gid, resource_type: type } = JSON.parse(t) as Record<string, unknown>;
+      return typeof gid === "string" && gid !== "" && typeof type === "string" && type !== "";
+    };
+    const texts = Array.from({ length: 1500 }, () => randomText(rand).replaceAll("\n", " ")).filter(usable);
+    const lines = await decodeAll(texts.join("\n"), { fields: keys });
+    lines.forEach((line, n) => {
+      const drop = new Set(keys.filter(() => rand() < 0.5));
+      const expected = Object.fromEntries(Object.entries(JSON.parse(texts[n] ?? "") as Record<string, unknown>).filter(([k]) => !drop.has(k)));
+      const trimmed = line.withoutFields(drop);
+      expect(trimmed?.object, texts[n]).toEqual(expected);
+      expect(Buffer.from(trimmed?.rawBytes ?? []).toString("utf8")).toBe(trimmed?.raw);
+      expect(trimmed?.rawLengthBound()).toBe(trimmed?.rawBytes.length);
+    });
   });
 
   it("answers from the object once the line is parsed (a consumer read every object)", async () => {
@@ -119,7 +156,7 @@ describe("a scanned line's top-level fields, without parsing it", () => {
     const lines = await decodeAll(many, { fields: ["stories"] }, (line) => void line.object);
     const last = lines.at(-1);
     // Parsed at decode time: no spans, so the derived streams read the parsed value.
-    expect(last?.elementBytes("stories")).toBeUndefined();
+    expect(elementTexts(last, "stories")).toBeUndefined();
     expect(last?.field("stories")).toEqual([{ gid: "s399" }]);
     expect(last?.has("stories")).toBe(true);
   });

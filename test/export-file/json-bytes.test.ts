@@ -1,6 +1,6 @@
-// The byte-level JSON readers that let derived streams read a line without parsing it all: value and
-// member spans of the scan, array elements, and compact references anywhere, each checked against
-// JSON.parse on random texts.
+// The byte-level JSON readers that let derived streams read a line without parsing it all: value,
+// member and element spans of the scan, array elements, and compact references anywhere, each
+// checked against JSON.parse on random texts.
 import { describe, expect, it } from "vitest";
 import { decodeLines } from "../../src/export-file/decode.js";
 import { arrayElements } from "../../src/export-file/json-bytes.js";
@@ -22,9 +22,9 @@ import { prng, randomText, randomValue } from "../helpers/random-json.js";
 const KEYS = ["gid", "resource_type", "modified_at", "name", "notes", "a", "é"];
 
 describe("JsonObjectScanner spans", () => {
-  it("delimits every captured value and every top-level member, as JSON.parse reads them", () => {
+  it("delimits every captured value, its member and its elements, as JSON.parse reads them", () => {
     const rand = prng(7);
-    const scanner = new JsonObjectScanner(KEYS, true);
+    const scanner = new JsonObjectScanner(KEYS);
     for (let n = 0; n < 3000; n++) {
       const text = randomText(rand);
       const bytes = Buffer.from(text, "utf8");
@@ -37,11 +37,28 @@ describe("JsonObjectScanner spans", () => {
         // Strings are delimited inside their quotes; everything else is the whole value.
         const value: unknown = kind === STRING ? slice : kind === STRING_ESCAPED ? JSON.parse(`"${slice}"`) : JSON.parse(slice);
         expect(value, `${key} in ${text}`).toEqual(object[key]);
+        // The member, from its key's quote to the end of its value.
+        const memberEnd = (scanner.ends[k] ?? 0) + (kind === STRING || kind === STRING_ESCAPED ? 1 : 0);
+        expect(JSON.parse(`{${bytes.toString("utf8", scanner.keyStarts[k], memberEnd)}}`), `${key} in ${text}`).toEqual({ [key]: object[key] });
+        if (!Array.isArray(object[key])) return;
+        const elements: unknown[] = [];
+        for (let e = scanner.elementFrom[k] ?? 0; e < (scanner.elementTo[k] ?? 0); e++) {
+          elements.push(JSON.parse(bytes.toString("utf8", scanner.elements[e * 2], scanner.elements[e * 2 + 1])));
+        }
+        expect(elements, `${key} in ${text}`).toEqual(object[key]);
       });
-      const members: string[] = [];
-      for (let m = 0; m < scanner.memberCount; m++) members.push(bytes.toString("utf8", scanner.memberStarts[m], scanner.memberEnds[m]));
-      expect(JSON.parse(`{${members.join(",")}}`), text).toEqual(object);
+      expect(scanner.repeated).toBe(false);
     }
+  });
+
+  it("tells a repeated key, whose last value counts (as for JSON.parse)", () => {
+    const scanner = new JsonObjectScanner(["a", "b"]);
+    const bytes = Buffer.from('{"a":[1,2],"b":1,"a":[3]}');
+    expect(scanner.scan(bytes, 0, bytes.length)).toBe(true);
+    expect(scanner.repeated).toBe(true);
+    expect(bytes.toString("utf8", scanner.starts[0], scanner.ends[0])).toBe("[3]");
+    expect((scanner.elementTo[0] ?? 0) - (scanner.elementFrom[0] ?? 0)).toBe(1);
+    expect(bytes.toString("utf8", scanner.elements[(scanner.elementFrom[0] ?? 0) * 2], scanner.elements[(scanner.elementFrom[0] ?? 0) * 2 + 1])).toBe("3");
   });
 });
 
@@ -88,7 +105,7 @@ function readReferences(bytes: Buffer, found: Int32Array, types: readonly string
 
 describe("JsonObjectScanner references", () => {
   const TYPES = ["user", "tag"];
-  const scanner = new JsonObjectScanner(["gid"], false, TYPES);
+  const scanner = new JsonObjectScanner(["gid"], TYPES);
 
   /** A random value with compact references (and near misses) planted in it. */
   function planted(rand: () => number, depth = 0): unknown {

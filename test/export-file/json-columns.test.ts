@@ -73,6 +73,18 @@ describe("ColumnWriter", () => {
     expect(target.toString("utf8", 0, at)).toBe(',"n":"a\\u00e9\\"b","x":1.50e+2');
   });
 
+  it("writes one leading column as JSON.parse reads it, a repeated key's last value included", () => {
+    const writer = new ColumnWriter([{ column: "user_gid", path: "gid" }], ["user_gid"]);
+    const cases: [string, unknown][] = [
+      ['{"gid":"12","resource_type":"user","name":"Zoë"}', { user_gid: "12" }],
+      ['{"gid":"1","gid":"2"}', { user_gid: "2" }],
+      ['{"gid":"1","x":{"gid":"3"},"name":"\\"gid\\""}', { user_gid: "1" }],
+      ['{"gid":"a\\u00e9"}', { user_gid: "aé" }],
+      ['{"gid":null}', undefined],
+    ];
+    for (const [text, want] of cases) expect(writtenRow(writer, text), text).toEqual(want);
+  });
+
   it("refuses a path it cannot read, naming it", () => {
     expect(() => new ColumnWriter([{ column: "c", path: "a.b.c" }])).toThrow(/'a\.b\.c' of c/);
     expect(() => new ColumnWriter([{ column: "c", path: "" }])).toThrow(/expected 'a', 'a.b' or 'a\[\]\.b'/);
@@ -90,6 +102,10 @@ describe("PathReader", () => {
       ['{"gid":8}', "8"],
       ['{"gidx":"9"}', "null"],
       ['"gid"', undefined],
+      // A repeated key: the last value, as JSON.parse keeps it (the leading one is not taken on trust).
+      ['{"gid":"1","name":"x","gid":"2"}', '"2"'],
+      ['{"gid":"1","a":{"gid":"n"}}', '"1"'],
+      ['{"gid":"1","name":"gid"}', '"1"'],
     ];
     for (const [text, want] of cases) expect(reader.literal(Buffer.from(text)), text).toBe(want);
     // Inside a larger buffer, only the element's bytes count.

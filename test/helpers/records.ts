@@ -58,8 +58,12 @@ export class ObjectRecord implements ExportRecord {
     return this.object[name];
   }
 
-  elementBytes(): undefined {
+  fieldJson(): undefined {
     return undefined;
+  }
+
+  eachElement(): boolean {
+    return false;
   }
 
   withoutFields(): undefined {

@@ -27,7 +27,7 @@ async function route(plan: ExportPlan, lines: readonly Json[], onInvalid: "fail"
     rows.set(stream, [...(rows.get(stream) ?? []), record.object]);
   };
   const text = lines.map((l) => JSON.stringify(l)).join("\n");
-  for await (const batch of decodeExport(once(gzipSync(text)), { wantedTypes: router.types, fields: router.fields, members: router.members })) {
+  for await (const batch of decodeExport(once(gzipSync(text)), { wantedTypes: router.types, fields: router.fields })) {
     for (const line of batch) router.route(line, emit);
   }
   router.finish(emit);
