@@ -19,7 +19,7 @@ import { TOP_LEVEL } from "./top-level.js";
 import { STATE_VERSION } from "../../src/sync/state.js";
 import { expectedRows, rowKey } from "../../test/helpers/truth.js";
 import { StreamDigests } from "./digest.js";
-import { prepareExport, type PreparedExport } from "./prepared-export.js";
+import { prepareExport, runJob, type PreparedExport } from "./prepared-export.js";
 
 /** What the candidates read, and what their outputs must match. */
 export interface Fixture {
@@ -62,12 +62,6 @@ export interface FixtureOptions {
   seed: number;
   dir: string;
   log: (line: string) => void;
-}
-
-interface JobView {
-  gid: string;
-  status: string;
-  new_resource_export?: { download_url?: string | null } | null;
 }
 
 /** Start the emulator, export its workspace once, download the file and write the CLI's inputs. */
@@ -125,20 +119,12 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
 
     const started = performance.now();
     log(`generating the export of ${tasks} tasks, ${options.messages} messages, ${options.teams} teams (gzip level ${options.gzipLevel})...`);
-    const headers = { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" };
-    const created = await api<JobView>(emulator, "POST", "/exports/resource", headers, {
-      data: { workspace: emulator.workspaceGid, export_request_parameters: readPlan.parameters },
-    });
-    // Generating a large export takes minutes: wait for its file, then the job succeeds on a poll.
-    await emulator.waitForExportFile(created.gid, { timeoutMs: 3_600_000 });
-    const job = await api<JobView>(emulator, "GET", `/jobs/${created.gid}`, headers);
-    if (job.status !== "succeeded") throw new Error(`the emulator's export job ${job.gid} is ${job.status} once its file is written`);
+    // Generating a large export takes minutes: runJob waits for its file, then polls the job once.
+    const created = await runJob(emulator, readPlan);
     const generateSeconds = (performance.now() - started) / 1000;
-    const url = job.new_resource_export?.download_url;
-    if (!url) throw new Error("the finished job has no download URL");
 
     const file = join(dir, `export-${tasks}.jsonl.gz`);
-    const response = await fetch(url);
+    const response = await fetch(created.url);
     if (!response.ok || response.body === null) throw new Error(`downloading the export answered ${response.status}`);
     await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(`${file}.part`));
     renameSync(`${file}.part`, file);
@@ -209,16 +195,6 @@ export async function prepareFixture(options: FixtureOptions): Promise<Fixture> 
   }
 }
 
-async function api<T>(emulator: Emulator, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<T> {
-  const response = await fetch(`${emulator.baseUrl}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data?: T; errors?: unknown };
-  if (!response.ok || json.data === undefined) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json.errors)}`);
-  return json.data;
-}
 
 async function measureFile(file: string): Promise<{ compressed: number; uncompressed: number; lines: number }> {
   let compressed = 0;

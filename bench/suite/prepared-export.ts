@@ -37,7 +37,7 @@ export async function prepareExport(emulator: Emulator, plan: ExportPlan): Promi
 }
 
 /** Start a job of a plan's parameters, wait for its file, and return its download URL. */
-async function runJob(emulator: Emulator, plan: ExportPlan): Promise<{ gid: string; url: string }> {
+export async function runJob(emulator: Emulator, plan: ExportPlan): Promise<{ gid: string; url: string }> {
   const headers = { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" };
   const call = async (method: string, path: string, body?: unknown): Promise<JobView> => {
     const response = await fetch(`${emulator.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
