@@ -253,13 +253,7 @@ export class BitPacker {
 
   /** The value at position `k`. */
   get(k: number): number {
-    const w = this.width;
-    const bit = k * w;
-    const i = bit >>> 5;
-    const off = bit & 31;
-    let v = (this.words[i] as number) >>> off;
-    if (off + w > 32) v |= (this.words[i + 1] as number) << (32 - off);
-    return w === 32 ? v >>> 0 : v & ((1 << w) - 1);
+    return readPacked(this.words, k, this.width);
   }
 
   /** Pack what is there again at a larger width. */
@@ -271,15 +265,9 @@ export class BitPacker {
     const from = this.words;
     const next = this.pool.take((((count * width + 31) >>> 5) + 1) * 4);
     const to = new Uint32Array(next.buffer, next.byteOffset, next.length >> 2);
-    const mask = old === 32 ? 0xffffffff : (1 << old) - 1;
     let bits = 0;
     for (let k = 0; k < count; k++) {
-      const bit = k * old;
-      const i = bit >>> 5;
-      const off = bit & 31;
-      let v = (from[i] as number) >>> off;
-      if (off + old > 32) v |= (from[i + 1] as number) << (32 - off);
-      v &= mask;
+      const v = readPacked(from, k, old);
       const j = bits >>> 5;
       const o = bits & 31;
       if (o === 0) to[j] = v;
@@ -350,4 +338,14 @@ export class BitPacker {
     this.width = 1;
     if (this.buffer.length > retain) this.replace(this.pool.take(retain));
   }
+}
+
+/** The value at position `k` of values packed `width` bits each, least significant bit first. */
+function readPacked(words: Uint32Array, k: number, width: number): number {
+  const bit = k * width;
+  const i = bit >>> 5;
+  const off = bit & 31;
+  let v = (words[i] as number) >>> off;
+  if (off + width > 32) v |= (words[i + 1] as number) << (32 - off);
+  return width === 32 ? v >>> 0 : v & ((1 << width) - 1);
 }
