@@ -6,7 +6,7 @@ import type { ExportRecord } from "../core/record.js";
 import { ColumnWriter, PathReader } from "../export-file/json-columns.js";
 import { ABSENT, JsonObjectScanner, NULL as NULL_KIND, REFERENCE_INTS, REF_END, REF_GID_END, REF_GID_ESCAPED, REF_GID_START, REF_START, REF_TYPE } from "../export-file/json-scan.js";
 import { GidSet } from "../export-file/gid-set.js";
-import { normalizeSelection, type StreamDefinition } from "../streams/index.js";
+import { normalizeSelection } from "../streams/index.js";
 import { BytesRecord, RowRecord, SplicedRecord, type Origin } from "./derived-records.js";
 import type { SelectedStream } from "./plan.js";
 
@@ -79,16 +79,6 @@ function resourceDeriver(stream: SelectedStream, extraFields: ReadonlySet<string
   };
 }
 
-/** The parent's columns of a child row (gid, resource type, modified_at), by their column names. */
-function parentValues(definition: StreamDefinition, line: ExportRecord): Json {
-  const source = definition.source;
-  if (source.kind !== "children") return {};
-  const out: Json = { [source.parentColumns.gid]: line.gid };
-  if (source.parentColumns.resourceType !== undefined) out[source.parentColumns.resourceType] = line.resourceType;
-  if (source.parentColumns.modifiedAt !== undefined) out[source.parentColumns.modifiedAt] = line.field("modified_at") ?? null;
-  return out;
-}
-
 /** The parent values a row's head can hold. */
 type ParentValue = "gid" | "resource_type" | "modified_at";
 
@@ -103,6 +93,13 @@ function parentColumnsOf(stream: SelectedStream): [string, ParentValue][] {
   return out;
 }
 
+/** A child row's parent columns, by their column names, for a row made as an object. */
+function parentValues(columns: readonly (readonly [string, ParentValue])[], line: ExportRecord): Json {
+  const out: Json = {};
+  for (const [column, value] of columns) out[column] = value === "gid" ? line.gid : value === "resource_type" ? line.resourceType : (line.field("modified_at") ?? null);
+  return out;
+}
+
 /** Stories, attachments: each element's own fields after the parent's columns. */
 function elementDeriver(stream: SelectedStream, field: string, shared: DeriveContext): Deriver {
   const definition = stream.definition;
@@ -111,7 +108,8 @@ function elementDeriver(stream: SelectedStream, field: string, shared: DeriveCon
   // With every column selected, an element is spliced as exported; else it is cut to the selection.
   const all = stream.columns === undefined || Object.keys(definition.schema.properties).every((c) => columns.includes(c));
   const keep = new Set(columns);
-  const heads = shared.heads(parentColumnsOf(stream));
+  const parentColumns = parentColumnsOf(stream);
+  const heads = shared.heads(parentColumns);
   // The line being read, for the visitor (set by derive, so that no closure is made per line).
   let current: ExportRecord | undefined;
   let out: Emit | undefined;
@@ -133,7 +131,7 @@ function elementDeriver(stream: SelectedStream, field: string, shared: DeriveCon
       if (spliced) return;
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
-      const parent = parentValues(definition, line);
+      const parent = parentValues(parentColumns, line);
       for (const element of elements) {
         if (!isObject(element)) continue;
         const row: Json = { ...parent };
@@ -247,11 +245,10 @@ function columnsDeriver(stream: SelectedStream, field: string, shared: DeriveCon
       if (written) return;
       const elements = line.field(field);
       if (!Array.isArray(elements)) return;
-      const parent = parentColumns.map(([column, value]) => [column, value === "gid" ? line.gid : value === "resource_type" ? line.resourceType : (line.field("modified_at") ?? null)] as const);
+      const parent = parentValues(parentColumns, line);
       for (const element of elements) {
         if (!isObject(element)) continue;
-        const row: Json = {};
-        for (const [column, value] of parent) row[column] = value;
+        const row: Json = { ...parent };
         for (const [column, at] of paths) row[column] = at(element);
         if (!hasKey(row, keyColumns)) continue;
         emit(name, new RowRecord(row, line));
