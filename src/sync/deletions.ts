@@ -61,9 +61,7 @@ class StreamKeys {
 
   note(record: ExportRecord): void {
     if (this.scanner === undefined) {
-      const key = gidKey(record.gid);
-      if (key === undefined || !isParentType(record.resourceType)) this.untrackable++;
-      else this.emitted.add(key, key, record.resourceType);
+      if (!isParentType(record.resourceType) || !this.emitted.add(record.gid, record.gid, record.resourceType)) this.untrackable++;
       return;
     }
     const bytes = record.rawBytes;
@@ -81,11 +79,8 @@ class StreamKeys {
       if (kind === STRING_ESCAPED) return JSON.parse(buf.toString("utf8", start - 1, end + 1)) as string;
       return undefined;
     };
-    const parent = gidKey(text(0) ?? "");
-    const child = gidKey(text(1) ?? "");
     const type = this.shape.parentType === undefined ? record.resourceType : (text(2) ?? "");
-    if (parent === undefined || child === undefined || !isParentType(type)) this.untrackable++;
-    else this.emitted.add(parent, child, type);
+    if (!isParentType(type) || !this.emitted.add(text(0) ?? "", text(1) ?? "", type)) this.untrackable++;
   }
 
   /** A deletion record of one key. */
@@ -94,11 +89,11 @@ class StreamKeys {
     const shape = this.shape;
     const row: Record<string, unknown> = {};
     if (shape.parent === undefined) {
-      row.gid = String(keys.parents[i]);
+      row.gid = String(keys.parent(i));
       row.resource_type = type;
     } else {
-      row[shape.child] = String(keys.children[i]);
-      row[shape.parent] = String(keys.parents[i]);
+      row[shape.child] = String(keys.child(i));
+      row[shape.parent] = String(keys.parent(i));
       if (shape.parentType !== undefined) row[shape.parentType] = type;
     }
     row[shape.cursor] = deletedAt;
@@ -158,7 +153,8 @@ export class DeletionTracker {
   }
 
   /**
-   * The deletions of this export against what the state says the destination holds. `liveTrusted`
+   * The deletions of this export against what the state says the destination holds (once: the
+   * tracker lets its keys go as it goes). `liveTrusted`
    * false (some lines were skipped as invalid, so an object may be missing without being deleted):
    * only child rows missing from re-exported parents count, no parent is judged gone.
    */
@@ -181,7 +177,10 @@ export class DeletionTracker {
       records.set(name, rows);
       given.set(name, next.encode());
       if (keys.untrackable > 0) untrackable.set(name, keys.untrackable);
+      // Let the stream's keys go before the next stream's are sorted: the peak is one stream's, not all of them.
+      this.streams.delete(name);
     }
+    this.live.clear();
     return { records, given, untrackable };
   }
 }

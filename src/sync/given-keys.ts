@@ -24,19 +24,63 @@ export function gidKey(gid: string): bigint | undefined {
   return key <= MAX_GID ? key : undefined;
 }
 
-/** Keys sorted by (parent, child), without repeats. */
+/** Words of one key: the parent's high and low 32 bits, then the child's; comparing them in order compares the keys. */
+const WORDS = 4;
+const TWO_32 = 2 ** 32;
+
+/** The words of a 64-bit value. */
+function wordsOf(value: bigint, out: Uint32Array, at: number): void {
+  out[at] = Number(value >> 32n);
+  out[at + 1] = Number(value & 0xffffffffn);
+}
+
+const valueOf = (words: Uint32Array, at: number): bigint => (BigInt(words[at] ?? 0) << 32n) | BigInt(words[at + 1] ?? 0);
+
+/**
+ * Writes the gid's 64-bit value as two words at `out[at]`, without making a BigInt (this runs for
+ * every row of a tracked stream); false when it is no canonical decimal of at most 64 bits.
+ */
+function gidWords(gid: string, out: Uint32Array, at: number): boolean {
+  const length = gid.length;
+  if (length === 0 || length > 20 || (length > 1 && gid.charCodeAt(0) === 48)) return false;
+  let high = 0;
+  let low = 0;
+  for (let i = 0; i < length; i++) {
+    const d = gid.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    // Exact in doubles: low * 10 + 9 and high * 10 + carry stay below 2^36.
+    const wide = low * 10 + d;
+    const carry = Math.floor(wide / TWO_32);
+    low = wide - carry * TWO_32;
+    high = high * 10 + carry;
+    if (high >= TWO_32) return false;
+  }
+  out[at] = high;
+  out[at + 1] = low;
+  return true;
+}
+
+/** Keys sorted by (parent, child), without repeats, WORDS words each. */
 export class KeyList {
-  static readonly EMPTY = new KeyList(new BigUint64Array(0), new BigUint64Array(0), new Uint8Array(0));
+  static readonly EMPTY = new KeyList(new Uint32Array(0), new Uint8Array(0));
 
   constructor(
-    readonly parents: BigUint64Array,
-    readonly children: BigUint64Array,
+    /** WORDS words per key (see WORDS). */
+    readonly words: Uint32Array,
     /** Index into ["task", "message"]. */
     readonly types: Uint8Array,
   ) {}
 
   get length(): number {
-    return this.parents.length;
+    return this.types.length;
+  }
+
+  parent(i: number): bigint {
+    return valueOf(this.words, i * WORDS);
+  }
+
+  child(i: number): bigint {
+    return valueOf(this.words, i * WORDS + 2);
   }
 
   parentType(i: number): ParentType {
@@ -50,8 +94,8 @@ export class KeyList {
     let parent = 0n;
     let child = 0n;
     for (let i = 0; i < this.length; i++) {
-      const p = this.parents[i] ?? 0n;
-      const c = this.children[i] ?? 0n;
+      const p = this.parent(i);
+      const c = this.child(i);
       // Flags: bit 0 the parent type, bit 1 "the child is the parent" (a task's own key).
       const same = p === c;
       out.write(p - parent);
@@ -83,8 +127,7 @@ export class KeyList {
   private static read(input: VarintReader, expected: number): KeyList {
     const count = Number(input.read());
     if (count !== expected) throw new Error(`it says ${expected} keys and holds ${count}`);
-    const parents = new BigUint64Array(count);
-    const children = new BigUint64Array(count);
+    const words = new Uint32Array(count * WORDS);
     const types = new Uint8Array(count);
     let parent = 0n;
     let child = 0n;
@@ -93,70 +136,186 @@ export class KeyList {
       const flags = input.readByte();
       if (flags > 3) throw new Error(`flags ${flags} at key ${i}`);
       if ((flags & 2) === 0) child += input.readSigned();
-      parents[i] = parent;
-      children[i] = (flags & 2) === 0 ? child : parent;
+      const key = (flags & 2) === 0 ? child : parent;
+      if (parent > MAX_GID || key < 0n || key > MAX_GID) throw new Error(`key ${i} is out of range`);
+      wordsOf(parent, words, i * WORDS);
+      wordsOf(key, words, i * WORDS + 2);
       types[i] = flags & 1;
-      if (i > 0 && compare(parents, children, i - 1, parents, children, i) >= 0) throw new Error(`keys out of order at ${i}`);
+      if (i > 0 && compareKeys(words, i - 1, words, i) >= 0) throw new Error(`keys out of order at ${i}`);
     }
     if (!input.done) throw new Error("bytes after the last key");
-    return new KeyList(parents, children, types);
+    return new KeyList(words, types);
   }
 }
 
-function compare(ap: BigUint64Array, ac: BigUint64Array, i: number, bp: BigUint64Array, bc: BigUint64Array, j: number): number {
-  const pa = ap[i] ?? 0n;
-  const pb = bp[j] ?? 0n;
-  if (pa !== pb) return pa < pb ? -1 : 1;
-  const ca = ac[i] ?? 0n;
-  const cb = bc[j] ?? 0n;
-  return ca === cb ? 0 : ca < cb ? -1 : 1;
+/** The order of key i of `a` and key j of `b`: negative, zero or positive. */
+function compareKeys(a: Uint32Array, i: number, b: Uint32Array, j: number): number {
+  const x = i * WORDS;
+  const y = j * WORDS;
+  for (let k = 0; k < WORDS; k++) {
+    const d = (a[x + k] ?? 0) - (b[y + k] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
+
+/** Keys written in (parent, child) order into room reserved for them: a KeyList without a sort. */
+class SortedKeyWriter {
+  private readonly words: Uint32Array;
+  private readonly types: Uint8Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.words = new Uint32Array(capacity * WORDS);
+    this.types = new Uint8Array(capacity);
+  }
+
+  copy(from: KeyList, i: number): void {
+    const at = i * WORDS;
+    this.words.set(from.words.subarray(at, at + WORDS), this.size * WORDS);
+    this.types[this.size++] = from.types[i] ?? 0;
+  }
+
+  list(): KeyList {
+    return new KeyList(this.words.subarray(0, this.size * WORDS), this.types.subarray(0, this.size));
+  }
+}
+
+/** Keys collected per chunk (no doubling copies as they come); `build` sorts them in place and drops repeats. */
+const CHUNK_KEYS = 1 << 16;
 
 /** Collects keys in any order; `build` sorts them and drops repeats. */
 export class KeyListBuilder {
-  private parents = new BigUint64Array(1024);
-  private children = new BigUint64Array(1024);
-  private types = new Uint8Array(1024);
+  private readonly wordChunks: Uint32Array[] = [];
+  private readonly typeChunks: Uint8Array[] = [];
   private size = 0;
 
-  add(parent: bigint, child: bigint, type: ParentType): void {
-    if (this.size === this.parents.length) {
-      const grow = <T extends BigUint64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-        const next = make(a.length * 2);
-        next.set(a as never);
-        return next;
-      };
-      this.parents = grow(this.parents, (n) => new BigUint64Array(n));
-      this.children = grow(this.children, (n) => new BigUint64Array(n));
-      this.types = grow(this.types, (n) => new Uint8Array(n));
+  /** Add the key of two gids; false (nothing added) when one is no canonical decimal of at most 64 bits. */
+  add(parent: string, child: string, type: ParentType): boolean {
+    const at = this.size % CHUNK_KEYS;
+    if (at === 0) {
+      this.wordChunks.push(new Uint32Array(CHUNK_KEYS * WORDS));
+      this.typeChunks.push(new Uint8Array(CHUNK_KEYS));
     }
-    this.parents[this.size] = parent;
-    this.children[this.size] = child;
-    this.types[this.size++] = type === "task" ? 0 : 1;
+    const words = this.wordChunks[this.wordChunks.length - 1] as Uint32Array;
+    if (!gidWords(parent, words, at * WORDS) || !gidWords(child, words, at * WORDS + 2)) {
+      if (at === 0) {
+        this.wordChunks.pop();
+        this.typeChunks.pop();
+      }
+      return false;
+    }
+    (this.typeChunks[this.typeChunks.length - 1] as Uint8Array)[at] = type === "task" ? 0 : 1;
+    this.size++;
+    return true;
   }
 
   get length(): number {
     return this.size;
   }
 
+  /** The keys sorted, without repeats; the builder is empty after. */
   build(): KeyList {
     const n = this.size;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const { parents, children } = this;
-    order.sort((a, b) => compare(parents, children, a, parents, children, b));
-    const p = new BigUint64Array(n);
-    const c = new BigUint64Array(n);
-    const t = new Uint8Array(n);
+    const words = new Uint32Array(n * WORDS);
+    const types = new Uint8Array(n);
+    // Each chunk is let go once copied: the keys are held about once, not twice.
+    for (let c = 0; c < this.wordChunks.length; c++) {
+      const count = Math.min(CHUNK_KEYS, n - c * CHUNK_KEYS);
+      words.set((this.wordChunks[c] as Uint32Array).subarray(0, count * WORDS), c * CHUNK_KEYS * WORDS);
+      types.set((this.typeChunks[c] as Uint8Array).subarray(0, count), c * CHUNK_KEYS);
+      this.wordChunks[c] = this.typeChunks[c] = new Uint8Array(0) as never;
+    }
+    this.wordChunks.length = this.typeChunks.length = 0;
+    this.size = 0;
+    sortKeys(words, types, n);
     let m = 0;
     for (let k = 0; k < n; k++) {
-      const i = order[k] ?? 0;
-      if (m > 0 && p[m - 1] === parents[i] && c[m - 1] === children[i]) continue;
-      p[m] = parents[i] ?? 0n;
-      c[m] = children[i] ?? 0n;
-      t[m++] = this.types[i] ?? 0;
+      if (m > 0 && compareKeys(words, m - 1, words, k) === 0) continue;
+      if (m !== k) {
+        words.copyWithin(m * WORDS, k * WORDS, (k + 1) * WORDS);
+        types[m] = types[k] ?? 0;
+      }
+      m++;
     }
-    return new KeyList(p.slice(0, m), c.slice(0, m), t.slice(0, m));
+    return new KeyList(words.subarray(0, m * WORDS), types.subarray(0, m));
+  }
+}
+
+/**
+ * Sorts keys [0, n) of `words` and `types` in place by (parent, child): an introsort (quicksort
+ * with a median of three, insertion sort for short ranges, heapsort past a depth limit) on the
+ * words, so no index array, comparator closure or BigInt is made. `depthLimit`: how deep quicksort
+ * may split before heapsort takes over (0: heapsort alone).
+ */
+export function sortKeys(words: Uint32Array, types: Uint8Array, n: number, depthLimit = 2 * Math.ceil(Math.log2(Math.max(n, 2)))): void {
+  if (n > 1) quickSort(words, types, 0, n - 1, depthLimit);
+}
+
+function swap(words: Uint32Array, types: Uint8Array, i: number, j: number): void {
+  const x = i * WORDS;
+  const y = j * WORDS;
+  for (let k = 0; k < WORDS; k++) {
+    const w = words[x + k] ?? 0;
+    words[x + k] = words[y + k] ?? 0;
+    words[y + k] = w;
+  }
+  const t = types[i] ?? 0;
+  types[i] = types[j] ?? 0;
+  types[j] = t;
+}
+
+const INSERTION_MAX = 16;
+
+function quickSort(words: Uint32Array, types: Uint8Array, lo: number, hi: number, depth: number): void {
+  const pivot = new Uint32Array(WORDS);
+  while (hi - lo > INSERTION_MAX) {
+    if (depth-- === 0) {
+      heapSort(words, types, lo, hi);
+      return;
+    }
+    const mid = lo + ((hi - lo) >> 1);
+    if (compareKeys(words, mid, words, lo) < 0) swap(words, types, mid, lo);
+    if (compareKeys(words, hi, words, lo) < 0) swap(words, types, hi, lo);
+    if (compareKeys(words, hi, words, mid) < 0) swap(words, types, hi, mid);
+    pivot.set(words.subarray(mid * WORDS, mid * WORDS + WORDS));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (compareKeys(words, i, pivot, 0) < 0) i++;
+      while (compareKeys(words, j, pivot, 0) > 0) j--;
+      if (i <= j) swap(words, types, i++, j--);
+    }
+    // [lo, j] holds keys <= the pivot, [i, hi] keys >= it: the shorter side recursively, the longer in the loop.
+    if (j - lo < hi - i) {
+      quickSort(words, types, lo, j, depth);
+      lo = i;
+    } else {
+      quickSort(words, types, i, hi, depth);
+      hi = j;
+    }
+  }
+  for (let k = lo + 1; k <= hi; k++) for (let j = k; j > lo && compareKeys(words, j - 1, words, j) > 0; j--) swap(words, types, j - 1, j);
+}
+
+function heapSort(words: Uint32Array, types: Uint8Array, lo: number, hi: number): void {
+  const n = hi - lo + 1;
+  const sift = (root: number, size: number): void => {
+    for (;;) {
+      let largest = root;
+      const left = 2 * root + 1;
+      const right = left + 1;
+      if (left < size && compareKeys(words, lo + left, words, lo + largest) > 0) largest = left;
+      if (right < size && compareKeys(words, lo + right, words, lo + largest) > 0) largest = right;
+      if (largest === root) return;
+      swap(words, types, lo + root, lo + largest);
+      root = largest;
+    }
+  };
+  for (let root = (n >> 1) - 1; root >= 0; root--) sift(root, n);
+  for (let size = n - 1; size > 0; size--) {
+    swap(words, types, lo, lo + size);
+    sift(0, size);
   }
 }
 
@@ -219,35 +378,34 @@ export function reconcile(
   emitted: KeyList,
   live: Readonly<Partial<Record<ParentType, SortedGids>>>,
 ): Reconciled {
-  const next = new KeyListBuilder();
-  const deleted = new KeyListBuilder();
+  // Nothing given before (a first sync): the destination holds what this export gave.
+  if (given.length === 0) return { next: emitted, deleted: KeyList.EMPTY };
+  // Both lists are sorted, so the merge writes each result in order, into room reserved once.
+  const next = new SortedKeyWriter(given.length + emitted.length);
+  const deleted = new SortedKeyWriter(given.length);
   const fedHas = TYPES.map((t) => fed[t].walker());
   const liveHas = TYPES.map((t) => live[t]?.walker());
   let j = 0;
   const emitUpTo = (i: number): void => {
     // Emitted keys sorting before given key i (all of them when i is past the end).
-    while (j < emitted.length && (i >= given.length || compare(emitted.parents, emitted.children, j, given.parents, given.children, i) < 0)) {
-      next.add(emitted.parents[j] ?? 0n, emitted.children[j] ?? 0n, emitted.parentType(j));
-      j++;
-    }
+    while (j < emitted.length && (i >= given.length || compareKeys(emitted.words, j, given.words, i) < 0)) next.copy(emitted, j++);
   };
   for (let i = 0; i < given.length; i++) {
     emitUpTo(i);
-    const parent = given.parents[i] ?? 0n;
-    const child = given.children[i] ?? 0n;
-    const type = given.types[i] ?? 0;
-    if (j < emitted.length && compare(emitted.parents, emitted.children, j, given.parents, given.children, i) === 0) {
-      next.add(parent, child, given.parentType(i));
+    if (j < emitted.length && compareKeys(emitted.words, j, given.words, i) === 0) {
+      next.copy(given, i);
       j++;
       continue;
     }
+    const parent = given.parent(i);
+    const type = given.types[i] ?? 0;
     const reexported = fedHas[type]?.(parent) ?? false;
     const isLive = liveHas[type];
-    if (reexported || (isLive !== undefined && !isLive(parent))) deleted.add(parent, child, given.parentType(i));
-    else next.add(parent, child, given.parentType(i));
+    if (reexported || (isLive !== undefined && !isLive(parent))) deleted.copy(given, i);
+    else next.copy(given, i);
   }
   emitUpTo(given.length);
-  return { next: next.build(), deleted: deleted.build() };
+  return { next: next.list(), deleted: deleted.list() };
 }
 
 /** Unsigned LEB128 varints of bigints. */
