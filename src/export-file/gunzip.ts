@@ -20,7 +20,14 @@ export interface GunzipCounters {
 // here); and the scan alone in a worker, the lines copied into SharedArrayBuffer blocks (1 s more
 // CPU in all, 3.3-3.8 s against 2.5 s, for the copies, fresh pages and messages). The CPU a read
 // needs (inflate ~0.9 s, scan ~1.1 s, the rest ~0.5 s for 700 MB) is 2.5-3x the floor's, so even
-// spread perfectly over 2 cores it would land at 1.4-1.6x the floor.
+// spread perfectly over 2 cores it would land at 1.4-1.6x the floor. Tried once more on 2026-12-01
+// for the read of all fifteen streams, whose thread is the busy one: gunzip, split and scan in a
+// worker, each batch's lines, spans and store moved to this thread, records made here. At 200k
+// tasks it read all fifteen streams in 7.4-8.3 s against 10.7-13.1 s, but the three in 4.1-5.0 s
+// against 2.9-3.6 s (1.8 s more CPU: the copies, fresh pages), and it raised every command's peak
+// RSS by 55-100 MB (the worker's isolate: its heap, external memory and a ~40 MB peak of its
+// compiler's malloc), past the bounds of `read` (150 MB), `read` of all streams (200 MB) and
+// `sync` (256 MB); not kept.
 // 64 KB, not 256 KB, since Node 24 ran `read` with its 1 MB semi-space (heap.ts): a chunk's memory
 // promoted to the old generation is freed only by a full collection, and the 256 KB chunks held
 // 90 MB of buffers at the peak against 32 MB on Node 20 (process.memoryUsage().arrayBuffers). The
