@@ -140,11 +140,16 @@ export class DeletionTracker {
     return this.streams.has(stream);
   }
 
-  /** A parent line handed to a tracked stream: its rows there are exactly what it emits now. */
+  /**
+   * A parent line handed to a tracked stream: its rows there are exactly what it emits now. A
+   * resource stream emits every line it is fed, so its fed parents are its emitted keys: they are
+   * not collected a second time.
+   */
   noteFed(stream: string, type: string, gid: string): void {
     const keys = this.streams.get(stream);
+    if (keys === undefined || keys.shape.parent === undefined || !isParentType(type)) return;
     const key = gidKey(gid);
-    if (keys !== undefined && key !== undefined && isParentType(type)) keys.fed[type].add(key);
+    if (key !== undefined) keys.fed[type].add(key);
   }
 
   /** A record emitted to a stream. */
@@ -167,11 +172,15 @@ export class DeletionTracker {
     for (const [name, keys] of this.streams) {
       const blob = state.streams[name]?.given;
       const before = blob === undefined ? KeyList.EMPTY : KeyList.decode(blob, `The state of stream '${name}'`);
-      const fed = { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
+      const emitted = keys.emitted.build();
+      const fed =
+        keys.shape.parent === undefined
+          ? { task: emitted.parentsOf("task"), message: emitted.parentsOf("message") }
+          : { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
       // A parent type the stream does not read has no live set to judge by: only the read ones count.
       const readLive: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
       for (const type of PARENT_TYPES) if (readsType(keys.definition, type) && live[type] !== undefined) readLive[type] = live[type];
-      const { next, deleted } = reconcile(before, fed, keys.emitted.build(), readLive);
+      const { next, deleted } = reconcile(before, fed, emitted, readLive);
       const rows: ExportRecord[] = [];
       for (let i = 0; i < deleted.length; i++) rows.push(keys.deletion(deleted, i, deletedAt));
       records.set(name, rows);

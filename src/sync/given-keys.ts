@@ -87,6 +87,25 @@ export class KeyList {
     return TYPES[this.types[i] ?? 0] ?? "task";
   }
 
+  /** The distinct parents of one type, sorted (the keys are sorted by parent, so a parent's keys are neighbours). */
+  parentsOf(type: ParentType): SortedGids {
+    const wanted = TYPES.indexOf(type);
+    const words = this.words;
+    let count = 0;
+    for (let i = 0; i < this.length; i++) if (this.types[i] === wanted) count++;
+    const out = new BigUint64Array(count);
+    let m = 0;
+    let last = -1;
+    for (let i = 0; i < this.length; i++) {
+      if (this.types[i] !== wanted) continue;
+      const at = i * WORDS;
+      if (last >= 0 && words[at] === words[last * WORDS] && words[at + 1] === words[last * WORDS + 1]) continue;
+      out[m++] = this.parent(i);
+      last = i;
+    }
+    return new SortedGids(out.subarray(0, m));
+  }
+
   /** The compact form kept in the state. */
   encode(): GivenKeysBlob {
     const out = new Varints(this.length * 4 + 16);

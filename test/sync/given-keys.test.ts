@@ -69,6 +69,20 @@ describe("KeyListBuilder", () => {
     }
   });
 
+  it("lists the distinct parents of each type in order (a resource stream's fed parents)", () => {
+    const rand = prng(8);
+    const keys = new Set<Key>();
+    for (let i = 0; i < 3000; i++) {
+      const p = randomValue(rand);
+      for (let c = 0; c < 1 + Math.floor(rand() * 3); c++) keys.add(keyOf(p, randomValue(rand), p % 3n === 0n ? "message" : "task"));
+    }
+    const list = listOf(keys);
+    for (const type of ["task", "message"] as const) {
+      const want = [...new Set([...keys].filter((k) => k.endsWith(`/${type}`)).map((k) => BigInt(k.split("/")[0] ?? "0")))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect([...list.parentsOf(type).gids], type).toEqual(want);
+    }
+  });
+
   it("refuses a gid that is no canonical decimal of at most 64 bits and keeps nothing of its key", () => {
     const b = new KeyListBuilder();
     for (const bad of ["", "012", "18446744073709551616", "99999999999999999999", "12a", "-1", " 1", "1.0"]) {
