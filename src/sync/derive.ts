@@ -260,8 +260,8 @@ function columnsDeriver(stream: SelectedStream, field: string, shared: DeriveCon
 /** Distinct objects, collected over the export and handed out at its end. */
 class ReferenceCollector {
   private readonly rows = new Map<string, Json>();
-  /** Gids whose row still lacks one of `columns` (a user first seen as `{gid, resource_type}`), with how many it has. */
-  private readonly incomplete = new Map<string, number>();
+  /** Gids whose row still lacks one of `columns` (a user first seen as `{gid, resource_type}`). */
+  private readonly incomplete = new Set<string>();
   /** For an incomplete gid: the bytes of its last sight that added nothing. */
   private readonly lastSight = new Map<string, Buffer>();
   /** Gids whose row has every column: a sight of one is passed over from its bytes, no string made. */
@@ -287,23 +287,23 @@ class ReferenceCollector {
   }
 
   /**
-   * Whether the object `bytes[start, end)`, a sight of a wanted gid, gives more columns than its row
-   * has: a custom field whose description is null is seen with that null on every task, and
-   * need not be parsed each time.
+   * Whether the object `bytes[start, end)`, a sight of a wanted gid, has a value (not null) for a
+   * column its row still lacks: a custom field whose description is null is seen with that null on
+   * every task, and need not be parsed each time.
    */
   improves(gid: string, bytes: Uint8Array, start: number, end: number): boolean {
-    const has = this.incomplete.get(gid);
-    if (has === undefined) return !this.rows.has(gid);
+    if (!this.incomplete.has(gid)) return !this.rows.has(gid);
     const sight = bytes.subarray(start, end);
     const last = this.lastSight.get(gid);
     if (last !== undefined && Buffer.compare(last, sight) === 0) return false;
     if (!this.counter.scan(bytes, start, end)) return true;
-    let gives = 0;
+    const row = this.rows.get(gid) ?? {};
     for (let k = 0; k < this.columns.length; k++) {
       const kind = this.counter.kinds[k] ?? ABSENT;
-      if (kind !== ABSENT && kind !== NULL_KIND) gives++;
+      const column = this.columns[k] ?? "";
+      // A column it has that the row lacks (a sight with fewer columns may still add one).
+      if (kind !== ABSENT && kind !== NULL_KIND && (row[column] === undefined || row[column] === null)) return true;
     }
-    if (gives > has) return true;
     // The same object seen again (on the next task) is then told apart by a byte compare, not a scan.
     this.lastSight.set(gid, Buffer.from(sight));
     return false;
@@ -326,7 +326,7 @@ class ReferenceCollector {
   private noteFilled(gid: string, row: Json): void {
     let filled = 0;
     for (const c of this.columns) if (row[c] !== undefined && row[c] !== null) filled++;
-    if (filled < this.columns.length) this.incomplete.set(gid, filled);
+    if (filled < this.columns.length) this.incomplete.add(gid);
     else {
       this.incomplete.delete(gid);
       this.lastSight.delete(gid);

@@ -120,6 +120,22 @@ describe("Router", () => {
     ]);
   });
 
+  it("fills a reference's missing column from a later sight that has fewer columns than its row", async () => {
+    const plan = planSync([pick("custom_fields", false)], { streams: {} }, settings).single;
+    const sight = { gid: "c1", resource_type: "custom_field", name: "Stage", type: "enum", description: null };
+    const lines = [
+      task("1", { custom_fields: [sight] }),
+      task("2", { custom_fields: [sight] }),
+      // Fewer columns than the row has, but one it lacks.
+      task("3", { custom_fields: [{ gid: "c1", description: "Where the work is" }] }),
+      task("4", { custom_fields: [{ ...sight, description: "A later text" }] }),
+    ];
+    const { rows } = await route(plan, lines);
+    const [row, ...more] = rows.get("custom_fields") ?? [];
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({ gid: "c1", resource_type: "custom_field", name: "Stage", type: "enum", description: "Where the work is" });
+  });
+
   it("types custom field values in their own columns and skips join rows without their key", async () => {
     const plan = planSync([pick("task_custom_field_values", false), pick("task_memberships", false)], { streams: {} }, settings).single;
     const values = [
