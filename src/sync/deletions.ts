@@ -6,7 +6,7 @@ import { RowRecord } from "../core/row-record.js";
 import type { ExportRecord } from "../core/record.js";
 import { ABSENT, JsonObjectScanner, STRING, STRING_ESCAPED } from "../export-file/json-scan.js";
 import type { StreamDefinition } from "../streams/index.js";
-import { GidCollector, KeyList, KeyListBuilder, gidKey, reconcile, type ParentType } from "./given-keys.js";
+import { GidCollector, KeyList, KeyListBuilder, gidKey, reconcile, type ParentType, type SortedGids } from "./given-keys.js";
 import type { ExportPlan, SelectedStream } from "./plan.js";
 import type { ConnectorState, GivenKeysBlob } from "./state.js";
 
@@ -46,9 +46,32 @@ export function trackedStreams(streams: readonly SelectedStream[], job: ExportPl
   );
 }
 
+/** The parents fed to some tracked child streams, of one type: shared by the streams fed the same lines. */
+export class FedParents {
+  private gids = new GidCollector();
+  private sortedGids: SortedGids | undefined;
+
+  add(gid: string): void {
+    const key = gidKey(gid);
+    if (key !== undefined) this.gids.add(key);
+  }
+
+  /** The gids sorted, once for all the streams sharing them (the unsorted ones are let go). */
+  sorted(): SortedGids {
+    if (this.sortedGids === undefined) {
+      this.sortedGids = this.gids.sorted();
+      this.gids = new GidCollector();
+    }
+    return this.sortedGids;
+  }
+}
+
+const NO_PARENTS = new FedParents();
+
 class StreamKeys {
   readonly emitted = new KeyListBuilder();
-  readonly fed: Record<ParentType, GidCollector> = { task: new GidCollector(), message: new GidCollector() };
+  /** The parents it was fed, per type (a child stream's; a resource stream's are its emitted keys). */
+  readonly fed: Record<ParentType, FedParents> = { task: NO_PARENTS, message: NO_PARENTS };
   private readonly scanner: JsonObjectScanner | undefined;
   untrackable = 0;
 
@@ -141,15 +164,29 @@ export class DeletionTracker {
   }
 
   /**
-   * A parent line handed to a tracked stream: its rows there are exactly what it emits now. A
-   * resource stream emits every line it is fed, so its fed parents are its emitted keys: they are
-   * not collected a second time.
+   * Whether the parents fed to a stream must be noted: a tracked child stream's rows of a parent
+   * line it is fed are exactly what it emits now. A resource stream emits every line it is fed, so
+   * its fed parents are its emitted keys: they are not collected a second time.
    */
-  noteFed(stream: string, type: string, gid: string): void {
-    const keys = this.streams.get(stream);
-    if (keys === undefined || keys.shape.parent === undefined || !isParentType(type)) return;
-    const key = gidKey(gid);
-    if (key !== undefined) keys.fed[type].add(key);
+  followsFed(stream: string): boolean {
+    return this.streams.get(stream)?.shape.parent !== undefined;
+  }
+
+  /**
+   * Where the router notes the parent lines of one type it feeds to these tracked child streams
+   * (they are fed the same lines: one group, one bound), so that the gids are held once for all of them.
+   */
+  fedParents(streams: readonly string[], type: string): FedParents | undefined {
+    if (!isParentType(type)) return undefined;
+    const parents = new FedParents();
+    for (const stream of streams) {
+      const keys = this.streams.get(stream);
+      if (keys === undefined || keys.shape.parent === undefined) continue;
+      // One feed per stream and type (a stream is in one group of a type); a second would be a planning bug.
+      if (keys.fed[type] !== NO_PARENTS) throw new Error(`stream ${stream} is fed ${type} lines by two groups`);
+      keys.fed[type] = parents;
+    }
+    return parents;
   }
 
   /** A record emitted to a stream. */
@@ -177,6 +214,8 @@ export class DeletionTracker {
         keys.shape.parent === undefined
           ? { task: emitted.parentsOf("task"), message: emitted.parentsOf("message") }
           : { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
+      // The fed parents shared with streams still to come stay (sorted once); this stream lets its hold go.
+      keys.fed.task = keys.fed.message = NO_PARENTS;
       // A parent type the stream does not read has no live set to judge by: only the read ones count.
       const readLive: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
       for (const type of PARENT_TYPES) if (readsType(keys.definition, type) && live[type] !== undefined) readLive[type] = live[type];

@@ -4,7 +4,7 @@
 // consumer's own bound, and hands each line to its consumers' derivers (derive.ts).
 import type { ExportRecord } from "../core/record.js";
 import { GidSet } from "../export-file/gid-set.js";
-import type { DeletionTracker } from "./deletions.js";
+import type { DeletionTracker, FedParents } from "./deletions.js";
 import { DeriveContext, compileDeriver, type Deriver, type Emit } from "./derive.js";
 import { MissingCursorError } from "./errors.js";
 import type { ExportPlan, LineGroup, SelectedStream } from "./plan.js";
@@ -15,14 +15,19 @@ interface CompiledConsumer {
   readonly incremental: boolean;
   /** Lines not modified after this (epoch ms) are not for it. */
   readonly afterMs: number | undefined;
-  /** Its rows are followed for deletions: the parents it is fed are noted. */
-  readonly tracked: boolean;
+}
+
+/** Where the parents fed to a group's tracked child streams with one bound are noted (once for all of them). */
+interface CompiledFeed {
+  readonly afterMs: number | undefined;
+  readonly parents: FedParents;
 }
 
 interface CompiledGroup {
   readonly marker: string | undefined;
   readonly seen: GidSet;
   readonly consumers: readonly CompiledConsumer[];
+  readonly feeds: readonly CompiledFeed[];
   readonly needsCursor: boolean;
 }
 
@@ -71,11 +76,23 @@ export class Router {
           deriver: deriverOf(c.stream, route.extraFields),
           incremental: c.stream.incremental && c.stream.definition.supportsIncremental,
           afterMs: c.after === undefined ? undefined : Date.parse(c.after),
-          tracked: deletions?.tracks(c.stream.definition.name) === true,
         }));
         const needsCursor = consumers.some((c) => c.incremental || c.afterMs !== undefined);
         if (needsCursor) fields.add("modified_at");
-        return { marker: group.marker, seen: new GidSet(), consumers, needsCursor };
+        // The tracked streams of the group with the same bound are fed the same lines: one set of their parents.
+        const feeds: CompiledFeed[] = [];
+        const bounds = new Map<number | undefined, string[]>();
+        group.consumers.forEach((c, i) => {
+          const name = c.stream.definition.name;
+          if (deletions?.followsFed(name) !== true) return;
+          const bound = consumers[i]?.afterMs;
+          bounds.set(bound, [...(bounds.get(bound) ?? []), name]);
+        });
+        for (const [afterMs, names] of bounds) {
+          const parents = deletions?.fedParents(names, route.resourceType);
+          if (parents !== undefined) feeds.push({ afterMs, parents });
+        }
+        return { marker: group.marker, seen: new GidSet(), consumers, feeds, needsCursor };
       };
       this.groups.set(route.resourceType, [route.wide, route.narrow].filter((g): g is LineGroup => g !== undefined).map(compile));
     }
@@ -114,9 +131,11 @@ export class Router {
           }
         } else modifiedMs = Date.parse(line.field("modified_at") as string);
       }
+      for (const feed of group.feeds) {
+        if (feed.afterMs === undefined || (modifiedMs !== undefined && modifiedMs > feed.afterMs)) feed.parents.add(line.gid);
+      }
       for (const consumer of group.consumers) {
         if (consumer.afterMs !== undefined && !(modifiedMs !== undefined && modifiedMs > consumer.afterMs)) continue;
-        if (consumer.tracked) this.deletions?.noteFed(consumer.deriver.stream, line.resourceType, line.gid);
         consumer.deriver.derive(line, emit);
       }
     }
