@@ -4,6 +4,7 @@
 // that are arrays lie, so a derived stream can read `custom_fields` or split `stories` without
 // parsing the line or walking its bytes again, and the line can be re-assembled without some fields.
 import type { ElementVisitor, ExportRecord } from "../core/record.js";
+import { isWhitespace } from "../core/json-bytes.js";
 import { DerivedRecord } from "../core/row-record.js";
 import { ABSENT, NULL, OBJECT, REFERENCE_INTS, STRING, STRING_ESCAPED } from "./json-scan.js";
 
@@ -169,9 +170,9 @@ function cutsOf(buf: Buffer, members: [number, number][]): Int32Array {
   const cuts = new Int32Array(runs.length * 2);
   runs.forEach(([from, to], r) => {
     let after = to;
-    while (isSpace(buf[after] ?? 0)) after++;
+    while (isWhitespace(buf[after] ?? 0)) after++;
     let before = from - 1;
-    while (isSpace(buf[before] ?? 0)) before--;
+    while (isWhitespace(buf[before] ?? 0)) before--;
     if (buf[after] === 0x2c) to = after + 1;
     else if (buf[before] === 0x2c) from = before;
     cuts[r * 2] = from;
@@ -186,12 +187,11 @@ function onlyComma(buf: Buffer, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = buf[i] ?? 0;
     if (c === 0x2c) commas++;
-    else if (!isSpace(c)) return false;
+    else if (!isWhitespace(c)) return false;
   }
   return commas === 1;
 }
 
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** A line without some of its members: the bytes around them, copied as they are when written. */
 class TrimmedLine extends DerivedRecord {

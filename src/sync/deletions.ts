@@ -214,8 +214,6 @@ export class DeletionTracker {
         keys.shape.parent === undefined
           ? { task: emitted.parentsOf("task"), message: emitted.parentsOf("message") }
           : { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
-      // The fed parents shared with streams still to come stay (sorted once); this stream lets its hold go.
-      keys.fed.task = keys.fed.message = NO_PARENTS;
       // A parent type the stream does not read has no live set to judge by: only the read ones count.
       const readLive: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
       for (const type of PARENT_TYPES) if (readsType(keys.definition, type) && live[type] !== undefined) readLive[type] = live[type];

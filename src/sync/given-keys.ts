@@ -13,17 +13,6 @@ const TYPES: readonly ParentType[] = ["task", "message"];
 const CODEC = "keys-delta-deflate-v1";
 const MAX_GID = (1n << 64n) - 1n;
 
-/** A gid as a 64-bit integer, or undefined when it is no canonical decimal of at most 64 bits (it cannot be tracked). */
-export function gidKey(gid: string): bigint | undefined {
-  if (gid.length === 0 || gid.length > 20 || (gid.length > 1 && gid.charCodeAt(0) === 48)) return undefined;
-  for (let i = 0; i < gid.length; i++) {
-    const d = gid.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-  }
-  const key = BigInt(gid);
-  return key <= MAX_GID ? key : undefined;
-}
-
 /** Words of one key: the parent's high and low 32 bits, then the child's; comparing them in order compares the keys. */
 const WORDS = 4;
 const TWO_32 = 2 ** 32;
@@ -35,6 +24,14 @@ function wordsOf(value: bigint, out: Uint32Array, at: number): void {
 }
 
 const valueOf = (words: Uint32Array, at: number): bigint => (BigInt(words[at] ?? 0) << 32n) | BigInt(words[at + 1] ?? 0);
+
+/** Where a gid is parsed to before it is kept: its two words (or four: a key's parent and child). */
+const scratch = new Uint32Array(WORDS);
+
+/** A gid as a 64-bit integer, or undefined when it is no canonical decimal of at most 64 bits (it cannot be tracked). */
+export function gidKey(gid: string): bigint | undefined {
+  return gidWords(gid, scratch, 0) ? valueOf(scratch, 0) : undefined;
+}
 
 /**
  * Writes the gid's 64-bit value as two words at `out[at]`, without making a BigInt (this runs for
@@ -211,19 +208,13 @@ export class KeyListBuilder {
 
   /** Add the key of two gids; false (nothing added) when one is no canonical decimal of at most 64 bits. */
   add(parent: string, child: string, type: ParentType): boolean {
+    if (!gidWords(parent, scratch, 0) || !gidWords(child, scratch, 2)) return false;
     const at = this.size % CHUNK_KEYS;
     if (at === 0) {
       this.wordChunks.push(new Uint32Array(CHUNK_KEYS * WORDS));
       this.typeChunks.push(new Uint8Array(CHUNK_KEYS));
     }
-    const words = this.wordChunks[this.wordChunks.length - 1] as Uint32Array;
-    if (!gidWords(parent, words, at * WORDS) || !gidWords(child, words, at * WORDS + 2)) {
-      if (at === 0) {
-        this.wordChunks.pop();
-        this.typeChunks.pop();
-      }
-      return false;
-    }
+    (this.wordChunks[this.wordChunks.length - 1] as Uint32Array).set(scratch, at * WORDS);
     (this.typeChunks[this.typeChunks.length - 1] as Uint8Array)[at] = type === "task" ? 0 : 1;
     this.size++;
     return true;
@@ -239,13 +230,11 @@ export class KeyListBuilder {
     const words = new Uint32Array(n * WORDS);
     const types = new Uint8Array(n);
     // Each chunk is let go once copied: the keys are held about once, not twice.
-    for (let c = 0; c < this.wordChunks.length; c++) {
-      const count = Math.min(CHUNK_KEYS, n - c * CHUNK_KEYS);
-      words.set((this.wordChunks[c] as Uint32Array).subarray(0, count * WORDS), c * CHUNK_KEYS * WORDS);
-      types.set((this.typeChunks[c] as Uint8Array).subarray(0, count), c * CHUNK_KEYS);
-      this.wordChunks[c] = this.typeChunks[c] = new Uint8Array(0) as never;
+    for (let at = 0; at < n; at += CHUNK_KEYS) {
+      const count = Math.min(CHUNK_KEYS, n - at);
+      words.set((this.wordChunks.shift() as Uint32Array).subarray(0, count * WORDS), at * WORDS);
+      types.set((this.typeChunks.shift() as Uint8Array).subarray(0, count), at);
     }
-    this.wordChunks.length = this.typeChunks.length = 0;
     this.size = 0;
     sortKeys(words, types, n);
     let m = 0;

@@ -39,6 +39,11 @@ export interface RouteStats {
   missingCursor: number;
 }
 
+/** Whether a line modified at `modifiedMs` (undefined: no cursor) is for a consumer with this bound (undefined: every line). */
+function within(afterMs: number | undefined, modifiedMs: number | undefined): boolean {
+  return afterMs === undefined || (modifiedMs !== undefined && modifiedMs > afterMs);
+}
+
 /** Routes the lines of one export job. */
 export class Router {
   private readonly groups = new Map<string, CompiledGroup[]>();
@@ -82,12 +87,12 @@ export class Router {
         // The tracked streams of the group with the same bound are fed the same lines: one set of their parents.
         const feeds: CompiledFeed[] = [];
         const bounds = new Map<number | undefined, string[]>();
-        group.consumers.forEach((c, i) => {
-          const name = c.stream.definition.name;
-          if (deletions?.followsFed(name) !== true) return;
-          const bound = consumers[i]?.afterMs;
-          bounds.set(bound, [...(bounds.get(bound) ?? []), name]);
-        });
+        for (const { deriver, afterMs } of consumers) {
+          if (deletions?.followsFed(deriver.stream) !== true) continue;
+          const names = bounds.get(afterMs);
+          if (names === undefined) bounds.set(afterMs, [deriver.stream]);
+          else names.push(deriver.stream);
+        }
         for (const [afterMs, names] of bounds) {
           const parents = deletions?.fedParents(names, route.resourceType);
           if (parents !== undefined) feeds.push({ afterMs, parents });
@@ -131,13 +136,8 @@ export class Router {
           }
         } else modifiedMs = Date.parse(line.field("modified_at") as string);
       }
-      for (const feed of group.feeds) {
-        if (feed.afterMs === undefined || (modifiedMs !== undefined && modifiedMs > feed.afterMs)) feed.parents.add(line.gid);
-      }
-      for (const consumer of group.consumers) {
-        if (consumer.afterMs !== undefined && !(modifiedMs !== undefined && modifiedMs > consumer.afterMs)) continue;
-        consumer.deriver.derive(line, emit);
-      }
+      for (const feed of group.feeds) if (within(feed.afterMs, modifiedMs)) feed.parents.add(line.gid);
+      for (const consumer of group.consumers) if (within(consumer.afterMs, modifiedMs)) consumer.deriver.derive(line, emit);
     }
     if (served && !taken) this.stats.duplicates.set(line.resourceType, (this.stats.duplicates.get(line.resourceType) ?? 0) + 1);
   }
