@@ -6,11 +6,12 @@ import { RowRecord } from "../core/row-record.js";
 import type { ExportRecord } from "../core/record.js";
 import { ABSENT, JsonObjectScanner, STRING, STRING_ESCAPED } from "../export-file/json-scan.js";
 import type { StreamDefinition } from "../streams/index.js";
-import { GidCollector, KeyList, KeyListBuilder, gidKey, reconcile, type ParentType, type SortedGids } from "./given-keys.js";
+import { KeyEncoder, valueOf, type KeyCursor } from "./key-codec.js";
+import { StoredKeys, encodeKeys, reconcile, type ParentKeys } from "./given-keys.js";
+import { KeyRuns, PARENT_TYPES, type ParentType } from "./key-runs.js";
 import type { ExportPlan, SelectedStream } from "./plan.js";
 import type { ConnectorState, GivenKeysBlob } from "./state.js";
 
-const PARENT_TYPES: readonly ParentType[] = ["task", "message"];
 const isParentType = (t: string): t is ParentType => t === "task" || t === "message";
 
 /** Where a stream's keys are in its records. */
@@ -48,30 +49,27 @@ export function trackedStreams(streams: readonly SelectedStream[], job: ExportPl
 
 /** The parents fed to some tracked child streams, of one type: shared by the streams fed the same lines. */
 export class FedParents {
-  private gids = new GidCollector();
-  private sortedGids: SortedGids | undefined;
+  private readonly gids = new KeyRuns();
 
+  constructor(private readonly type: ParentType) {}
+
+  /** A parent line fed (a gid that is no 64-bit decimal has no rows to track). */
   add(gid: string): void {
-    const key = gidKey(gid);
-    if (key !== undefined) this.gids.add(key);
+    this.gids.addGid(gid, this.type);
   }
 
-  /** The gids sorted, once for all the streams sharing them (the unsorted ones are let go). */
-  sorted(): SortedGids {
-    if (this.sortedGids === undefined) {
-      this.sortedGids = this.gids.sorted();
-      this.gids = new GidCollector();
-    }
-    return this.sortedGids;
+  /** The gids sorted, for one of the streams sharing them (each walks them once). */
+  sorted(): KeyCursor {
+    return this.gids.cursor();
   }
 }
 
-const NO_PARENTS = new FedParents();
+const NO_PARENTS: Record<ParentType, FedParents> = { task: new FedParents("task"), message: new FedParents("message") };
 
 class StreamKeys {
-  readonly emitted = new KeyListBuilder();
-  /** The parents it was fed, per type (a child stream's; a resource stream's are its emitted keys). */
-  readonly fed: Record<ParentType, FedParents> = { task: NO_PARENTS, message: NO_PARENTS };
+  readonly emitted = new KeyRuns();
+  /** The parents it was fed, per type (a child stream's; a resource stream needs none). */
+  readonly fed: Record<ParentType, FedParents> = { ...NO_PARENTS };
   private readonly scanner: JsonObjectScanner | undefined;
   untrackable = 0;
 
@@ -106,17 +104,17 @@ class StreamKeys {
     if (!isParentType(type) || !this.emitted.add(text(0) ?? "", text(1) ?? "", type)) this.untrackable++;
   }
 
-  /** A deletion record of one key. */
-  deletion(keys: KeyList, i: number, deletedAt: string): ExportRecord {
-    const type = keys.parentType(i);
+  /** A deletion record of one key (its words and parent type index). */
+  deletion(key: Uint32Array, typeIndex: number, deletedAt: string): ExportRecord {
+    const type = PARENT_TYPES[typeIndex] ?? "task";
     const shape = this.shape;
     const row: Record<string, unknown> = {};
     if (shape.parent === undefined) {
-      row.gid = String(keys.parent(i));
+      row.gid = String(valueOf(key, 0));
       row.resource_type = type;
     } else {
-      row[shape.child] = String(keys.child(i));
-      row[shape.parent] = String(keys.parent(i));
+      row[shape.child] = String(valueOf(key, 2));
+      row[shape.parent] = String(valueOf(key, 0));
       if (shape.parentType !== undefined) row[shape.parentType] = type;
     }
     row[shape.cursor] = deletedAt;
@@ -135,7 +133,7 @@ export interface DeletionResult {
 /** Follows one export job's tracked streams. */
 export class DeletionTracker {
   private readonly streams = new Map<string, StreamKeys>();
-  private readonly live = new Map<ParentType, GidCollector>();
+  private readonly live = new Map<ParentType, KeyRuns>();
 
   constructor(tracked: readonly SelectedStream[], job: ExportPlan) {
     for (const s of tracked) {
@@ -143,7 +141,7 @@ export class DeletionTracker {
       if (shape !== undefined) this.streams.set(s.definition.name, new StreamKeys(s.definition, shape));
     }
     // A type's live objects are known when its export is complete (every object, not only changed ones).
-    for (const route of job.routes) if (route.complete && isParentType(route.resourceType)) this.live.set(route.resourceType, new GidCollector());
+    for (const route of job.routes) if (route.complete && isParentType(route.resourceType)) this.live.set(route.resourceType, new KeyRuns());
   }
 
   /** Whether the tracker wants a line's gid as a live object. */
@@ -153,9 +151,7 @@ export class DeletionTracker {
 
   /** A line of the export: its object exists. */
   noteLive(type: string, gid: string): void {
-    if (!isParentType(type)) return;
-    const key = gidKey(gid);
-    if (key !== undefined) this.live.get(type)?.add(key);
+    if (isParentType(type)) this.live.get(type)?.addGid(gid, type);
   }
 
   /** Whether a stream's records are followed. */
@@ -165,8 +161,8 @@ export class DeletionTracker {
 
   /**
    * Whether the parents fed to a stream must be noted: a tracked child stream's rows of a parent
-   * line it is fed are exactly what it emits now. A resource stream emits every line it is fed, so
-   * its fed parents are its emitted keys: they are not collected a second time.
+   * line it is fed are exactly what it emits now. A resource stream's key is its parent, so a parent
+   * it was fed is among its emitted keys: its fed parents are not collected.
    */
   followsFed(stream: string): boolean {
     return this.streams.get(stream)?.shape.parent !== undefined;
@@ -178,12 +174,12 @@ export class DeletionTracker {
    */
   fedParents(streams: readonly string[], type: string): FedParents | undefined {
     if (!isParentType(type)) return undefined;
-    const parents = new FedParents();
+    const parents = new FedParents(type);
     for (const stream of streams) {
       const keys = this.streams.get(stream);
       if (keys === undefined || keys.shape.parent === undefined) continue;
       // One feed per stream and type (a stream is in one group of a type); a second would be a planning bug.
-      if (keys.fed[type] !== NO_PARENTS) throw new Error(`stream ${stream} is fed ${type} lines by two groups`);
+      if (keys.fed[type] !== NO_PARENTS[type]) throw new Error(`stream ${stream} is fed ${type} lines by two groups`);
       keys.fed[type] = parents;
     }
     return parents;
@@ -204,26 +200,24 @@ export class DeletionTracker {
     const records = new Map<string, ExportRecord[]>();
     const given = new Map<string, GivenKeysBlob>();
     const untrackable = new Map<string, number>();
-    const live: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
-    if (liveTrusted) for (const [type, collector] of this.live) live[type] = collector.sorted();
     for (const [name, keys] of this.streams) {
       const blob = state.streams[name]?.given;
-      const before = blob === undefined ? KeyList.EMPTY : KeyList.decode(blob, `The state of stream '${name}'`);
-      const emitted = keys.emitted.build();
-      const fed =
-        keys.shape.parent === undefined
-          ? { task: emitted.parentsOf("task"), message: emitted.parentsOf("message") }
-          : { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
+      const before = blob === undefined ? StoredKeys.EMPTY : StoredKeys.decode(blob, `The state of stream '${name}'`);
+      // A resource stream's keys are its parents': a given key of a parent it re-exported is among its emitted ones, so no fed set is needed.
+      const fed: ParentKeys = keys.shape.parent === undefined ? {} : { task: keys.fed.task.sorted(), message: keys.fed.message.sorted() };
       // A parent type the stream does not read has no live set to judge by: only the read ones count.
-      const readLive: Partial<Record<ParentType, ReturnType<GidCollector["sorted"]>>> = {};
-      for (const type of PARENT_TYPES) if (readsType(keys.definition, type) && live[type] !== undefined) readLive[type] = live[type];
-      const { next, deleted } = reconcile(before, fed, emitted, readLive);
+      const live: ParentKeys = {};
+      for (const type of PARENT_TYPES) {
+        const runs = liveTrusted && readsType(keys.definition, type) ? this.live.get(type) : undefined;
+        if (runs !== undefined) live[type] = runs.cursor();
+      }
+      const next = new KeyEncoder();
       const rows: ExportRecord[] = [];
-      for (let i = 0; i < deleted.length; i++) rows.push(keys.deletion(deleted, i, deletedAt));
+      reconcile(before.cursor(), fed, keys.emitted.cursor(), live, next, (key, type) => rows.push(keys.deletion(key, type, deletedAt)));
+      given.set(name, encodeKeys(next));
       records.set(name, rows);
-      given.set(name, next.encode());
       if (keys.untrackable > 0) untrackable.set(name, keys.untrackable);
-      // Let the stream's keys go before the next stream's are sorted: the peak is one stream's, not all of them.
+      // Let the stream's keys go before the next stream's are merged.
       this.streams.delete(name);
     }
     this.live.clear();

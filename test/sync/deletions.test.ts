@@ -1,11 +1,13 @@
 // The deletion tracker's bookkeeping of fed parents: child streams fed the same lines share one set
-// of parents, each stream is judged by its own, and a resource stream's fed parents are its emitted
-// keys. Checked against the keys written by hand.
+// of parents, each stream is judged by its own, and a resource stream needs no fed set (its keys are
+// its parents). Checked against the keys written by hand.
 import { describe, expect, it } from "vitest";
 import { RowRecord } from "../../src/core/row-record.js";
 import { requireStream } from "../../src/streams/index.js";
 import { DeletionTracker } from "../../src/sync/deletions.js";
-import { KeyListBuilder, type ParentType } from "../../src/sync/given-keys.js";
+import { encodeKeys } from "../../src/sync/given-keys.js";
+import { KeyEncoder } from "../../src/sync/key-codec.js";
+import { KeyRuns, type ParentType } from "../../src/sync/key-runs.js";
 import { planSync, type SelectedStream } from "../../src/sync/plan.js";
 import { EMPTY_STATE, type ConnectorState } from "../../src/sync/state.js";
 
@@ -14,9 +16,12 @@ const pick = (name: string): SelectedStream => ({ definition: requireStream(name
 const origin = { resourceType: "task", line: 1, offset: 0 };
 
 function given(keys: readonly [string, string, ParentType][]) {
-  const b = new KeyListBuilder();
+  const b = new KeyRuns();
   for (const [p, c, t] of keys) expect(b.add(p, c, t)).toBe(true);
-  return b.build().encode();
+  const sorted = b.cursor();
+  const out = new KeyEncoder();
+  while (sorted.next()) out.write(sorted.key, 0, sorted.type);
+  return encodeKeys(out);
 }
 
 /** The deletion records of a stream as "parent/child" keys. */

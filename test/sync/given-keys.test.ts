@@ -1,35 +1,55 @@
-// The deletion memory: its codec round-trips and refuses damage; reconcile agrees with a set-based
-// oracle on random histories; the encoded size stays small.
+// The deletion memory: keys collected in compact sorted runs come back sorted and without repeats;
+// the state's codec round-trips, reads what the previous implementation wrote and refuses damage;
+// reconcile agrees with a set-based oracle on random histories; the encoded size stays small.
+import { deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { GidCollector, KeyList, KeyListBuilder, gidKey, reconcile, sortKeys, type ParentType } from "../../src/sync/given-keys.js";
+import { StoredKeys, encodeKeys, reconcile } from "../../src/sync/given-keys.js";
+import { KeyEncoder, valueOf, type KeyCursor } from "../../src/sync/key-codec.js";
+import { KeyRuns, PARENT_TYPES, gidWords, type ParentType } from "../../src/sync/key-runs.js";
+import { sortKeys } from "../../src/sync/key-sort.js";
 import { prng } from "../helpers/random-json.js";
 
 type Key = `${string}/${string}/${ParentType}`;
 const keyOf = (p: bigint, c: bigint, t: ParentType): Key => `${p}/${c}/${t}`;
 
-function listOf(keys: Iterable<Key>): KeyList {
-  const b = new KeyListBuilder();
+function runsOf(keys: Iterable<Key>): KeyRuns {
+  const runs = new KeyRuns();
   for (const k of keys) {
     const [p, c, t] = k.split("/") as [string, string, ParentType];
-    expect(b.add(p, c, t)).toBe(true);
+    expect(runs.add(p, c, t)).toBe(true);
   }
-  return b.build();
+  return runs;
 }
 
-function keysOf(list: KeyList): Key[] {
-  const out: Key[] = [];
-  for (let i = 0; i < list.length; i++) out.push(keyOf(list.parent(i), list.child(i), list.parentType(i)));
+const cursorOf = (keys: Iterable<Key>): KeyCursor => runsOf(keys).cursor();
+
+/** The keys of a cursor as [parent, child, type], in the order it gives them. */
+function tuplesOf(cursor: KeyCursor): [bigint, bigint, ParentType][] {
+  const out: [bigint, bigint, ParentType][] = [];
+  while (cursor.next()) out.push([valueOf(cursor.key, 0), valueOf(cursor.key, 2), PARENT_TYPES[cursor.type] ?? "task"]);
   return out;
+}
+
+const keysOf = (cursor: KeyCursor): Key[] => tuplesOf(cursor).map(([p, c, t]) => keyOf(p, c, t));
+
+function blobOf(cursor: KeyCursor) {
+  const out = new KeyEncoder();
+  while (cursor.next()) out.write(cursor.key, 0, cursor.type);
+  return encodeKeys(out);
 }
 
 const sorted = (keys: Iterable<Key>): Key[] => [...keys].sort();
 
-describe("gidKey", () => {
+describe("gidWords", () => {
+  const gidOf = (gid: string): bigint | undefined => {
+    const words = new Uint32Array(2);
+    return gidWords(gid, words, 0) ? valueOf(words, 0) : undefined;
+  };
   it("takes canonical decimal gids of at most 64 bits, nothing else", () => {
-    expect(gidKey("1204567890123456")).toBe(1204567890123456n);
-    expect(gidKey("0")).toBe(0n);
-    expect(gidKey("18446744073709551615")).toBe(18446744073709551615n);
-    for (const bad of ["", "012", "18446744073709551616", "12a", "-1", " 1", "1.0"]) expect(gidKey(bad), bad).toBeUndefined();
+    expect(gidOf("1204567890123456")).toBe(1204567890123456n);
+    expect(gidOf("0")).toBe(0n);
+    expect(gidOf("18446744073709551615")).toBe(18446744073709551615n);
+    for (const bad of ["", "012", "18446744073709551616", "12a", "-1", " 1", "1.0"]) expect(gidOf(bad), bad).toBeUndefined();
   });
 });
 
@@ -41,11 +61,11 @@ function randomValue(rand: () => number): bigint {
   return (high << 32n) | BigInt(Math.floor(rand() * 2 ** 32));
 }
 
-describe("KeyListBuilder", () => {
-  it("sorts and dedupes keys across chunks as BigInt sorting does, edges of the 64-bit range included", () => {
+describe("KeyRuns", () => {
+  it("gives keys back sorted and without repeats across runs as BigInt sorting does, edges of the 64-bit range included", () => {
     const rand = prng(21);
-    for (const n of [0, 1, 2, 17, 1000, 150_000]) {
-      const b = new KeyListBuilder();
+    for (const n of [0, 1, 2, 17, 1000, 65_536, 150_000]) {
+      const b = new KeyRuns();
       const want = new Map<string, [bigint, bigint, ParentType]>();
       // Few distinct parents and children: many equal keys and equal parents, as in real streams.
       const parents = Array.from({ length: 1 + Math.floor(n / 8) }, () => randomValue(rand));
@@ -58,41 +78,43 @@ describe("KeyListBuilder", () => {
         expect(b.add(String(p), String(c), t)).toBe(true);
         if (!want.has(`${p}/${c}`)) want.set(`${p}/${c}`, [p, c, t]);
       }
-      const list = b.build();
       const expected = [...want.values()].sort(([pa, ca], [pb, cb]) => (pa !== pb ? (pa < pb ? -1 : 1) : ca < cb ? -1 : ca > cb ? 1 : 0));
-      expect(list.length, `n = ${n}`).toBe(expected.length);
-      for (let i = 0; i < list.length; i++) {
-        const [p, c, t] = expected[i] ?? [0n, 0n, "task"];
-        if (list.parent(i) !== p || list.child(i) !== c || list.parentType(i) !== t) expect([list.parent(i), list.child(i), list.parentType(i)], `n = ${n}, key ${i}`).toEqual([p, c, t]);
+      // Twice: the runs are kept, so the keys can be walked by several streams.
+      for (const walk of [1, 2]) {
+        const got = tuplesOf(b.cursor());
+        expect(got.length, `n = ${n}, walk ${walk}`).toBe(expected.length);
+        for (let i = 0; i < got.length; i++) if (String(got[i]) !== String(expected[i])) expect(got[i], `n = ${n}, key ${i}`).toEqual(expected[i]);
       }
-      expect(b.length).toBe(0);
     }
   });
 
-  it("lists the distinct parents of each type in order (a resource stream's fed parents)", () => {
-    const rand = prng(8);
-    const keys = new Set<Key>();
-    for (let i = 0; i < 3000; i++) {
-      const p = randomValue(rand);
-      for (let c = 0; c < 1 + Math.floor(rand() * 3); c++) keys.add(keyOf(p, randomValue(rand), p % 3n === 0n ? "message" : "task"));
+  it("keeps a run in a few bytes a key, and takes keys after it was walked", () => {
+    const rand = prng(4);
+    const b = new KeyRuns();
+    const gids = new Set<string>();
+    // Task gids as Asana writes them: 16 digits, spread over a range of 10^13.
+    for (let i = 0; i < 131_072; i++) {
+      const gid = String(1_200_000_000_000_000 + Math.floor(rand() * 1e13));
+      gids.add(gid);
+      b.addGid(gid, "task");
     }
-    const list = listOf(keys);
-    for (const type of ["task", "message"] as const) {
-      const want = [...new Set([...keys].filter((k) => k.endsWith(`/${type}`)).map((k) => BigInt(k.split("/")[0] ?? "0")))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      expect([...list.parentsOf(type).gids], type).toEqual(want);
-    }
+    expect(b.runBytes / 131_072).toBeLessThan(6);
+    expect(tuplesOf(b.cursor()).length).toBe(gids.size);
+    b.addGid("1", "message");
+    const all = tuplesOf(b.cursor());
+    expect(all.length).toBe(gids.size + 1);
+    expect(all[0]).toEqual([1n, 1n, "message"]);
   });
 
   it("refuses a gid that is no canonical decimal of at most 64 bits and keeps nothing of its key", () => {
-    const b = new KeyListBuilder();
+    const b = new KeyRuns();
     for (const bad of ["", "012", "18446744073709551616", "99999999999999999999", "12a", "-1", " 1", "1.0"]) {
       expect(b.add(bad, "5", "task"), bad).toBe(false);
       expect(b.add("5", bad, "task"), bad).toBe(false);
+      expect(b.addGid(bad, "task"), bad).toBe(false);
     }
-    expect(b.length).toBe(0);
     expect(b.add("18446744073709551615", "0", "message")).toBe(true);
-    const list = b.build();
-    expect([list.length, list.parent(0), list.child(0), list.parentType(0)]).toEqual([1, 2n ** 64n - 1n, 0n, "message"]);
+    expect(tuplesOf(b.cursor())).toEqual([[2n ** 64n - 1n, 0n, "message"]]);
   });
 
   it("sorts by heapsort alone as by quicksort (the fallback past the depth limit)", () => {
@@ -116,7 +138,7 @@ describe("KeyListBuilder", () => {
   });
 });
 
-describe("KeyList codec", () => {
+describe("the state's key codec", () => {
   it("round-trips random keys, sorted and without repeats", () => {
     const rand = prng(3);
     for (let round = 0; round < 30; round++) {
@@ -127,25 +149,45 @@ describe("KeyList codec", () => {
         const child = rand() < 0.3 ? parent : BigInt(Math.floor(rand() * 2 ** 53)) * BigInt(1 + Math.floor(rand() * 2000));
         keys.add(keyOf(parent, child, rand() < 0.5 ? "task" : "message"));
       }
-      const built = listOf([...keys, ...keys]); // repeats are dropped
-      expect(keysOf(built)).toEqual(sorted(keys).sort((a, b) => cmp(a, b)));
-      const blob = built.encode();
+      const built = runsOf([...keys, ...keys]); // repeats are dropped
+      expect(keysOf(built.cursor())).toEqual(sorted(keys).sort((a, b) => cmp(a, b)));
+      const blob = blobOf(built.cursor());
       expect(blob.count).toBe(keys.size);
-      expect(keysOf(KeyList.decode(blob, "test"))).toEqual(keysOf(built));
+      expect(keysOf(StoredKeys.decode(blob, "test").cursor())).toEqual(keysOf(built.cursor()));
     }
   });
 
+  it("reads the keys the previous implementation (BigInt arithmetic) wrote, and writes the same bytes", () => {
+    // Written by the BigInt encoder this codec replaced: deltas past 2^52 and 2^63, negative child deltas, both types.
+    const old = {
+      codec: "keys-delta-deflate-v1" as const,
+      count: 13,
+      data: "42VgYmD49x8KmBmZQWx+hr////+/DxFhOrD1dOfWjxOZmBgY9n2eNvnVo8UsjAyLP02b3PV4McuBU1u+7ep7x8s4mZGB8RvcHCj9vp7hJ7rY/3pGRgZmAA==",
+    };
+    const want: [bigint, bigint, ParentType][] = [
+      [0n, 0n, "task"], [0n, 18446744073709551615n, "task"], [1n, 1n, "message"], [4294967295n, 4294967296n, "task"],
+      [4294967296n, 4294967296n, "task"], [1204567890123456n, 1204567890123456n, "task"], [1204567890123456n, 1204567890123999n, "task"],
+      [1204567890123457n, 77n, "task"], [9007199254740993n, 3n, "message"], [9007199254740993n, 18446744073709551614n, "message"],
+      [9223372036854775808n, 1n, "task"], [18446744073709551615n, 0n, "message"], [18446744073709551615n, 18446744073709551615n, "message"],
+    ];
+    expect(tuplesOf(StoredKeys.decode(old, "test").cursor())).toEqual(want);
+    expect(blobOf(cursorOf(want.map(([p, c, t]) => keyOf(p, c, t))))).toEqual(old);
+  });
+
   it("refuses a damaged blob with an error naming the state and the fix", () => {
-    const blob = listOf([keyOf(5n, 5n, "task"), keyOf(7n, 9n, "message")]).encode();
-    expect(() => KeyList.decode({ ...blob, count: 3 }, "The state of stream 'tasks'")).toThrow(/The state of stream 'tasks': its 'given' keys are unreadable \(it says 3 keys and holds 2\).*remove the stream's state/);
-    expect(() => KeyList.decode({ ...blob, data: "AAAA" }, "here")).toThrow(/unreadable/);
-    expect(() => KeyList.decode({ ...blob, data: blob.data.slice(0, 4) }, "here")).toThrow(/unreadable/);
+    const blob = blobOf(cursorOf([keyOf(5n, 5n, "task"), keyOf(7n, 9n, "message")]));
+    expect(() => StoredKeys.decode({ ...blob, count: 3 }, "The state of stream 'tasks'")).toThrow(/The state of stream 'tasks': its 'given' keys are unreadable \(it says 3 keys and holds 2\).*remove the stream's state/);
+    expect(() => StoredKeys.decode({ ...blob, data: "AAAA" }, "here")).toThrow(/unreadable/);
+    expect(() => StoredKeys.decode({ ...blob, data: blob.data.slice(0, 4) }, "here")).toThrow(/unreadable/);
+    // Keys out of order (a hand-made blob): (7, 2, message), then deltas of 0 giving the same key again.
+    const swapped = { codec: blob.codec, count: 2, data: deflateRawSync(Uint8Array.from([2, 7, 1, 4, 0, 0, 0])).toString("base64") };
+    expect(() => StoredKeys.decode(swapped, "here")).toThrow(/unreadable \(keys out of order at 1\)/);
   });
 
   it("keeps 100,000 dense task gids in well under a byte each", () => {
-    const b = new KeyListBuilder();
+    const b = new KeyRuns();
     for (let i = 0; i < 100_000; i++) b.add(String(1204000000000000 + i), String(1204000000000000 + i), "task");
-    const blob = b.build().encode();
+    const blob = blobOf(b.cursor());
     expect(Buffer.from(blob.data, "base64").length).toBeLessThan(100_000);
   });
 });
@@ -175,16 +217,18 @@ describe("reconcile", () => {
       const liveKnown = { task: rand() < 0.7, message: rand() < 0.7 };
       const live = new Set(parents.filter((p) => fedParents.includes(p) || rand() < 0.7));
       const collect = (gids: Iterable<bigint>) => {
-        const c = new GidCollector();
-        for (const g of gids) c.add(g);
-        return c.sorted();
+        const c = new KeyRuns();
+        for (const g of gids) c.addGid(String(g), typeOf(g));
+        return c.cursor();
       };
       const fed = { task: collect(fedParents.filter((p) => typeOf(p) === "task")), message: collect(fedParents.filter((p) => typeOf(p) === "message")) };
       const liveSets = {
         ...(liveKnown.task ? { task: collect([...live].filter((p) => typeOf(p) === "task")) } : {}),
         ...(liveKnown.message ? { message: collect([...live].filter((p) => typeOf(p) === "message")) } : {}),
       };
-      const result = reconcile(listOf(given), fed, listOf(emitted), liveSets);
+      const next = new KeyEncoder();
+      const deleted: Key[] = [];
+      reconcile(cursorOf(given), fed, cursorOf(emitted), liveSets, next, (key, type) => deleted.push(keyOf(valueOf(key, 0), valueOf(key, 2), PARENT_TYPES[type] ?? "task")));
       // The oracle, with sets.
       const parentOf = (k: Key): bigint => BigInt(k.split("/")[0] ?? "0");
       const typeOfKey = (k: Key): ParentType => k.split("/")[2] as ParentType;
@@ -195,8 +239,8 @@ describe("reconcile", () => {
       };
       const wantDeleted = [...given].filter(gone);
       const wantNext = new Set([...[...given].filter((k) => !gone(k)), ...emitted]);
-      expect(sorted(keysOf(result.deleted)), `round ${round}`).toEqual(sorted(wantDeleted));
-      expect(sorted(keysOf(result.next)), `round ${round}`).toEqual(sorted(wantNext));
+      expect(sorted(deleted), `round ${round}`).toEqual(sorted(wantDeleted));
+      expect(sorted(keysOf(StoredKeys.decode(encodeKeys(next), "test").cursor())), `round ${round}`).toEqual(sorted(wantNext));
     }
   });
 });
