@@ -37,7 +37,8 @@ export function digitsToNumber(bytes: Uint8Array, start: number, end: number): n
   return n <= Number.MAX_SAFE_INTEGER ? n : -1;
 }
 
-function hash(n: number): number {
+/** A 32-bit hash of a gid's number (the tables' slot; the compact seen-set's block and bits too). */
+export function gidHash(n: number): number {
   const lo = n >>> 0;
   const hi = (n / TWO_32) >>> 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
@@ -73,7 +74,7 @@ export class GidSet {
       this.strings.add(gid);
       return true;
     }
-    const h = hash(n);
+    const h = gidHash(n);
     const segment = h >>> (32 - SEGMENT_BITS);
     let table = this.tables[segment] ?? this.grow(segment);
     if ((this.counts[segment] ?? 0) + 1 > table.length * MAX_LOAD) table = this.grow(segment);
@@ -90,7 +91,7 @@ export class GidSet {
   hasDigits(bytes: Uint8Array, start: number, end: number): boolean {
     const n = digitsToNumber(bytes, start, end);
     if (n === -1) return false;
-    const h = hash(n);
+    const h = gidHash(n);
     const table = this.tables[h >>> (32 - SEGMENT_BITS)];
     if (table === undefined) return false;
     const mask = table.length - 1;
@@ -116,7 +117,7 @@ export class GidSet {
     const table = new Float64Array(old.length * 2).fill(EMPTY);
     for (let i = 0; i < old.length; i++) {
       const v = old[i];
-      if (v !== undefined && v !== EMPTY) insert(table, hash(v), v);
+      if (v !== undefined && v !== EMPTY) insert(table, gidHash(v), v);
     }
     this.tables[segment] = table;
     return table;

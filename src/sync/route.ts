@@ -3,7 +3,7 @@
 // (an object may come twice: two parameters, or Asana repeating it), drops lines older than a
 // consumer's own bound, and hands each line to its consumers' derivers (derive.ts).
 import type { ExportRecord } from "../core/record.js";
-import { GidSet } from "../export-file/gid-set.js";
+import { SeenGids } from "./seen-gids.js";
 import type { DeletionTracker, FedParents } from "./deletions.js";
 import { DeriveContext, compileDeriver, type Deriver, type Emit } from "./derive.js";
 import { MissingCursorError } from "./errors.js";
@@ -25,7 +25,7 @@ interface CompiledFeed {
 
 interface CompiledGroup {
   readonly marker: string | undefined;
-  readonly seen: GidSet;
+  readonly seen: SeenGids;
   readonly consumers: readonly CompiledConsumer[];
   readonly feeds: readonly CompiledFeed[];
   readonly needsCursor: boolean;
@@ -97,7 +97,7 @@ export class Router {
           const parents = deletions?.fedParents(names, route.resourceType);
           if (parents !== undefined) feeds.push({ afterMs, parents });
         }
-        return { marker: group.marker, seen: new GidSet(), consumers, feeds, needsCursor };
+        return { marker: group.marker, seen: new SeenGids(), consumers, feeds, needsCursor };
       };
       this.groups.set(route.resourceType, [route.wide, route.narrow].filter((g): g is LineGroup => g !== undefined).map(compile));
     }
