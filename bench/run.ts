@@ -243,7 +243,7 @@ async function memoryCheck(): Promise<boolean> {
     }
   }
   const body = [
-    `## Memory check (${new Date().toISOString().slice(0, 16)}Z)`,
+    `## Memory check: Node ${process.version} (${new Date().toISOString().slice(0, 16)}Z)`,
     "",
     `Peak RSS of each candidate at each size (${runs === 1 ? "one run" : `largest of ${runs} runs`}); flat means streaming. ` +
       `The whole check took ${((performance.now() - began) / 60000).toFixed(1)} min, of which ${(generating / 60).toFixed(1)} min the emulator ` +
@@ -251,7 +251,7 @@ async function memoryCheck(): Promise<boolean> {
     "",
     rows.join("\n"),
   ].join("\n");
-  writeSection(resultsPath, "memory", body);
+  writeSection(resultsPath, `memory-node${process.versions.node.split(".")[0] ?? ""}`, body);
   process.stdout.write(`${body}\n`);
   return ok;
 }
