@@ -6,6 +6,13 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 
+/**
+ * Runs of each query over each set of files. The queries take 4-12 ms, and over 7 runs their
+ * ratio moved between 1.01x and 1.23x from one bench run to the next on the same files' layout;
+ * the median of 31 interleaved runs costs about a second more.
+ */
+const QUERY_RUNS = 31;
+
 /** What the comparison found. */
 export interface LayoutComparison {
   /** Bytes of every Parquet file per stream. */
@@ -48,7 +55,7 @@ export async function compareLayouts(input: { dist: string; ours: string; duckdb
       for (const column of group.columns) for (const s of column.meta_data?.encoding_stats ?? []) if (s.page_type !== "DICTIONARY_PAGE") pageVersions.add(s.page_type);
     }
   }
-  const queryJson = execFileSync(process.execPath, [join(input.dist, "bench/suite/query-child.js"), `${join(input.ours, "tasks")}/*.parquet`, `${join(input.duckdb, "tasks")}/*.parquet`, input.gid], {
+  const queryJson = execFileSync(process.execPath, [join(input.dist, "bench/suite/query-child.js"), `${join(input.ours, "tasks")}/*.parquet`, `${join(input.duckdb, "tasks")}/*.parquet`, input.gid, String(QUERY_RUNS)], {
     encoding: "utf8",
     maxBuffer: 1 << 20,
   });
@@ -86,7 +93,7 @@ export function layoutSection(layout: LayoutComparison): string {
     `Tasks: ${t.files} file(s) of ${t.fileMb.map((m) => m.toFixed(1)).join(", ")} MB; ${t.rowGroups} row group(s) of ${t.rowsPerGroup.map((n) => n.toLocaleString("en-US")).join(", ")} rows ` +
       `(${t.groupMb.map((m) => m.toFixed(0)).join(", ")} MiB uncompressed); data page types: ${t.pageVersions}. DuckDB's file: ${t.duckdbRowGroups} row groups.`,
     "",
-    "| query over the tasks files (median of 7, ms) | ours | DuckDB's | ratio |",
+    `| query over the tasks files (median of ${QUERY_RUNS}, ms) | ours | DuckDB's | ratio |`,
     "| --- | ---: | ---: | ---: |",
   );
   const names: Record<string, string> = { groupBy: "`GROUP BY assignee.gid` (a nested leaf)", gidFilter: "`WHERE gid = '…'` (one row)" };

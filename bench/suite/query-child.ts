@@ -1,18 +1,18 @@
 // Query timings over two sets of Parquet files, interleaved, in one DuckDB process:
-//   node dist/bench/suite/query-child.js OURS_GLOB DUCKDB_GLOB GID
-// Prints {"groupBy": {"ours": ms, "duckdb": ms}, "gidFilter": {...}} (medians of 7 runs each) on stdout.
+//   node dist/bench/suite/query-child.js OURS_GLOB DUCKDB_GLOB GID RUNS
+// Prints {"groupBy": {"ours": ms, "duckdb": ms}, "gidFilter": {...}} (medians of RUNS runs each) on stdout.
 // The queries are what a warehouse engineer runs first: an aggregate over a nested leaf, and a
 // selective filter on the primary key.
 import { DuckDBInstance } from "@duckdb/node-api";
 
-const [ours, duckdb, gid] = process.argv.slice(2);
-if (ours === undefined || duckdb === undefined || gid === undefined) throw new Error("usage: query-child OURS_GLOB DUCKDB_GLOB GID");
+const [ours, duckdb, gid, runs] = process.argv.slice(2);
+const RUNS = Number(runs);
+if (ours === undefined || duckdb === undefined || gid === undefined || !(RUNS > 0)) throw new Error("usage: query-child OURS_GLOB DUCKDB_GLOB GID RUNS");
 const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const QUERIES = {
   groupBy: (glob: string) => `SELECT assignee.gid AS a, count(*) AS n FROM read_parquet(${quote(glob)}) GROUP BY 1 ORDER BY 2 DESC LIMIT 5`,
   gidFilter: (glob: string) => `SELECT gid, name, assignee.name AS who FROM read_parquet(${quote(glob)}) WHERE gid = ${quote(gid)}`,
 } as const;
-const RUNS = 7;
 
 const db = await DuckDBInstance.create(":memory:", { threads: "2" });
 const conn = await db.connect();
