@@ -68,10 +68,10 @@ function cleanUp(fixture: Fixture | undefined): void {
   }
 }
 
-/** The fixture of `tasks` tasks; `allStreams` false: only what the three top-level streams' cases need (no second export, no oracle of the derived rows). */
-async function fixtureFor(tasks: number, allStreams: boolean): Promise<Fixture> {
+/** The fixture of `tasks` tasks for these cases: without a case of all streams, only what the three top-level streams need (no second export, no oracle of the derived rows). */
+async function fixtureFor(tasks: number, cases: readonly BenchCase[]): Promise<Fixture> {
   return prepareFixture({
-    allStreams,
+    allStreams: cases.some((c) => c.allStreams === true),
     tasks,
     messages: numberFlag("--messages", Math.max(1, Math.round(tasks / 20))),
     teams: numberFlag("--teams", 50),
@@ -149,7 +149,7 @@ async function suite(): Promise<boolean> {
   const loadAtStart = loadavg();
   log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")} (2 cores: above 2, other work competes with the bench)`);
   // The deletion-tracking cases bring their own emulator: alone, they need no export of the suite's.
-  const fixture = cases.length > 0 && cases.every(isIncrementalCase) ? undefined : await fixtureFor(tasks, cases.some((c) => c.allStreams === true));
+  const fixture = cases.length > 0 && cases.every(isIncrementalCase) ? undefined : await fixtureFor(tasks, cases);
   let incremental: IncrementalFixture | undefined;
   try {
     if (cases.some(isIncrementalCase)) {
@@ -226,7 +226,7 @@ async function memoryCheck(): Promise<boolean> {
   let ok = true;
   let generating = 0;
   for (const tasks of sizes) {
-    const fixture = await fixtureFor(tasks, cases.some((c) => c.allStreams === true));
+    const fixture = await fixtureFor(tasks, cases);
     generating += fixture.generateSeconds;
     try {
       for (const r of await runCases(fixture, cases, runs)) {

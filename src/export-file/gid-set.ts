@@ -68,17 +68,12 @@ export class GidSet {
   /** Add a gid; true when it was not in the set yet. */
   add(gid: string): boolean {
     const n = gidToNumber(gid);
-    if (n === -1) {
-      this.strings ??= new Set();
-      if (this.strings.has(gid)) return false;
-      this.strings.add(gid);
-      return true;
-    }
+    if (n === -1) return addNew((this.strings ??= new Set()), gid);
     const h = gidHash(n);
     const segment = h >>> (32 - SEGMENT_BITS);
     let table = this.tables[segment] ?? this.grow(segment);
     if ((this.counts[segment] ?? 0) + 1 > table.length * MAX_LOAD) table = this.grow(segment);
-    if (!insert(table, h, n)) return false;
+    if (!insertNumber(table, h, n)) return false;
     this.counts[segment] = (this.counts[segment] ?? 0) + 1;
     this.numbers++;
     return true;
@@ -117,15 +112,22 @@ export class GidSet {
     const table = new Float64Array(old.length * 2).fill(EMPTY);
     for (let i = 0; i < old.length; i++) {
       const v = old[i];
-      if (v !== undefined && v !== EMPTY) insert(table, gidHash(v), v);
+      if (v !== undefined && v !== EMPTY) insertNumber(table, gidHash(v), v);
     }
     this.tables[segment] = table;
     return table;
   }
 }
 
-/** Insert `n` (whose hash is `h`) into an open-addressing table; false when it is there already. */
-function insert(table: Float64Array, h: number, n: number): boolean {
+/** Adds a gid that is no canonical number to its set; true when it was not there yet. */
+export function addNew(strings: Set<string>, gid: string): boolean {
+  if (strings.has(gid)) return false;
+  strings.add(gid);
+  return true;
+}
+
+/** Insert `n` (whose hash is `h`) into an open-addressing table of EMPTY (-1) slots; false when it is there already. */
+export function insertNumber(table: Float64Array, h: number, n: number): boolean {
   const mask = table.length - 1;
   let i = h & mask;
   for (;;) {

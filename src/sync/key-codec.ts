@@ -3,6 +3,7 @@
 // flag byte (bit 0 the parent type, bit 1 "the child is the parent": a task's own key) and, without
 // bit 1, the zigzag varint delta of its child from the previous key's child that was written. The
 // arithmetic runs on the keys' 32-bit words; BigInt is used only for deltas past 2^52.
+import { readVarint, writeVarint } from "./varint.js";
 
 /** Words of one key: the parent's high and low 32 bits, then the child's; comparing them in order compares the keys. */
 export const WORDS = 4;
@@ -112,12 +113,7 @@ export class KeyEncoder {
   }
 
   private unsigned(value: number): void {
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[this.at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.at++] = v;
+    this.at = writeVarint(this.buf, this.at, value);
   }
 
   private unsignedBig(value: bigint): void {
@@ -130,16 +126,10 @@ export class KeyEncoder {
   }
 }
 
-/** Writes a varint of `value` (a count) in front of nothing: the header of a state's keys. */
+/** The varint of a key count: the header of a state's keys. */
 export function varintBytes(value: number): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
+  const out = new Uint8Array(8);
+  return out.subarray(0, writeVarint(out, 0, value));
 }
 
 /** Reads `count` keys of the compact form from `bytes[start, end)`; `check`: refuse keys out of order. */
@@ -175,16 +165,7 @@ export class KeyDecoder implements KeyCursor {
     this.previous?.set(key);
     const d = this.unsigned();
     if (typeof d === "number") {
-      const high = Math.floor(d / TWO_32);
-      let low = (key[1] ?? 0) + (d - high * TWO_32);
-      let h = (key[0] ?? 0) + high;
-      if (low >= TWO_32) {
-        low -= TWO_32;
-        h++;
-      }
-      if (h >= TWO_32) throw new Error(`key ${index} is out of range`);
-      key[0] = h;
-      key[1] = low;
+      if (!addToWords(key, d)) throw new Error(`key ${index} is out of range`);
     } else {
       const parent = valueOf(key, 0) + d;
       if (parent > MAX_GID) throw new Error(`key ${index} is out of range`);
@@ -217,30 +198,7 @@ export class KeyDecoder implements KeyCursor {
       return;
     }
     const negative = z % 2 === 1;
-    const magnitude = negative ? (z + 1) / 2 : z / 2;
-    const mh = Math.floor(magnitude / TWO_32);
-    const ml = magnitude - mh * TWO_32;
-    let h = child[0] ?? 0;
-    let l = child[1] ?? 0;
-    if (negative) {
-      h -= mh;
-      l -= ml;
-      if (l < 0) {
-        l += TWO_32;
-        h--;
-      }
-      if (h < 0) throw new Error(`key ${index} is out of range`);
-    } else {
-      h += mh;
-      l += ml;
-      if (l >= TWO_32) {
-        l -= TWO_32;
-        h++;
-      }
-      if (h >= TWO_32) throw new Error(`key ${index} is out of range`);
-    }
-    child[0] = h;
-    child[1] = l;
+    if (!addToWords(child, negative ? -(z + 1) / 2 : z / 2)) throw new Error(`key ${index} is out of range`);
   }
 
   private byte(): number {
@@ -270,15 +228,33 @@ export class KeyDecoder implements KeyCursor {
   }
 }
 
-/** Reads a varint count (a state's header) at `bytes[0]`: the count and the bytes it took. */
-export function readCount(bytes: Uint8Array): { count: number; length: number } {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 8 && i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return { count: value, length: i + 1 };
-    scale *= 0x80;
+/**
+ * Adds `delta` (an integer of magnitude below 2^53) to the 64-bit value in `words[0..1]`; false
+ * (nothing changed) when the sum leaves [0, 2^64).
+ */
+function addToWords(words: Uint32Array, delta: number): boolean {
+  const magnitude = Math.abs(delta);
+  const mh = Math.floor(magnitude / TWO_32);
+  const ml = magnitude - mh * TWO_32;
+  const sign = delta < 0 ? -1 : 1;
+  let h = (words[0] ?? 0) + sign * mh;
+  let l = (words[1] ?? 0) + sign * ml;
+  if (l < 0) {
+    l += TWO_32;
+    h--;
+  } else if (l >= TWO_32) {
+    l -= TWO_32;
+    h++;
   }
-  throw new Error("the key count is unreadable");
+  if (h < 0 || h >= TWO_32) return false;
+  words[0] = h;
+  words[1] = l;
+  return true;
+}
+
+/** Reads the varint count (a state's header) at `bytes[0]`: the count and the bytes it took. */
+export function readCount(bytes: Uint8Array): { count: number; length: number } {
+  const reader = { at: 0 };
+  const count = readVarint(bytes, reader);
+  return { count, length: reader.at };
 }

@@ -52,22 +52,20 @@ export class KeyRuns {
 
   /** Adds the key of two gids; false (nothing added) when one is no canonical decimal of at most 64 bits. */
   add(parent: string, child: string, type: ParentType): boolean {
-    this.words ??= new Uint32Array(CHUNK_KEYS * WORDS);
-    this.types ??= new Uint8Array(CHUNK_KEYS);
+    const words = this.chunk();
     const at = this.size * WORDS;
-    if (!gidWords(parent, this.words, at) || !gidWords(child, this.words, at + 2)) return false;
+    if (!gidWords(parent, words, at) || !gidWords(child, words, at + 2)) return false;
     this.commit(type);
     return true;
   }
 
   /** Adds a gid as the key (gid, gid): a set of objects. False (nothing added) as `add`. */
   addGid(gid: string, type: ParentType): boolean {
-    this.words ??= new Uint32Array(CHUNK_KEYS * WORDS);
-    this.types ??= new Uint8Array(CHUNK_KEYS);
+    const words = this.chunk();
     const at = this.size * WORDS;
-    if (!gidWords(gid, this.words, at)) return false;
-    this.words[at + 2] = this.words[at] ?? 0;
-    this.words[at + 3] = this.words[at + 1] ?? 0;
+    if (!gidWords(gid, words, at)) return false;
+    words[at + 2] = words[at] ?? 0;
+    words[at + 3] = words[at + 1] ?? 0;
     this.commit(type);
     return true;
   }
@@ -85,6 +83,12 @@ export class KeyRuns {
     this.encoder = undefined;
     const runs = this.runs.map((run) => new KeyDecoder(run.bytes, 0, run.bytes.length, run.count, false));
     return runs.length === 1 ? (runs[0] as KeyDecoder) : new MergedKeys(runs);
+  }
+
+  /** The words of the chunk being filled (made again after a walk let it go). */
+  private chunk(): Uint32Array {
+    this.types ??= new Uint8Array(CHUNK_KEYS);
+    return (this.words ??= new Uint32Array(CHUNK_KEYS * WORDS));
   }
 
   private commit(type: ParentType): void {

@@ -5,7 +5,8 @@
 // one indexed value every 64) behind a blocked Bloom filter (12-24 bits a gid), so a new gid, nearly
 // every line, costs one probe of one cache line, and only the filter's rare false positives and true
 // repeats search the runs. Gids that are no canonical safe integer are kept as strings.
-import { gidHash, gidToNumber } from "../export-file/gid-set.js";
+import { addNew, gidHash, gidToNumber, insertNumber } from "../export-file/gid-set.js";
+import { readVarint, writeVarint } from "./varint.js";
 
 /** The most gids the recent table holds before they are sealed into a run. */
 const RECENT = 1 << 16;
@@ -38,23 +39,17 @@ export class SeenGids {
   private sealed = 0;
   private capacity = RECENT;
   private filter: Uint32Array | undefined;
-  private strings: Set<string> | undefined;
+  private readonly strings = new Set<string>();
 
   /** Adds a gid; true when it was not in the set yet. */
   add(gid: string): boolean {
     const n = gidToNumber(gid);
-    if (n === -1) {
-      this.strings ??= new Set();
-      if (this.strings.has(gid)) return false;
-      this.strings.add(gid);
-      return true;
-    }
-    return this.addNumber(n);
+    return n === -1 ? addNew(this.strings, gid) : this.addNumber(n);
   }
 
   /** Number of gids held. */
   get size(): number {
-    return this.sealed + this.recentCount + (this.strings?.size ?? 0);
+    return this.sealed + this.recentCount + this.strings.size;
   }
 
   /** Bytes held by the runs, their index, the filter and the recent table. */
@@ -67,7 +62,7 @@ export class SeenGids {
   private addNumber(n: number): boolean {
     const h = gidHash(n);
     if (this.filter !== undefined && mayHold(this.filter, n, h) && this.inRuns(n)) return false;
-    if (!insert(this.slots, h, n)) return false;
+    if (!insertNumber(this.slots, h, n)) return false;
     this.recent[this.recentCount++] = n;
     if (this.recentCount === this.recent.length) {
       if (this.recent.length < RECENT) this.growRecent();
@@ -83,7 +78,7 @@ export class SeenGids {
     this.slots = new Float64Array(recent.length * 2).fill(EMPTY);
     for (let i = 0; i < this.recentCount; i++) {
       const v = recent[i] ?? 0;
-      insert(this.slots, gidHash(v), v);
+      insertNumber(this.slots, gidHash(v), v);
     }
   }
 
@@ -106,14 +101,7 @@ export class SeenGids {
       if (i % STRIDE === 0) {
         index[i / STRIDE] = v;
         offsets[i / STRIDE] = at;
-      } else {
-        let d = v - previous;
-        while (d >= 0x80) {
-          out[at++] = (d % 0x80) | 0x80;
-          d = Math.floor(d / 0x80);
-        }
-        out[at++] = d;
-      }
+      } else at = writeVarint(out, at, v - previous);
       previous = v;
     }
     this.runs.push({ first: values[0] ?? 0, last: previous, bytes: out.slice(0, at), index, offsets, count });
@@ -130,19 +118,6 @@ export class SeenGids {
     const filter = new Uint32Array(blocksFor(this.capacity) * BLOCK_WORDS);
     for (const run of this.runs) forEachValue(run, (v) => mark(filter, v));
     this.filter = filter;
-  }
-}
-
-/** Inserts `n` (hash `h`) into an open-addressing table; false when it is there already. */
-function insert(slots: Float64Array, h: number, n: number): boolean {
-  const mask = slots.length - 1;
-  for (let i = h & mask; ; i = (i + 1) & mask) {
-    const v = slots[i];
-    if (v === n) return false;
-    if (v === EMPTY) {
-      slots[i] = n;
-      return true;
-    }
   }
 }
 
@@ -195,7 +170,7 @@ function runHas(run: Run, n: number): boolean {
   const bytes = run.bytes;
   const end = Math.min(run.count, (lo + 1) * STRIDE);
   const reader = { at: run.offsets[lo] ?? 0 };
-  for (let i = lo * STRIDE + 1; i < end && v < n; i++) v += readDelta(bytes, reader);
+  for (let i = lo * STRIDE + 1; i < end && v < n; i++) v += readVarint(bytes, reader);
   return v === n;
 }
 
@@ -203,19 +178,8 @@ function forEachValue(run: Run, visit: (v: number) => void): void {
   const reader = { at: 0 };
   let v = 0;
   for (let i = 0; i < run.count; i++) {
-    v = i % STRIDE === 0 ? (run.index[i / STRIDE] ?? 0) : v + readDelta(run.bytes, reader);
+    v = i % STRIDE === 0 ? (run.index[i / STRIDE] ?? 0) : v + readVarint(run.bytes, reader);
     visit(v);
   }
 }
 
-/** The varint at `reader.at` (a delta of a run), moving past it. */
-function readDelta(bytes: Uint8Array, reader: { at: number }): number {
-  let d = 0;
-  let scale = 1;
-  for (;;) {
-    const b = bytes[reader.at++] ?? 0;
-    d += (b & 0x7f) * scale;
-    if (b < 0x80) return d;
-    scale *= 0x80;
-  }
-}
