@@ -28,7 +28,7 @@ function boundary(layer, forbidden, why) {
 const others = (...allowed) => layers.filter((l) => !allowed.includes(l));
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "demo-output/**", "asana-export/**", "bench/out/**", ".tmp/**"] },
+  { ignores: ["dist/**", "wasm/**", "node_modules/**", "demo-output/**", "asana-export/**", "bench/out/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,14 +17,19 @@ import {
   STRING,
   STRING_ESCAPED,
 } from "../../src/export-file/json-scan.js";
-import { prng, randomText, randomValue } from "../helpers/random-json.js";
+import { prng, randomText, randomValue, randomWithReferences } from "../helpers/random-json.js";
 
 const KEYS = ["gid", "resource_type", "modified_at", "name", "notes", "a", "é"];
 
-describe("JsonObjectScanner spans", () => {
+const ENGINES = [
+  ["in JavaScript", Infinity],
+  ["in the WebAssembly kernel", 0],
+] as const;
+
+describe.each(ENGINES)("JsonObjectScanner spans %s", (_engine, kernelMinBytes) => {
   it("delimits every captured value, its member and its elements, as JSON.parse reads them", () => {
     const rand = prng(7);
-    const scanner = new JsonObjectScanner(KEYS);
+    const scanner = new JsonObjectScanner(KEYS, [], kernelMinBytes);
     for (let n = 0; n < 3000; n++) {
       const text = randomText(rand);
       const bytes = Buffer.from(text, "utf8");
@@ -52,7 +57,7 @@ describe("JsonObjectScanner spans", () => {
   });
 
   it("tells a repeated key, whose last value counts (as for JSON.parse)", () => {
-    const scanner = new JsonObjectScanner(["a", "b"]);
+    const scanner = new JsonObjectScanner(["a", "b"], [], kernelMinBytes);
     const bytes = Buffer.from('{"a":[1,2],"b":1,"a":[3]}');
     expect(scanner.scan(bytes, 0, bytes.length)).toBe(true);
     expect(scanner.repeated).toBe(true);
@@ -103,36 +108,14 @@ function readReferences(bytes: Buffer, found: Int32Array, types: readonly string
   return out;
 }
 
-describe("JsonObjectScanner references", () => {
+describe.each(ENGINES)("JsonObjectScanner references %s", (_engine, kernelMinBytes) => {
   const TYPES = ["user", "tag"];
-  const scanner = new JsonObjectScanner(["gid"], TYPES);
-
-  /** A random value with compact references (and near misses) planted in it. */
-  function planted(rand: () => number, depth = 0): unknown {
-    const r = rand();
-    if (depth > 3 || r < 0.25) {
-      const refs: unknown[] = [
-        { gid: String(Math.floor(rand() * 100)), resource_type: "user", name: "Zoë \"Z\" 😀" },
-        { resource_type: "tag", gid: "t\\\"1" },
-        { gid: 5, resource_type: "user" },
-        { gid: "9", resource_type: "project" },
-        { gid: "8", resource_type: "users" },
-        { gid: "7", name: "no type" },
-        { gid: "u\u00e9", resource_type: "user", nested: { gid: "inner", resource_type: "tag" } },
-        { resource_type: "user", gid: "a", list: [{}, [], { gid: "b", resource_type: "tag" }] },
-      ];
-      return rand() < 0.5 ? refs[Math.floor(rand() * refs.length)] : randomValue(rand, 3);
-    }
-    if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => planted(rand, depth + 1));
-    const object: Record<string, unknown> = {};
-    for (const key of ["gid", "resource_type", "assignee", "followers", "stories", "x"]) if (rand() < 0.5) object[key] = planted(rand, depth + 1);
-    return object;
-  }
+  const scanner = new JsonObjectScanner(["gid"], TYPES, kernelMinBytes);
 
   it("finds exactly the objects of the wanted types with a string gid, at any depth (the line itself too)", () => {
     const rand = prng(13);
     for (let n = 0; n < 3000; n++) {
-      const value = rand() < 0.2 ? { gid: "self", resource_type: "user", v: planted(rand) } : { v: planted(rand) };
+      const value = rand() < 0.2 ? { gid: "self", resource_type: "user", v: randomWithReferences(rand) } : { v: randomWithReferences(rand) };
       const text = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
       const bytes = Buffer.from(text, "utf8");
       expect(scanner.scan(bytes, 0, bytes.length), text).toBe(true);
@@ -143,7 +126,7 @@ describe("JsonObjectScanner references", () => {
 
   it("are handed out by the decode per line, as offsets into each line's own bytes", async () => {
     const rand = prng(17);
-    const values = Array.from({ length: 200 }, () => ({ gid: String(Math.floor(rand() * 1e6) + 1), resource_type: "task", v: planted(rand) }));
+    const values = Array.from({ length: 200 }, () => ({ gid: String(Math.floor(rand() * 1e6) + 1), resource_type: "task", v: randomWithReferences(rand) }));
     const text = `\ufeff${values.map((v) => JSON.stringify(v)).join("\n")}\n`;
     async function* chunks(): AsyncGenerator<Buffer> {
       yield Buffer.from(text, "utf8");

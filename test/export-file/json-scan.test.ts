@@ -64,8 +64,12 @@ function mutate(rand: () => number, text: string): string {
   return chars.join("");
 }
 
-describe("JsonObjectScanner", () => {
-  const scanner = new JsonObjectScanner(KEYS);
+// Every object through the JavaScript scan, then every object through the WebAssembly kernel.
+describe.each([
+  ["in JavaScript", Infinity],
+  ["in the WebAssembly kernel", 0],
+])("JsonObjectScanner %s", (_engine, kernelMinBytes) => {
+  const scanner = new JsonObjectScanner(KEYS, [], kernelMinBytes);
 
   it("accepts exactly the objects JSON.parse accepts, on hand-picked texts", () => {
     const texts = [

@@ -33,3 +33,24 @@ export function randomText(rand: () => number): string {
   return rand() < 0.2 ? ` ${text}\t` : text;
 }
 
+/** A random value with compact references of the types user and tag (and near misses) planted in it. */
+export function randomWithReferences(rand: () => number, depth = 0): unknown {
+  const r = rand();
+  if (depth > 3 || r < 0.25) {
+    const refs: unknown[] = [
+      { gid: String(Math.floor(rand() * 100)), resource_type: "user", name: "Zoë \"Z\" 😀" },
+      { resource_type: "tag", gid: "t\\\"1" },
+      { gid: 5, resource_type: "user" },
+      { gid: "9", resource_type: "project" },
+      { gid: "8", resource_type: "users" },
+      { gid: "7", name: "no type" },
+      { gid: "u\u00e9", resource_type: "user", nested: { gid: "inner", resource_type: "tag" } },
+      { resource_type: "user", gid: "a", list: [{}, [], { gid: "b", resource_type: "tag" }] },
+    ];
+    return rand() < 0.5 ? refs[Math.floor(rand() * refs.length)] : randomValue(rand, 3);
+  }
+  if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => randomWithReferences(rand, depth + 1));
+  const object: Record<string, unknown> = {};
+  for (const key of ["gid", "resource_type", "assignee", "followers", "stories", "x"]) if (rand() < 0.5) object[key] = randomWithReferences(rand, depth + 1);
+  return object;
+}
