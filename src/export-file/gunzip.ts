@@ -34,7 +34,12 @@ export interface GunzipCounters {
 // read of all fifteen streams of 50,000 tasks on Node 24 peaked at 202-222 MB with 256 KB chunks,
 // 169-183 MB with 128 KB, 141-147 MB with 64 KB (Node 20: 141-181 and 136-140 MB), CPU within the
 // noise (6.44 against 6.17 s, medians of 5 interleaved runs; the 3 streams 1.94 against 2.10 s).
-const CHUNK_SIZE = 64 * 1024;
+// 128 KB since the scan moved to WebAssembly (json-scan-kernel.ts) and the main thread spends less
+// per byte, so each chunk's own cost counts for more. At 200k tasks on Node 24 (medians of 3-5
+// interleaved runs, 64 / 128 / 256 KB): `read` of the 3 streams 3.18 / 3.08 / 2.78 s at 128 MB;
+// `read` of all fifteen 13.4 / 12.4 / 11.6 s at 137 / 141 / 178 MB; the Parquet sync 14.1 / 11.5 /
+// 11.8 s at 240 / 241 / 245 MB. On Node 20, the sync 15.9 s with 64 KB against 14.2 s with 256 KB.
+const CHUNK_SIZE = 128 * 1024;
 // How far inflate may run ahead of the reader. At the default (16 KB, less than one chunk) zlib
 // stops after each chunk until it is read, so every chunk costs a thread hand-off on the critical
 // path: a reader busy 0.3 ms a chunk took 1.78 s on the 696 MB bench file against 1.36 s with 1 MB.
