@@ -3,7 +3,7 @@
 // `npm run build:wasm` into json-scan-wasm.ts. One instance, with its own memory, per scanner that
 // uses it: 8 in a `read` of every stream, 11 in its Parquet sync (counted). An instance's memory is
 // resident only where it is written (its result areas, and as far as its longest object reached),
-// a few tens of KB for export lines. The constants below mirror the kernel's memory layout.
+// for export lines some tens to a few hundred KB. The constants below mirror the kernel's memory layout.
 import { JSON_SCAN_WASM } from "./json-scan-wasm.js";
 
 /** What the kernel says of a line: refused, accepted (1), or deferred. */
