@@ -3,28 +3,32 @@
 // same algorithm, step for step, with the same results; string contents are passed 16 bytes at a
 // time with SIMD. Whatever this kernel does not handle itself (an escaped top-level key, nesting or
 // result counts past its fixed areas) it hands back to the JavaScript scan (result DEFER), so the
-// two always agree. The layout of its memory is fixed; json-scan.ts mirrors these constants.
+// two always agree. The layout of its memory is fixed and exported (json-scan-kernel.ts reads it
+// from the instance); the kinds it writes are json-scan.ts's (ABSENT ... OBJECT).
 
-// Memory layout (byte offsets).
-const KEY_META: usize = 1024; // per key: i32 offset of its bytes, i32 length (at most 64 keys)
-const TYPE_META: usize = 1536; // per reference type: i32 offset, i32 length (at most 16 types)
-const KEY_BYTES: usize = 2048; // the bytes of the keys and the types (at most 2048)
-const COUNTS: usize = 4096; // i32 each: repeated, elementCount, referenceCount
-const KINDS: usize = 4160; // u8 per key
-const STARTS: usize = 4352; // i32 per key
-const ENDS: usize = 4608;
-const KEY_STARTS: usize = 4864;
-const ELEMENT_FROM: usize = 5120;
-const ELEMENT_TO: usize = 5376;
+// Memory layout (byte offsets), and the limits of the areas the caller fills.
+export const KEY_META: usize = 1024; // per key: i32 offset of its bytes, i32 length (at most MAX_KEYS)
+export const TYPE_META: usize = 1536; // per reference type: i32 offset, i32 length (at most MAX_TYPES)
+export const KEY_BYTES: usize = 2048; // the bytes of the keys and the types (at most KEY_BYTES_SIZE)
+export const MAX_KEYS: i32 = 64;
+export const MAX_TYPES: i32 = 16;
+export const KEY_BYTES_SIZE: i32 = 2048;
+export const COUNTS: usize = 4096; // i32 each: repeated, elementCount, referenceCount
+export const KINDS: usize = 4160; // u8 per key
+export const STARTS: usize = 4352; // i32 per key
+export const ENDS: usize = 4608;
+export const KEY_STARTS: usize = 4864;
+export const ELEMENT_FROM: usize = 5120;
+export const ELEMENT_TO: usize = 5376;
 const STACK: usize = 6144; // u8 per open container
 const MAX_DEPTH: i32 = 1024;
 const FRAMES: usize = 8192; // FRAME_INTS i32 per open container
-const ELEMENTS: usize = 32768; // [start, end) i32 pairs
+export const ELEMENTS: usize = 32768; // [start, end) i32 pairs
 const MAX_ELEMENTS: i32 = 8192;
-const REFERENCES: usize = 98304; // REFERENCE_INTS i32 per reference
+export const REFERENCES: usize = 98304; // REFERENCE_INTS i32 per reference
 const MAX_REFERENCES: i32 = 2048;
 /** Where the line to scan is copied (followed by at least 16 zero bytes). */
-const LINE: usize = 147456;
+export const LINE: usize = 147456;
 
 const ACCEPTED: i32 = 1;
 const REFUSED: i32 = 0;
@@ -60,11 +64,6 @@ let shift: i32 = 0;
 export function configure(keys: i32, types: i32): void {
   keyCount = keys;
   typeCount = types;
-}
-
-/** Where the line goes. */
-export function lineAt(): usize {
-  return LINE;
 }
 
 @inline function isWhitespace(c: u32): bool {
@@ -245,10 +244,10 @@ function closeTopLevel(capture: i32, valueStart: usize, elementKey: i32, end: us
 }
 
 /**
- * Scan the line of `length` bytes at LINE (`at` is where it lies in the caller's buffer); `refs`
- * says whether references are looked for. ACCEPTED, REFUSED or DEFER.
+ * Scan the line of `length` bytes at LINE (`at` is where it lies in the caller's buffer), looking
+ * for references when reference types were configured. ACCEPTED, REFUSED or DEFER.
  */
-export function scan(length: i32, at: i32, refs: bool): i32 {
+export function scan(length: i32, at: i32): i32 {
   const end = LINE + <usize>length;
   shift = at;
   memory.fill(KINDS, 0, <usize>keyCount);
@@ -257,7 +256,7 @@ export function scan(length: i32, at: i32, refs: bool): i32 {
   elementCount = 0;
   referenceCount = 0;
   overflow = false;
-  const result = walk(end, refs);
+  const result = walk(end, typeCount > 0);
   store<i32>(COUNTS + 4, elementCount);
   store<i32>(COUNTS + 8, referenceCount);
   return overflow ? DEFER : result;

@@ -168,8 +168,7 @@ export class JsonObjectScanner {
     const length = end - start;
     if (length < this.kernelMinBytes || length > KERNEL_MAX_BYTES) return this.scanHere(buf, start, end);
     const kernel = (this.kernel ??= new ScanKernel(this.keyBytes, this.referenceTypes));
-    const refs = this.referenceTypes.length > 0;
-    const verdict = kernel.scan(buf, start, end, refs);
+    const verdict = kernel.scan(buf, start, end);
     if (verdict === KERNEL_DEFER) return this.scanHere(buf, start, end);
     if (verdict === KERNEL_REFUSED) return false;
     kernel.copyKeys(this.kinds, this.starts, this.ends, this.keyStarts, this.elementFrom, this.elementTo);
@@ -178,7 +177,7 @@ export class JsonObjectScanner {
     if (elements * 2 > this.elements.length) this.elements = new Int32Array(Math.max(elements * 2, this.elements.length * 2));
     kernel.copyElements(this.elements, elements * 2);
     this.elementCount = elements;
-    const references = refs ? kernel.referenceCount : 0;
+    const references = kernel.referenceCount;
     if (references * REFERENCE_INTS > this.references.length) this.references = new Int32Array(Math.max(references * REFERENCE_INTS, this.references.length * 2));
     kernel.copyReferences(this.references, references * REFERENCE_INTS);
     this.referenceCount = references;
